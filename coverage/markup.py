@@ -1,0 +1,135 @@
+"""Text of summaries and updates: stored as Markdown, shown as sanitized HTML.
+
+The seed format is plain text, so text coming from it is escaped into Markdown
+(``escape``) and back (``unescape``): a paragraph that begins with ``#``, ``-``
+or ``1.`` stays a paragraph, and ``*`` or ``_`` stay characters. Editors write
+Markdown directly. Rendering goes through markdown-it (CommonMark, raw HTML
+off) and then nh3, so nothing typed can run script in a reader's browser.
+"""
+
+import html as html_lib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import nh3
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from markdown_it import MarkdownIt
+
+_md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+
+ALLOWED_TAGS = {
+    "p", "ul", "ol", "li", "a", "em", "strong", "blockquote", "code", "pre",
+    "h2", "h3", "h4", "hr", "br",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+
+BULLET = "•"
+_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_LINE_START = re.compile(r"^([#>+=~|-])")
+_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_LIST_MARKER = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])\s+")
+
+
+def escape(text):
+    """Markdown source that renders as exactly ``text`` (one line of plain text)."""
+    text = _INLINE_SPECIALS.sub(r"\\\1", text.strip())
+    text = _ENTITY.sub(r"\\&", text)
+    text = _ORDERED_MARKER.sub(r"\1\\\2", text)
+    return _LINE_START.sub(r"\\\1", text)
+
+
+def unescape(source):
+    """The plain text of Markdown ``source``: backslash escapes removed."""
+    return _ESCAPED.sub(r"\1", source)
+
+
+def sanitize(html):
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+@dataclass(frozen=True)
+class Block:
+    """One top-level block of a text: a paragraph, a list, a heading…"""
+
+    kind: str  # "paragraph", "bullet_list", "ordered_list", "heading", …
+    source: str  # the block's Markdown source
+    html: SafeString  # rendered and sanitized
+    tight: bool = True  # for lists: items without blank lines between them
+
+    def items(self):
+        """The source text of each item of a list block, markers removed."""
+        items, current = [], None
+        for line in self.source.splitlines():
+            if _LIST_MARKER.match(line):
+                if current is not None:
+                    items.append(current)
+                current = _LIST_MARKER.sub("", line, count=1)
+            elif line.strip() and current is not None:
+                current += " " + line.strip()
+        if current is not None:
+            items.append(current)
+        return items
+
+
+@lru_cache(maxsize=4096)
+def blocks(source):
+    """The top-level blocks of Markdown ``source``, each rendered to safe HTML."""
+    tokens = _md.parse(source)
+    lines = source.splitlines()
+    result, start = [], None
+    for index, token in enumerate(tokens):
+        if token.level != 0:
+            continue
+        if token.nesting == 1:
+            start = index
+            continue
+        group = tokens[start : index + 1] if token.nesting == -1 else [token]
+        opener = group[0]
+        kind = opener.type.removesuffix("_open")
+        begin, end = opener.map or (0, 0)
+        tight = not any(t.type == "paragraph_open" and not t.hidden for t in group[1:])
+        html = mark_safe(sanitize(_md.renderer.render(group, _md.options, {})))
+        result.append(Block(kind, "\n".join(lines[begin:end]).strip(), html, tight))
+    return tuple(result)
+
+
+def render(source):
+    """The whole of Markdown ``source`` as safe HTML."""
+    return mark_safe("".join(block.html for block in blocks(source or "")))
+
+
+def interleave(source, images):
+    """Blocks and images in reading order: an image at position N follows N blocks.
+
+    Returns ``(kind, item)`` pairs: ``("block", Block)`` or ``("image", image)``.
+    """
+    parts = []
+    pending = sorted(images, key=lambda image: (image.position, image.pk or 0))
+    for index, block in enumerate(blocks(source or "")):
+        while pending and pending[0].position <= index:
+            parts.append(("image", pending.pop(0)))
+        parts.append(("block", block))
+    parts.extend(("image", image) for image in pending)
+    return parts
+
+
+def plain_excerpt(source, words=12):
+    """A short plain-text excerpt of Markdown ``source`` (for titles, admin lists)."""
+    text = " ".join(strip_tags(block.html) for block in blocks(source or ""))
+    return Truncator(" ".join(text.split())).words(words)
+
+
+def plain_text(source):
+    """The readable text of Markdown ``source``, paragraphs separated by blank lines."""
+    return "\n\n".join(html_lib.unescape(strip_tags(block.html)).strip() for block in blocks(source or ""))

@@ -1,0 +1,253 @@
+"""Live coverage: stories that grow by short, bylined, timestamped updates."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import markup
+
+
+class Author(models.Model):
+    """A person who writes updates. Bylines and lead bylines point here."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    role = models.CharField(max_length=200, blank=True, help_text="E.g. “Moscow bureau chief”.")
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="authors/", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text="The login this author uses in the newsroom admin.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("coverage:author_detail", kwargs={"slug": self.slug})
+
+
+class StoryQuerySet(models.QuerySet):
+    def public(self):
+        """Stories readers may see: live or ended, never drafts."""
+        return self.exclude(status=Story.Status.DRAFT)
+
+
+class Story(models.Model):
+    """A live page: a summary on top and a stream of updates below."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        LIVE = "live", "Live"
+        ENDED = "ended", "Ended"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, help_text="The story's address: /live/<slug>/.")
+    source_slug = models.CharField(
+        max_length=300,
+        blank=True,
+        db_index=True,
+        help_text="The slug of the page this story was loaded from, when it is not a valid slug. "
+        "Links to it redirect to the story.",
+    )
+    lead_author = models.ForeignKey(
+        Author,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_stories",
+        verbose_name="lead byline",
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="The block on top of the page, in Markdown, including the “what else to know” list.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    coverage_start = models.DateTimeField(null=True, blank=True)
+    coverage_end = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.LIVEBLOG_TIME_ZONE,
+        help_text="Times on the story page are shown in this zone (an IANA name).",
+    )
+    poll_interval = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seconds between readers' checks for new updates. Empty: the site default.",
+    )
+    comments_open = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "stories"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "live", "ended"]), name="story_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("coverage:story_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_live(self):
+        return self.status == self.Status.LIVE
+
+    @property
+    def lead_image(self):
+        return next((image for image in self.images.all() if image.update_id is None), None)
+
+    def summary_blocks(self):
+        """The summary's blocks with the lead image in its place (see markup.interleave)."""
+        images = [image for image in self.images.all() if image.update_id is None]
+        return markup.interleave(self.summary, images)
+
+
+class UpdateQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Updates readers may see: published, or scheduled for a time that has come."""
+        now = now or timezone.now()
+        return self.filter(
+            status__in=[Update.Status.PUBLISHED, Update.Status.SCHEDULED],
+            published_at__lte=now,
+            story__status__in=[Story.Status.LIVE, Story.Status.ENDED],
+        )
+
+    def with_byline(self):
+        return self.select_related("story").prefetch_related("bylines__author", "images")
+
+
+class Update(models.Model):
+    """One entry in a story's stream: a byline, an optional headline, a body, images."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="updates")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="updates")
+    headline = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True, help_text="Markdown.")
+    contributor_line = models.CharField(
+        max_length=500, blank=True, help_text="E.g. “Marc Santora contributed reporting from Kyiv.”"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="For a scheduled update: when it goes public."
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, help_text="Readers see “Updated” with this time.")
+    pinned = models.BooleanField(default=False, help_text="Shown on top of the story. One per story.")
+    key_event = models.BooleanField(default=False, help_text="Listed in the story's key events.")
+    correction = models.TextField(blank=True, help_text="A correction note shown to readers.")
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    source_position = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Place in the seed document, counted from the oldest update (0).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = UpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "scheduled", "published"]), name="update_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="update_public_has_time",
+            ),
+            models.UniqueConstraint(fields=["story"], condition=Q(pinned=True), name="one_pin_per_story"),
+            models.UniqueConstraint(
+                fields=["story", "source_position"],
+                condition=Q(source_position__isnull=False),
+                name="update_unique_source_position",
+            ),
+        ]
+        indexes = [models.Index(fields=["story", "status", "published_at"], name="update_story_stream")]
+
+    def __str__(self):
+        return self.headline or markup.plain_excerpt(self.body) or f"Update {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("coverage:update_detail", kwargs={"slug": self.story.slug, "pk": self.pk})
+
+    @property
+    def anchor(self):
+        return f"update-{self.pk}"
+
+    def byline_authors(self):
+        """Authors in byline order (uses the prefetched bylines when present)."""
+        return [byline.author for byline in self.bylines.all()]
+
+    def body_blocks(self):
+        return markup.interleave(self.body, list(self.images.all()))
+
+
+class Byline(models.Model):
+    """An author's place in an update's byline."""
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["update", "author"], name="byline_unique_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.update_id}"
+
+
+class Image(models.Model):
+    """A photo with caption and credit, in an update's body or (lead image) in the summary."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="images")
+    update = models.ForeignKey(Update, null=True, blank=True, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="How many paragraphs (or lists) of the text come before the image."
+    )
+    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    caption = models.TextField(blank=True)
+    credit = models.CharField(max_length=300, blank=True)
+    alt_text = models.CharField(
+        max_length=500, blank=True, help_text="Describe the picture for readers who cannot see it."
+    )
+    renditions = models.JSONField(default=list, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.caption[:80] or self.file.name
+
+    @property
+    def alt(self):
+        return self.alt_text or self.caption

@@ -1,0 +1,625 @@
+"""Read seed documents and load them into stories.
+
+A seed document is a plain-text snapshot of a live page (see SPEC.md, "The seed
+format"): title, source slug and lead author on lines 1, 3 and 5, then the
+summary, then the updates newest first, each opened by a byline line, and maybe
+the page's comment-form text at the end.
+
+``parse()`` turns the text into a ``Document`` or raises ``SeedError`` with the
+line at fault; ``load()`` syncs one document into the database in a transaction
+and returns what it changed. Nothing here prints.
+"""
+
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import images as image_tools
+from . import markup
+from .models import Author, Byline, Image, Story, Update
+
+IMAGE_MARKER = "Image"
+CREDIT_MARKER = "Credit…"
+COMMENTS_MARKER = "leave a reply"
+BULLET_LINE = re.compile(r"^\s*[•\u2022]\s*(.*)$")
+CONTRIBUTOR_LINE = re.compile(
+    r"\bcontributed(?:\s+additional)?\s+(?:reporting|research)\b"
+    r"|^(?:additional\s+)?reporting was contributed by\b",
+    re.IGNORECASE,
+)
+# After stripping closing quotes and brackets, a line ending in one of these is a sentence.
+CLOSING_PUNCTUATION = ".!?…:;,"
+CLOSING_QUOTES = "\"'”’»)]"
+
+# Lower-case words that belong inside names (“Ursula von der Leyen”).
+NAME_PARTICLES = {
+    "al", "bin", "da", "das", "de", "del", "della", "den", "der", "di", "do", "dos",
+    "du", "e", "el", "ibn", "la", "le", "ten", "ter", "van", "von", "y", "zu",
+}  # fmt: skip
+# Capitalised words that start headings and short paragraphs but never names.
+NOT_NAME_WORDS = {
+    "a", "an", "and", "are", "at", "breaking", "by", "for", "from", "he", "her", "here",
+    "his", "how", "i", "in", "is", "it", "its", "key", "latest", "live", "more", "news",
+    "of", "on", "or", "our", "she", "summary", "that", "the", "their", "there", "they",
+    "this", "to", "update", "updates", "was", "we", "what", "when", "where", "who",
+    "why", "with", "you", "your",
+}  # fmt: skip
+# Pieces that begin a capitalised surname: “McCarthy”, “DeSantis”, “MacArthur”.
+SURNAME_PREFIXES = {
+    "mc",
+    "mac",
+    "de",
+    "di",
+    "da",
+    "du",
+    "la",
+    "le",
+    "van",
+    "von",
+    "o",
+    "fitz",
+    "st",
+    "d",
+    "l",
+}
+NAME_CHARACTERS = set("'’-‐.")
+MAX_NAME_WORDS = 12
+
+
+class SeedError(Exception):
+    """A document that cannot be loaded; ``str()`` is ``path:line: reason``."""
+
+    def __init__(self, path, line, reason):
+        self.path, self.line, self.reason = str(path), line, reason
+        super().__init__(f"{self.path}:{line}: {reason}")
+
+
+@dataclass
+class ImageSpec:
+    caption: str
+    credit: str
+    position: int  # blocks of text before the image
+    line: int
+
+    def key(self):
+        return (self.caption, self.credit, self.position)
+
+
+@dataclass
+class Text:
+    """A run of blocks (Markdown source each) and the images between them."""
+
+    blocks: list = field(default_factory=list)
+    images: list = field(default_factory=list)
+
+    @property
+    def markdown(self):
+        return "\n\n".join(self.blocks)
+
+
+@dataclass
+class UpdateSpec:
+    line: int
+    authors: list
+    headline: str = ""
+    text: Text = field(default_factory=Text)
+    contributor_line: str = ""
+
+    def key(self):
+        return (
+            tuple(self.authors),
+            self.headline,
+            self.text.markdown,
+            self.contributor_line,
+            tuple(image.key() for image in self.text.images),
+        )
+
+
+@dataclass
+class Document:
+    path: str
+    title: str
+    source_slug: str
+    lead_author: str
+    summary: Text
+    updates: list  # newest first, as in the document
+    comments_open: bool
+
+    @property
+    def slug(self):
+        return slugify(self.source_slug)
+
+    def author_names(self):
+        names = [self.lead_author]
+        for update in self.updates:
+            names.extend(update.authors)
+        return list(dict.fromkeys(names))
+
+
+@dataclass
+class Result:
+    path: str
+    slug: str
+    story_created: bool = False
+    story_changed: bool = False
+    added: int = 0
+    edited: int = 0
+    unpublished: int = 0
+    unchanged: int = 0
+    authors_added: int = 0
+    images_added: int = 0
+
+    @property
+    def changed(self):
+        return bool(
+            self.story_created
+            or self.story_changed
+            or self.added
+            or self.edited
+            or self.unpublished
+            or self.authors_added
+            or self.images_added
+        )
+
+
+# --- names -----------------------------------------------------------------
+
+
+def _is_name_word(word, *, strict):
+    if word in NAME_PARTICLES:
+        return True
+    head, _, rest = word.partition("-")
+    if rest and head in NAME_PARTICLES:  # “al-Assad”
+        word = rest
+    core = word.rstrip(".")
+    if not core or not core[0].isupper():
+        return False
+    if not all(char.isalpha() or char in NAME_CHARACTERS for char in core):
+        return False
+    if strict:
+        letters = "".join(char for char in core if char.isalpha())
+        if core.lower() in NOT_NAME_WORDS or (len(letters) > 1 and letters.isupper() and "." not in core):
+            return False
+    return True
+
+
+def looks_like_name(line, *, strict=True):
+    """Whether a line could be a byline: capitalised name words and nothing else.
+
+    ``strict`` also refuses lines with words like “The” or “Update” and all-capital
+    words, which appear in short headings but not in names.
+    """
+    words = line.split()
+    if not words or len(words) > MAX_NAME_WORDS or words[0] in NAME_PARTICLES:
+        return False
+    if line.strip() == IMAGE_MARKER:
+        return False
+    last = words[-1]
+    if last[-1] in CLOSING_PUNCTUATION and not (last.endswith(".") and len(last.rstrip(".")) <= 3):
+        return False
+    if len(words) == 1 and strict:  # one word alone is a name only when known
+        return False
+    return all(_is_name_word(word, strict=strict) for word in words)
+
+
+def _boundaries(line):
+    """Indexes where a lower-case letter meets an upper-case one inside a word."""
+    return [
+        index
+        for index in range(1, len(line))
+        if line[index].isupper() and line[index - 1].isalpha() and line[index - 1].islower()
+    ]
+
+
+def _word_prefix(line, index):
+    start = line.rfind(" ", 0, index) + 1
+    return line[start:index]
+
+
+def split_byline(line, known):
+    """The authors of a byline line, settling run-together names.
+
+    ``Anton TroianovskiNataliya Vasilyeva`` is two names; ``Kevin McCarthy`` is
+    one. Names already known from the document (the lead author, other bylines)
+    win; otherwise every part should be a name of two or more words, and a cut
+    after a surname prefix such as “Mc” or “De” is unlikely.
+    """
+    cuts = _boundaries(line)[:10]
+    best, best_score = [line], None
+    for count in range(len(cuts) + 1):
+        for chosen in itertools.combinations(cuts, count):
+            edges = [0, *chosen, len(line)]
+            parts = [line[a:b].strip() for a, b in itertools.pairwise(edges)]
+            score = -len(parts) * 0.1
+            for part in parts:
+                if part in known:
+                    score += 10
+                elif len(part.split()) < 2:
+                    score -= 5
+            for cut in cuts:
+                prefix = _word_prefix(line, cut).lower()
+                natural = prefix in SURNAME_PREFIXES or len(prefix) <= 2
+                if cut in chosen:
+                    score -= 6 if natural else 0
+                else:
+                    score -= 0 if natural else 3
+            if best_score is None or score > best_score:
+                best, best_score = parts, score
+    return best
+
+
+# --- parsing ---------------------------------------------------------------
+
+
+def _decode(data, path):
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SeedError(path, line, "the file is not valid UTF-8 text") from None
+
+
+def _ends_sentence(text):
+    text = text.rstrip().rstrip(CLOSING_QUOTES).rstrip()
+    return not text or text[-1] in CLOSING_PUNCTUATION
+
+
+def _caption_and_credit(line):
+    caption, marker, credit = line.partition(CREDIT_MARKER)
+    if not marker:
+        return line.strip(), ""
+    return caption.strip(), credit.strip()
+
+
+def _read_text(entries, path):
+    """Blocks and images from (line number, text) entries of a summary or update body."""
+    text = Text()
+    index = 0
+    while index < len(entries):
+        number, line = entries[index]
+        if line.strip() == IMAGE_MARKER:
+            caption, credit = _caption_and_credit(entries[index + 1][1])
+            if not caption and not credit:
+                raise SeedError(path, entries[index + 1][0], "the image's caption line is empty")
+            text.images.append(ImageSpec(caption, credit, len(text.blocks), number))
+            index += 2
+            continue
+        bullet = BULLET_LINE.match(line)
+        if bullet:
+            items, numbers = [], []
+            while index < len(entries) and (match := BULLET_LINE.match(entries[index][1])):
+                if not match.group(1).strip():
+                    raise SeedError(path, entries[index][0], "a bullet with no text")
+                items.append("- " + markup.escape(match.group(1)))
+                numbers.append(entries[index][0])
+                index += 1
+            tight = all(b - a == 1 for a, b in itertools.pairwise(numbers))
+            text.blocks.append(("\n" if tight else "\n\n").join(items))
+            continue
+        text.blocks.append(markup.escape(line))
+        index += 1
+    return text
+
+
+def parse(data, path="<document>"):
+    """Parse a seed document (``str`` or UTF-8 ``bytes``) into a ``Document``."""
+    text = _decode(data, path)
+    entries = [(number, line.rstrip()) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not entries:
+        raise SeedError(path, 1, "the document is empty")
+    header = entries[:3]
+    labels = ("the story title (line 1)", "the source slug (line 3)", "the lead author (line 5)")
+    if len(header) < 3:
+        raise SeedError(path, entries[-1][0], f"the document ends before {labels[len(header)]}")
+    (_, title), (slug_line, source_slug), (author_line, lead_author) = header
+    title, source_slug, lead_author = title.strip(), source_slug.strip(), " ".join(lead_author.split())
+    if " " in source_slug or not slugify(source_slug):
+        raise SeedError(path, slug_line, f"expected the story's slug, found {source_slug[:60]!r}")
+    if not looks_like_name(lead_author, strict=False):
+        raise SeedError(path, author_line, f"expected the lead author's name, found {lead_author[:60]!r}")
+
+    body = entries[3:]
+    comments_open = False
+    for index, (_, line) in enumerate(body):
+        if line.strip().lower() == COMMENTS_MARKER:
+            body, comments_open = body[:index], True
+            break
+
+    # Images first: the line after ``Image`` is its caption, whatever it looks like.
+    captions = set()
+    for index, (number, line) in enumerate(body):
+        if line.strip() != IMAGE_MARKER or index in captions:
+            continue
+        if index + 1 >= len(body):
+            raise SeedError(path, number, "an “Image” line with no caption line after it")
+        if body[index + 1][1].strip() == IMAGE_MARKER:
+            raise SeedError(
+                path, body[index + 1][0], "expected the image's caption, found another “Image” line"
+            )
+        captions.add(index + 1)
+
+    # Bylines: name-like lines that do not follow a byline (the lead-author line
+    # counts as one) and are not the last line.
+    known = {lead_author}
+    bylines, previous_is_byline = [], True
+    for index, (_, line) in enumerate(body):
+        candidate = (
+            not previous_is_byline
+            and index not in captions
+            and index + 1 < len(body)
+            and (line.strip() in known or looks_like_name(line.strip()))
+        )
+        if candidate:
+            bylines.append(index)
+            if not _boundaries(line) or all(
+                _word_prefix(line, cut).lower() in SURNAME_PREFIXES for cut in _boundaries(line)
+            ):
+                known.add(" ".join(line.split()))
+        previous_is_byline = candidate
+
+    summary_end = bylines[0] if bylines else len(body)
+    summary = _read_text(body[:summary_end], path)
+
+    updates = []
+    for start, end in itertools.pairwise([*bylines, len(body)]):
+        number, line = body[start]
+        update = UpdateSpec(line=number, authors=split_byline(" ".join(line.split()), known))
+        rest = body[start + 1 : end]
+        first = rest[0][1].strip()
+        if (
+            len(rest) > 1
+            and first != IMAGE_MARKER
+            and not BULLET_LINE.match(rest[0][1])
+            and not _ends_sentence(first)
+        ):
+            update.headline, rest = first, rest[1:]
+        update.text = _read_text(rest, path)
+        blocks = update.text.blocks
+        if len(blocks) + len(update.text.images) > 1 and blocks and "\n" not in blocks[-1]:
+            last = markup.unescape(blocks[-1])
+            if CONTRIBUTOR_LINE.search(last) and all(
+                image.position < len(blocks) for image in update.text.images
+            ):
+                update.contributor_line = last
+                blocks.pop()
+        updates.append(update)
+
+    return Document(
+        path=str(path),
+        title=title,
+        source_slug=source_slug,
+        lead_author=lead_author,
+        summary=summary,
+        updates=updates,
+        comments_open=comments_open,
+    )
+
+
+def parse_file(path):
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SeedError(path, 0, f"cannot read the file: {error.strerror}") from None
+    return parse(data, path)
+
+
+# --- loading ---------------------------------------------------------------
+
+
+def _unique_slug(model, name):
+    base = slugify(name) or slugify(name, allow_unicode=True) or "author"
+    slug, number = base[:190], 2
+    while model.objects.filter(slug=slug).exists():
+        slug, number = f"{base[:185]}-{number}", number + 1
+    return slug
+
+
+class _Loader:
+    """One document's sync, inside the caller's transaction."""
+
+    def __init__(self, document, *, newest_at, interval, dry_run):
+        self.document = document
+        self.newest_at = newest_at
+        self.interval = interval
+        self.dry_run = dry_run
+        self.now = timezone.now()
+        self.result = Result(path=document.path, slug=document.slug)
+        self.created_files = []
+
+    def run(self):
+        authors = self.sync_authors()
+        story = self.sync_story(authors)
+        self.sync_updates(story, authors)
+        return self.result
+
+    def sync_authors(self):
+        names = self.document.author_names()
+        authors = {author.name: author for author in Author.objects.filter(name__in=names)}
+        for name in names:
+            if name not in authors:
+                authors[name] = Author.objects.create(name=name, slug=_unique_slug(Author, name))
+                self.result.authors_added += 1
+        return authors
+
+    def sync_story(self, authors):
+        document = self.document
+        fields = {
+            "title": document.title,
+            "source_slug": document.source_slug if document.source_slug != document.slug else "",
+            "lead_author": authors[document.lead_author],
+            "summary": document.summary.markdown,
+            "comments_open": document.comments_open,
+        }
+        story = Story.objects.select_for_update().filter(slug=document.slug).first()
+        if story is None:
+            count = len(document.updates)
+            story = Story.objects.create(
+                slug=document.slug,
+                status=Story.Status.LIVE,
+                coverage_start=self.newest_at - self.interval * max(count - 1, 0),
+                **fields,
+            )
+            self.result.story_created = True
+        else:
+            changed = [name for name, value in fields.items() if getattr(story, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(story, name, fields[name])
+                story.version += 1
+                story.save(update_fields=[*changed, "version", "updated_at"])
+                self.result.story_changed = True
+        lead_images = [image for image in story.images.all() if image.update_id is None]
+        if self.sync_images(story, None, lead_images, document.summary.images):
+            self.result.story_changed = True
+        return story
+
+    def sync_images(self, story, update, existing, specs):
+        """Make ``existing`` images match ``specs``; returns whether anything changed."""
+        if [(i.caption, i.credit, i.position) for i in existing] == [s.key() for s in specs]:
+            return False
+        self.result.images_added += len(specs)
+        if self.dry_run:
+            return True
+        for image in existing:
+            image.delete()
+        for spec in specs:
+            name = self.placeholder(spec)
+            Image.objects.create(
+                story=story,
+                update=update,
+                position=spec.position,
+                file=name,
+                width=image_tools.PLACEHOLDER_SIZE[0],
+                height=image_tools.PLACEHOLDER_SIZE[1],
+                caption=spec.caption,
+                credit=spec.credit,
+                alt_text=spec.caption,
+                renditions=self.renditions(name),
+            )
+        return True
+
+    def placeholder(self, spec):
+        digest = hashlib.sha256(f"{spec.caption}\n{spec.credit}".encode()).hexdigest()[:20]
+        name = f"placeholders/{digest}.jpg"
+        if not default_storage.exists(name):
+            saved = default_storage.save(name, ContentFile(image_tools.placeholder(digest)))
+            self.created_files.append(saved)
+            name = saved
+        return name
+
+    def renditions(self, name):
+        renditions = image_tools.renditions_for(name)
+        if renditions is None:
+            renditions = image_tools.make_renditions(name)
+            self.created_files.extend(rendition["name"] for rendition in renditions)
+        return renditions
+
+    def sync_updates(self, story, authors):
+        specs = list(reversed(self.document.updates))  # oldest first: position 0
+        existing = {
+            update.source_position: update
+            for update in story.updates.filter(source_position__isnull=False).prefetch_related(
+                "bylines__author", "images"
+            )
+        }
+        newest = len(specs) - 1
+        previous_time = None
+        for position, spec in enumerate(specs):
+            update = existing.get(position)
+            if update is None:
+                published_at = self.newest_at - self.interval * (newest - position)
+                if previous_time is not None and published_at <= previous_time:
+                    published_at = previous_time + timedelta(minutes=1)
+                update = self.create_update(story, spec, position, published_at, authors)
+            else:
+                self.sync_update(update, spec, authors)
+            previous_time = update.published_at
+        public = {Update.Status.PUBLISHED, Update.Status.SCHEDULED}
+        for position, update in existing.items():
+            if position >= len(specs) and update.status in public:
+                update.status = Update.Status.DRAFT
+                update.version += 1
+                update.save(update_fields=["status", "version", "changed_at"])
+                self.result.unpublished += 1
+
+    def create_update(self, story, spec, position, published_at, authors):
+        update = Update.objects.create(
+            story=story,
+            headline=spec.headline,
+            body=spec.text.markdown,
+            contributor_line=spec.contributor_line,
+            status=Update.Status.PUBLISHED,
+            published_at=published_at,
+            source_position=position,
+        )
+        Byline.objects.bulk_create(
+            Byline(update=update, author=authors[name], position=index)
+            for index, name in enumerate(spec.authors)
+        )
+        self.sync_images(story, update, [], spec.text.images)
+        self.result.added += 1
+        return update
+
+    def sync_update(self, update, spec, authors):
+        current = (
+            tuple(byline.author.name for byline in update.bylines.all()),
+            update.headline,
+            update.body,
+            update.contributor_line,
+            tuple((image.caption, image.credit, image.position) for image in update.images.all()),
+        )
+        republish = update.status == Update.Status.DRAFT
+        if current == spec.key() and not republish:
+            self.result.unchanged += 1
+            return
+        if current[0] != spec.key()[0]:
+            update.bylines.all().delete()
+            Byline.objects.bulk_create(
+                Byline(update=update, author=authors[name], position=index)
+                for index, name in enumerate(spec.authors)
+            )
+        self.sync_images(update.story, update, list(update.images.all()), spec.text.images)
+        update.headline = spec.headline
+        update.body = spec.text.markdown
+        update.contributor_line = spec.contributor_line
+        if current != spec.key():
+            update.edited_at = self.now
+        if republish:
+            update.status = Update.Status.PUBLISHED
+        update.version += 1
+        update.save()
+        self.result.edited += 1
+
+    def discard_files(self):
+        for name in self.created_files:
+            default_storage.delete(name)
+
+
+def load(document, *, newest_at=None, interval=timedelta(minutes=15), dry_run=False):
+    """Sync ``document`` into the database atomically; returns a ``Result``.
+
+    With ``dry_run`` the changes are counted and rolled back, and no file is written.
+    """
+    newest_at = newest_at or timezone.now().replace(second=0, microsecond=0)
+    loader = _Loader(document, newest_at=newest_at, interval=interval, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            result = loader.run()
+            if dry_run:
+                transaction.set_rollback(True)
+    except BaseException:
+        loader.discard_files()
+        raise
+    return result

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "coverage"
+
+urlpatterns = [
+    path("", views.story_list, name="story_list"),
+    path("live/<str:slug>/", views.story_detail, name="story_detail"),
+    path("live/<slug:slug>/updates/<int:pk>/", views.update_detail, name="update_detail"),
+    path("authors/<slug:slug>/", views.author_detail, name="author_detail"),
+]
