@@ -1,0 +1,71 @@
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from coverage.models import Story, Update
+from tests.factories import SHIPPED_SEED, SHIPPED_SLUG, make_story, make_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed", SHIPPED_SEED, stdout=io.StringIO())
+    return Story.objects.get()
+
+
+def test_story_page_lists_updates_newest_first(client, seeded):
+    response = client.get(f"/live/{SHIPPED_SLUG}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    ids = [int(pk) for pk in re.findall(r'<article class="update[^"]*" id="update-(\d+)"', html)]
+    expected = list(seeded.updates.order_by("-published_at").values_list("pk", flat=True))
+    assert ids == expected and len(ids) == 8
+    assert html.index("The Kremlin’s foreign policy aide") < html.index("As recently as January, President")
+
+
+def test_images_sit_between_the_right_paragraphs(client, seeded):
+    html = client.get(f"/live/{SHIPPED_SLUG}/").content.decode()
+    caption = "Ukrainian officials said on Tuesday that they had agreed"
+    before = "They expressed a willingness under the right circumstances"
+    after = "Mr. Rubio said one of his main goals at the Group of 7"
+    assert html.index(before) < html.index(caption) < html.index(after)
+    assert "Finbarr O’Reilly for The New York Times" in html
+    opening = html.index("Steve Witkoff, President Trump’s Middle East envoy, has also been")
+    assert opening < html.index("American and Russian officials are expected to meet in Moscow")
+    assert html.count("<figure") == 6
+
+
+def test_source_slug_redirects_permanently(client, seeded):
+    response = client.get("/live/live-updates:-us.-negotiators-head-to-moscow-to-discuss-ukraine/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/live/{SHIPPED_SLUG}/"
+
+
+def test_home_lists_stories(client, seeded):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Live Updates: U.S. Negotiators Head to Moscow" in response.content.decode()
+
+
+def test_drafts_are_invisible(client):
+    story = make_story(title="Public story")
+    make_update(story=story, body="Published words.")
+    draft = make_update(story=story, body="Draft words.", status=Update.Status.DRAFT)
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Published words." in html and "Draft words." not in html
+    assert client.get(f"/live/{story.slug}/updates/{draft.pk}/").status_code == 404
+    hidden = make_story(title="Hidden story", status=Story.Status.DRAFT)
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+    assert "Hidden story" not in client.get("/").content.decode()
+
+
+def test_typed_text_cannot_run_script(client):
+    story = make_story(title="<script>alert('title')</script>")
+    make_update(story=story, headline="<img src=x onerror=alert(1)>", body="<script>alert(2)</script>")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
