@@ -17,7 +17,9 @@ def test_published_excludes_drafts_future_schedules_and_draft_stories():
     visible = make_update(story=story, body="Visible.")
     make_update(story=story, status=Update.Status.DRAFT)
     make_update(story=story, status=Update.Status.SCHEDULED, published_at=timezone.now() + timedelta(hours=1))
-    due = make_update(story=story, status=Update.Status.SCHEDULED, published_at=timezone.now() - timedelta(seconds=1))
+    due = make_update(
+        story=story, status=Update.Status.SCHEDULED, published_at=timezone.now() - timedelta(seconds=1)
+    )
     make_update(story=make_story(status=Story.Status.DRAFT))
     assert set(Update.objects.published()) == {visible, due}
 
@@ -73,7 +75,18 @@ class _TagCollector(HTMLParser):
 
 
 def test_escape_round_trips():
-    for text in ["# a", "- b", "1. c", "2) d", "*e* _f_ `g`", "a \\ b", "[x](y)", "&amp; <b>", "+ plus", "> quote"]:
+    for text in [
+        "# a",
+        "- b",
+        "1. c",
+        "2) d",
+        "*e* _f_ `g`",
+        "a \\ b",
+        "[x](y)",
+        "&amp; <b>",
+        "+ plus",
+        "> quote",
+    ]:
         escaped = markup.escape(text)
         assert markup.unescape(escaped) == text
         assert markup.plain_text(escaped) == text

@@ -138,7 +138,14 @@ def test_header_lines():
 
 
 def test_names_with_initials_hyphens_apostrophes_and_accents():
-    names = ["J. K. Rowling", "Jean-Luc Godard", "Conor O’Neill", "Dara D'Angelo", "José Álvarez", "Łukasz Żak"]
+    names = [
+        "J. K. Rowling",
+        "Jean-Luc Godard",
+        "Conor O’Neill",
+        "Dara D'Angelo",
+        "José Álvarez",
+        "Łukasz Żak",
+    ]
     blocks = []
     for name in names:
         blocks += [name, f"A report by {name}."]
@@ -147,7 +154,9 @@ def test_names_with_initials_hyphens_apostrophes_and_accents():
 
 
 def test_capitals_inside_a_name_do_not_split_it():
-    doc = parse("The summary.", "Kevin McCarthy", "First.", "Ron DeSantis", "Second.", "Douglas MacArthur", "Third.")
+    doc = parse(
+        "The summary.", "Kevin McCarthy", "First.", "Ron DeSantis", "Second.", "Douglas MacArthur", "Third."
+    )
     assert [u.authors for u in doc.updates] == [["Kevin McCarthy"], ["Ron DeSantis"], ["Douglas MacArthur"]]
 
 
@@ -190,7 +199,9 @@ def test_block_after_byline_is_never_a_second_byline():
 
 
 def test_headline_needs_no_closing_punctuation_and_more_text():
-    long_headline = "Immigration minister suggests people with family visas won't be subject to new, higher threshold"
+    long_headline = (
+        "Immigration minister suggests people with family visas won't be subject to new, higher threshold"
+    )
     assert len(long_headline) > 90
     doc = parse(
         "The summary.",
@@ -227,7 +238,9 @@ def test_images_open_sit_between_or_make_up_an_update():
         "Image",
         "Only a picture.Credit…Pool",
     )
-    assert [(i.caption, i.credit, i.position) for i in doc.summary.images] == [("Lead picture.", "Agency One", 1)]
+    assert [(i.caption, i.credit, i.position) for i in doc.summary.images] == [
+        ("Lead picture.", "Agency One", 1)
+    ]
     opening, whole = doc.updates
     assert [(i.caption, i.credit, i.position) for i in opening.text.images] == [
         ("Opening picture caption.", "Jane Doe/Agency", 0),
@@ -262,7 +275,9 @@ def test_bullets_in_summary_and_update_with_or_without_blank_lines():
 
 
 def test_markdown_characters_at_the_start_stay_paragraphs():
-    doc = parse("S.", "Anna Field", "Body.", "# not a heading", "- not a list", "1. not a list", "*stars* and _under_")
+    doc = parse(
+        "S.", "Anna Field", "Body.", "# not a heading", "- not a list", "1. not a list", "*stars* and _under_"
+    )
     blocks = doc.updates[0].text.blocks
     story_text = "\n\n".join(blocks)
     from coverage import markup
@@ -333,7 +348,11 @@ def test_published_times_follow_document_order(tmp_path):
          newest_at=NEWEST, interval=10)  # fmt: skip
     updates = list(Update.objects.published().order_by("-published_at"))
     assert [u.body for u in updates] == ["Third.", "Second.", "First."]
-    assert [u.published_at for u in updates] == [NEWEST, NEWEST - timedelta(minutes=10), NEWEST - timedelta(minutes=20)]
+    assert [u.published_at for u in updates] == [
+        NEWEST,
+        NEWEST - timedelta(minutes=10),
+        NEWEST - timedelta(minutes=20),
+    ]
 
 
 def test_resync_adds_edits_and_unpublishes(tmp_path):
@@ -362,7 +381,9 @@ def test_resync_adds_edits_and_unpublishes(tmp_path):
 def test_malformed_change_leaves_database_exactly_as_it_was(tmp_path):
     seed(tmp_path, document("S.", "Anna Field", "Two.", "Anna Field", "One."))
     before = snapshot()
-    broken = document("New summary.", "Anna Field", "Three.", "Anna Field", "Two.", "Anna Field", "One.", "Image")
+    broken = document(
+        "New summary.", "Anna Field", "Three.", "Anna Field", "Two.", "Anna Field", "One.", "Image"
+    )
     with pytest.raises(CommandError, match="1 of 1 documents refused"):
         seed(tmp_path, broken)
     assert snapshot() == before
