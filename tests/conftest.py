@@ -1,5 +1,7 @@
 import pytest
 
+from tests.browser import browser, page  # noqa: F401  (fixtures)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
