@@ -1,6 +1,7 @@
 """Live coverage: stories that grow by short, bylined, timestamped updates."""
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -251,3 +252,18 @@ class Image(models.Model):
     @property
     def alt(self):
         return self.alt_text or self.caption
+
+    def _srcset(self, mime):
+        return ", ".join(
+            f"{default_storage.url(item['name'])} {item['width']}w"
+            for item in self.renditions
+            if item.get("type") == mime
+        )
+
+    @property
+    def webp_srcset(self):
+        return self._srcset("image/webp")
+
+    @property
+    def jpeg_srcset(self):
+        return self._srcset("image/jpeg")

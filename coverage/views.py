@@ -1,9 +1,16 @@
-"""Reader pages."""
+"""Reader pages: the story list, the story, one update, an author, robots.txt."""
 
-from django.db.models import Max, Q
+from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
+from . import pagination, structured_data
+from .filters import UpdateFilter
 from .models import Author, Story, Update
+
+KEY_EVENTS_SHOWN = 10
 
 
 def story_list(request):
@@ -11,13 +18,24 @@ def story_list(request):
 
     Template ``coverage/story_list.html``; context ``stories``.
     """
+    latest = (
+        Update.objects.published()
+        .filter(story=OuterRef("pk"))
+        .order_by()
+        .values("story")
+        .annotate(latest=Max("published_at"))
+        .values("latest")
+    )
     stories = (
         Story.objects.public()
         .select_related("lead_author")
         .annotate(
-            last_update_at=Max("updates__published_at", filter=Q(updates__in=Update.objects.published()))
+            last_update_at=Subquery(latest),
+            live_first=Case(
+                When(status=Story.Status.LIVE, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
         )
-        .order_by("-status", "-last_update_at", "-created_at")
+        .order_by("live_first", "-last_update_at", "-created_at")
     )
     return render(request, "coverage/story_list.html", {"stories": stories})
 
@@ -27,30 +45,84 @@ def _public_story(slug):
 
 
 def story_detail(request, slug):
-    """A story with its updates, newest first.
+    """A story with one page of its updates, newest first.
 
-    Template ``coverage/story_detail.html``; context ``story``, ``updates``.
-    A story's old source slug redirects (301) to its canonical address.
+    Template ``coverage/story_detail.html``; context ``story``, ``page`` (a
+    ``pagination.Page``), ``pinned``, ``key_events``, ``filter``,
+    ``structured_data``. A story's old source slug redirects (301) to it.
     """
     story = Story.objects.public().select_related("lead_author").filter(slug=slug).first()
     if story is None:
         moved = Story.objects.public().filter(source_slug=slug).first()
         if moved is not None:
             return redirect(moved, permanent=True)
-        story = _public_story(slug)
-    updates = story.updates.published().with_byline()
-    return render(request, "coverage/story_detail.html", {"story": story, "updates": updates})
+        raise Http404("No such story.")
+    published = story.updates.published()
+    update_filter = UpdateFilter(request.GET or None, queryset=published, story=story)
+    filtered = bool(update_filter.active)
+    stream = update_filter.qs if filtered else published
+    page_number_args = {"before": request.GET.get("before"), "after": request.GET.get("after")}
+    pinned = None
+    if not filtered:
+        pinned = published.filter(pinned=True).with_byline().first()
+        if pinned is not None:
+            stream = stream.exclude(pk=pinned.pk)
+    page = pagination.paginate(stream.with_byline(), **page_number_args)
+    if not page.is_first:
+        pinned = None
+    key_events = list(published.filter(key_event=True).order_by("-published_at", "-pk")[:KEY_EVENTS_SHOWN])
+    on_page = {update.pk for update in page.items} | ({pinned.pk} if pinned else set())
+    for event in key_events:
+        event.href = f"#{event.anchor}" if event.pk in on_page else in_story_url(story, event)
+    shown = ([pinned] if pinned else []) + page.items
+    context = {
+        "story": story,
+        "page": page,
+        "pinned": pinned,
+        "key_events": key_events,
+        "filter": update_filter,
+        "filtered": filtered,
+        "structured_data": structured_data.live_blog_posting(request, story, shown),
+        "canonical_url": request.build_absolute_uri(story.get_absolute_url()),
+    }
+    return render(request, "coverage/story_detail.html", context)
+
+
+def in_story_url(story, update):
+    """The story page that holds ``update``, scrolled to it."""
+    return f"{story.get_absolute_url()}?before={pagination.cursor_holding(update)}#{update.anchor}"
 
 
 def update_detail(request, slug, pk):
-    """One update on its own page. Template ``coverage/update_detail.html``."""
+    """One update on its own page, with its canonical and sharing tags.
+
+    Template ``coverage/update_detail.html``; context ``story``, ``update``, ``in_story_url``.
+    """
     story = _public_story(slug)
     update = get_object_or_404(story.updates.published().with_byline(), pk=pk)
-    return render(request, "coverage/update_detail.html", {"story": story, "update": update})
+    context = {
+        "story": story,
+        "update": update,
+        "in_story_url": in_story_url(story, update),
+        "canonical_url": request.build_absolute_uri(update.get_absolute_url()),
+        "share_image": next(iter(update.images.all()), None),
+    }
+    return render(request, "coverage/update_detail.html", context)
 
 
 def author_detail(request, slug):
-    """An author's updates across stories. Template ``coverage/author_detail.html``."""
+    """An author's updates across stories, newest first, by cursor pages.
+
+    Template ``coverage/author_detail.html``; context ``author``, ``page``.
+    """
     author = get_object_or_404(Author, slug=slug)
-    updates = Update.objects.published().filter(authors=author).with_byline()[:50]
-    return render(request, "coverage/author_detail.html", {"author": author, "updates": updates})
+    updates = Update.objects.published().filter(bylines__author=author).with_byline()
+    page = pagination.paginate(updates, before=request.GET.get("before"), after=request.GET.get("after"))
+    return render(request, "coverage/author_detail.html", {"author": author, "page": page})
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

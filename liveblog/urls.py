@@ -2,9 +2,13 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
+
+from coverage.sitemaps import sitemaps
+from coverage.views import robots_txt
 
 admin.site.site_header = "liveblog newsroom"
 admin.site.site_title = "liveblog newsroom"
@@ -12,6 +16,8 @@ admin.site.index_title = "Live coverage"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("coverage.urls")),
 ]
 

@@ -1,10 +1,12 @@
 """Reader pages in a real browser (Playwright + Chromium)."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from coverage.models import Update
 from tests.factories import SHIPPED_SEED, SHIPPED_SLUG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,3 +19,28 @@ def test_story_page_shows_updates_and_images(page):
     first_image = page.locator("figure img").first
     first_image.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first_image.element_handle())
+
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_story_page_screenshots(page, width, scheme):
+    """Takes the story page's screenshots (tests/screenshots/) for a person to look at.
+
+    Asserts what can be asserted mechanically: no horizontal scrolling at the
+    phone width, and the title, badge and first update visible.
+    """
+    call_command("seed", SHIPPED_SEED, stdout=io.StringIO())
+    Update.objects.filter(pk=Update.objects.order_by("-published_at")[2].pk).update(key_event=True)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"/live/{SHIPPED_SLUG}/")
+    assert page.locator("h1").inner_text().startswith("Live Updates")
+    assert page.locator(".live-badge").first.is_visible()
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"story-{width}-{scheme}.png", full_page=False)
+    page.screenshot(path=SCREENSHOTS / f"story-{width}-{scheme}-full.png", full_page=True)

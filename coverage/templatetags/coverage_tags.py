@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 
+from coverage import markup
+
 register = template.Library()
 
 
@@ -19,17 +21,39 @@ def story_zone(story):
 
 
 @register.simple_tag
-def timestamp(moment, story=None, style="time"):
+def timestamp(moment, story=None, style="short"):
     """``<time datetime>`` for ``moment`` in the story's zone, the zone named.
 
-    ``style`` is "time" (“10:42 AM ET”) or "datetime" (“March 13, 2025, 10:42 AM ET”).
+    ``style`` is "short" (“Mar. 13, 10:42 AM EDT”, for updates) or "long"
+    (“March 13, 2025, 10:42 AM EDT”). Scripts turn ``data-relative`` times
+    into “5 min ago” and keep the absolute time in the title.
     """
     if moment is None:
         return ""
     local = timezone.localtime(moment, story_zone(story))
-    pattern = "g:i A T" if style == "time" else "F j, Y, g:i A T"
+    pattern = "N j, g:i A T" if style == "short" else "F j, Y, g:i A T"
     return format_html(
         '<time datetime="{}" data-relative>{}</time>',
         moment.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat().replace("+00:00", "Z"),
         format_date(local, pattern),
     )
+
+
+@register.simple_tag
+def byline(authors):
+    """“A”, “A and B”, “A, B and C”, each linked to the author's page."""
+    links = [format_html('<a href="{}">{}</a>', author.get_absolute_url(), author.name) for author in authors]
+    if len(links) <= 1:
+        return format_html("{}", links[0]) if links else ""
+    return format_html("{} and {}", format_html(", ".join(["{}"] * (len(links) - 1)), *links[:-1]), links[-1])
+
+
+@register.simple_tag
+def byline_one(author):
+    return format_html('<a href="{}">{}</a>', author.get_absolute_url(), author.name)
+
+
+@register.filter
+def plain_excerpt(source, words=30):
+    """A plain-text excerpt of Markdown, for descriptions and titles."""
+    return markup.plain_excerpt(source, int(words))

@@ -1,0 +1,42 @@
+"""Reader-facing filters on a story's updates (django-filter)."""
+
+import django_filters
+from django import forms
+
+from .models import Author, Update
+
+
+class UpdateFilter(django_filters.FilterSet):
+    author = django_filters.ModelChoiceFilter(
+        field_name="authors",
+        to_field_name="slug",
+        queryset=Author.objects.none(),
+        empty_label="All authors",
+        label="Author",
+    )
+    key = django_filters.BooleanFilter(
+        method="filter_key", widget=forms.CheckboxInput, label="Key events only"
+    )
+
+    class Meta:
+        model = Update
+        fields = ["author", "key"]
+
+    def __init__(self, *args, story, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["author"].queryset = Author.objects.filter(bylines__update__story=story).distinct()
+
+    def filter_key(self, queryset, name, value):
+        return queryset.filter(key_event=True) if value else queryset
+
+    @property
+    def active(self):
+        """The applied filters as readable phrases, e.g. ["by Ivan Nechepurenko"]."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        phrases = []
+        if author := self.form.cleaned_data.get("author"):
+            phrases.append(f"updates by {author.name}")
+        if self.form.cleaned_data.get("key"):
+            phrases.append("key events only")
+        return phrases

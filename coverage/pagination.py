@@ -1,0 +1,67 @@
+"""Cursor pagination for update streams, newest first.
+
+A cursor names a place in the order ``(-published_at, -pk)``: ``?before=C``
+shows the updates after C (older), ``?after=C`` the ones before it (newer).
+No OFFSET: every page costs the same however deep it is.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db.models import Q
+
+PAGE_SIZE = 20
+
+
+def encode(update):
+    micros = int(update.published_at.timestamp() * 1_000_000)
+    return f"{micros}-{update.pk}"
+
+
+def decode(value):
+    """``(datetime, pk)`` from a cursor string, or None when it is not one."""
+    try:
+        micros, pk = (int(part) for part in value.split("-", 1))
+        return datetime.fromtimestamp(micros / 1_000_000, tz=UTC), pk
+    except (AttributeError, ValueError, OverflowError, OSError):
+        return None
+
+
+@dataclass
+class Page:
+    items: list
+    older: str | None  # cursor for rel="next"
+    newer: str | None  # cursor for rel="prev"
+
+    @property
+    def is_first(self):
+        return self.newer is None
+
+
+def paginate(queryset, *, before=None, after=None, size=PAGE_SIZE):
+    """One page of ``queryset`` (published updates) around the given cursor."""
+    if after and (place := decode(after)):
+        moment, pk = place
+        newer_side = Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)
+        rows = list(queryset.filter(newer_side).order_by("published_at", "pk")[: size + 1])
+        has_newer = len(rows) > size
+        items = rows[:size][::-1]
+        return Page(items, encode(items[-1]) if items else None, encode(items[0]) if has_newer else None)
+    rows = queryset.order_by("-published_at", "-pk")
+    newer = None
+    if before and (place := decode(before)):
+        moment, pk = place
+        rows = rows.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+        newer = before
+    rows = list(rows[: size + 1])
+    items = rows[:size]
+    older = encode(items[-1]) if len(rows) > size else None
+    if newer and items:
+        newer = encode(items[0])
+    return Page(items, older, newer)
+
+
+def cursor_holding(update):
+    """A ``before`` cursor whose page starts with ``update``."""
+    micros = int(update.published_at.timestamp() * 1_000_000)
+    return f"{micros}-{update.pk + 1}"
