@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install lint browser-deps clean
+.PHONY: run test setup install lint test-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,14 @@ lint: install
 	SECRET_KEY=lint-only $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=lint-only $(BIN)/python manage.py check
 
-test: lint
+# axe-core, injected into pages by the accessibility tests (skipped without npm, except under CI=true).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: accessibility tests will be skipped"; fi
+
+test-tools: node_modules/axe-core/axe.min.js
+
+test: lint test-tools
 	SECRET_KEY=test-only-not-secret $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

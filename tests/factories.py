@@ -36,3 +36,21 @@ def make_update(
     for position, author in enumerate(authors or [make_author()]):
         Byline.objects.create(update=update, author=author, position=position)
     return update
+
+
+def make_stream(*, story=None, count, author=None, start=None, step=timedelta(minutes=1)):
+    """``count`` published updates in one story, one ``step`` apart, made in bulk."""
+    story = story or make_story()
+    author = author or make_author()
+    start = start or timezone.now() - step * (count + 1)
+    updates = Update.objects.bulk_create(
+        Update(
+            story=story,
+            body=f"Update number {index}.",
+            status=Update.Status.PUBLISHED,
+            published_at=start + step * index,
+        )
+        for index in range(count)
+    )
+    Byline.objects.bulk_create(Byline(update=update, author=author, position=0) for update in updates)
+    return story

@@ -1,6 +1,7 @@
 """Reader pages in a real browser (Playwright + Chromium)."""
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,45 @@ def test_story_page_screenshots(page, width, scheme):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"story-{width}-{scheme}.png", full_page=False)
     page.screenshot(path=SCREENSHOTS / f"story-{width}-{scheme}-full.png", full_page=True)
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_source():
+    if not AXE.exists():
+        message = f"axe-core is not installed at {AXE} (npm ci)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_story_page_has_no_serious_accessibility_violations(page, scheme):
+    source = axe_source()
+    call_command("seed", SHIPPED_SEED, stdout=io.StringIO())
+    newest = Update.objects.order_by("-published_at")
+    Update.objects.filter(pk=newest[1].pk).update(key_event=True)
+    Update.objects.filter(pk=newest[3].pk).update(pinned=True, edited_at=newest[3].published_at)
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"/live/{SHIPPED_SLUG}/")
+    page.evaluate(source)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def test_keyboard_user_can_skip_to_content(page):
+    call_command("seed", SHIPPED_SEED, stdout=io.StringIO())
+    page.goto(f"/live/{SHIPPED_SLUG}/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.bounding_box()["y"] >= 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
