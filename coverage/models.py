@@ -267,3 +267,18 @@ class Image(models.Model):
     @property
     def jpeg_srcset(self):
         return self._srcset("image/jpeg")
+
+
+class Tombstone(models.Model):
+    """A deleted update, remembered so live readers are told to remove it."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="tombstones")
+    update_id = models.BigIntegerField()
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-deleted_at"]
+        get_latest_by = "deleted_at"
+
+    def __str__(self):
+        return f"Update {self.update_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"

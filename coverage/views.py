@@ -1,12 +1,16 @@
 """Reader pages: the story list, the story, one update, an author, robots.txt."""
 
 from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
-from . import pagination, structured_data
+from . import live, pagination, structured_data
 from .filters import UpdateFilter
 from .models import Author, Story, Update
 
@@ -84,6 +88,10 @@ def story_detail(request, slug):
         "filtered": filtered,
         "structured_data": structured_data.live_blog_posting(request, story, shown),
         "canonical_url": request.build_absolute_uri(story.get_absolute_url()),
+        # Live updating runs on the newest, unfiltered page of a live story.
+        "live_polling": story.is_live and page.is_first and not filtered,
+        "live_cursor": live.current_cursor(),
+        "live_interval": live.interval(story),
     }
     return render(request, "coverage/story_detail.html", context)
 
@@ -126,3 +134,58 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def story_changes(request, slug):
+    """``changes.json``: what changed in a story since ``?since=<cursor>``.
+
+    Answers ``If-None-Match`` with 304 after one query; sends ``Cache-Control``
+    that lets a shared cache serve every reader polling in the same window.
+    """
+    since_param = request.GET.get("since")
+    since = live.parse_cursor(since_param)
+    if since_param is not None and since is None:
+        return JsonResponse({"error": "since must be a cursor from an earlier response"}, status=400)
+    now = timezone.now()
+    current = live.state(slug, now)
+    if current is None:
+        return JsonResponse({"error": "no such story"}, status=404)
+    story = current.story
+    cursor = live.cursor_after(current, since, now)
+    etag = current.etag(since, cursor)
+    last_modified = current.last_change.timestamp()
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        payload = {
+            "cursor": str(cursor),
+            "interval": live.interval(story),
+            "live": story.is_live,
+            "updates": [],
+            "deleted": [],
+            "pinned": None,
+        }
+        if since is not None:
+            updates, deleted, pinned = live.changes(story, since, now)
+            payload["updates"] = [
+                {
+                    "id": update.pk,
+                    "html": render_to_string("coverage/includes/update.html", {"update": update}),
+                    "published": update.published_at.isoformat(),
+                    "edited": update.edited_at.isoformat() if update.edited_at else None,
+                    "pinned": update.pinned,
+                    "key_event": update.key_event,
+                }
+                for update in updates
+            ]
+            payload["deleted"] = deleted
+            payload["pinned"] = pinned
+        response = JsonResponse(payload)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    if story.is_live:
+        max_age = live.window()
+        response["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age * 2}"
+    else:
+        response["Cache-Control"] = "public, max-age=3600"
+    return response

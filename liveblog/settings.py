@@ -122,6 +122,11 @@ USE_TZ = True
 LIVEBLOG_TIME_ZONE = os.environ.get("LIVEBLOG_TIME_ZONE", "America/New_York")
 # Seconds between a reader's polls for new updates; each story can override it.
 LIVEBLOG_POLL_INTERVAL = int(os.environ.get("LIVEBLOG_POLL_INTERVAL", "15"))
+# Change-feed cursors are rounded down to this many seconds, so readers polling in
+# the same window share one cacheable URL; it is also the feed's max-age.
+LIVEBLOG_CURSOR_WINDOW = int(os.environ.get("LIVEBLOG_CURSOR_WINDOW", "5"))
+# Cursors are held back this many seconds so changes still being committed are not skipped.
+LIVEBLOG_CURSOR_LAG = int(os.environ.get("LIVEBLOG_CURSOR_LAG", "3"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -1,13 +1,22 @@
-/* liveblog reader script: relative times and share links (progressive enhancement). */
+/* liveblog reader script (progressive enhancement; the page works without it):
+ * - relative times ("5 min ago"), refreshed every minute;
+ * - share links (Web Share API or copy to clipboard);
+ * - live updating of a live story's newest page: polls changes.json while the
+ *   tab is visible, backs off on errors, shows "N new updates" instead of
+ *   moving the text under the reader, applies edits, deletions and pins in place.
+ */
 (function () {
   "use strict";
 
   var MINUTE = 60 * 1000;
   var HOUR = 60 * MINUTE;
+  var MAX_BACKOFF = 5 * MINUTE;
+
+  /* ---- relative times ---------------------------------------------------- */
 
   function relativeText(date, now) {
     var elapsed = now - date;
-    if (elapsed < 0 || elapsed >= 12 * HOUR) return null;
+    if (elapsed < -MINUTE || elapsed >= 12 * HOUR) return null;
     if (elapsed < MINUTE) return "Just now";
     if (elapsed < HOUR) return Math.floor(elapsed / MINUTE) + " min ago";
     var hours = Math.floor(elapsed / HOUR);
@@ -25,8 +34,10 @@
     });
   }
 
+  /* ---- share links ------------------------------------------------------- */
+
   function share(event) {
-    var link = event.target.closest("a[data-share]");
+    var link = event.target.closest && event.target.closest("a[data-share]");
     if (!link) return;
     var url = link.href;
     if (navigator.share) {
@@ -42,10 +53,249 @@
     }
   }
 
-  window.liveblog = window.liveblog || {};
-  window.liveblog.refreshTimes = refreshTimes;
+  /* ---- live updating ----------------------------------------------------- */
 
+  function LiveStory(story) {
+    this.story = story;
+    this.url = story.dataset.changesUrl;
+    this.cursor = story.dataset.cursor;
+    this.interval = (parseInt(story.dataset.interval, 10) || 15) * 1000;
+    this.failures = 0;
+    this.timer = null;
+    this.stopped = false;
+    this.pending = [];
+    this.unseen = 0;
+    this.baseTitle = document.title;
+    this.stream = document.getElementById("updates");
+    this.status = document.getElementById("live-status");
+    this.button = null;
+  }
+
+  LiveStory.prototype.start = function () {
+    var self = this;
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) {
+        self.cancel();
+      } else {
+        self.markSeen();
+        self.schedule(0);
+      }
+    });
+    window.addEventListener("scroll", function () {
+      if (self.atTop() && self.pending.length) self.showPending(false);
+      if (self.atTop()) self.markSeen();
+    }, { passive: true });
+    this.schedule(this.interval);
+  };
+
+  LiveStory.prototype.cancel = function () {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  };
+
+  LiveStory.prototype.schedule = function (delay) {
+    var self = this;
+    this.cancel();
+    if (this.stopped || document.hidden) return;
+    this.timer = setTimeout(function () { self.poll(); }, delay);
+  };
+
+  LiveStory.prototype.backoff = function () {
+    this.failures += 1;
+    var base = Math.min(this.interval * Math.pow(2, this.failures), MAX_BACKOFF);
+    return base / 2 + Math.random() * base / 2; /* jitter: spread retries out */
+  };
+
+  LiveStory.prototype.poll = function () {
+    var self = this;
+    var url = this.url + "?since=" + encodeURIComponent(this.cursor);
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "omit" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        self.failures = 0;
+        self.apply(data);
+        if (data.live) self.schedule(self.interval);
+      })
+      .catch(function () {
+        self.schedule(self.backoff());
+      });
+  };
+
+  LiveStory.prototype.apply = function (data) {
+    var self = this;
+    if (data.interval) this.interval = data.interval * 1000;
+    if (data.cursor) this.cursor = data.cursor;
+    (data.deleted || []).forEach(function (id) { self.remove(id); });
+    var arrivals = [];
+    (data.updates || []).forEach(function (item) {
+      var current = document.getElementById("update-" + item.id);
+      var fresh = self.toElement(item.html);
+      if (current) {
+        current.replaceWith(fresh);
+      } else if (!self.isPending(item.id)) {
+        arrivals.push(fresh);
+      } else {
+        self.pending = self.pending.map(function (el) { return el.id === fresh.id ? fresh : el; });
+      }
+    });
+    this.placePinned(data.pinned);
+    refreshTimes(this.story);
+    if (arrivals.length) {
+      this.pending = this.pending.concat(arrivals);
+      this.unseen += arrivals.length;
+      if (this.atTop()) {
+        this.showPending(false);
+        this.markSeen();
+      } else {
+        this.offerPending();
+      }
+      this.updateTitle();
+    }
+    if (!data.live) this.end();
+  };
+
+  LiveStory.prototype.toElement = function (html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content.firstElementChild;
+  };
+
+  LiveStory.prototype.isPending = function (id) {
+    return this.pending.some(function (el) { return el.id === "update-" + id; });
+  };
+
+  LiveStory.prototype.remove = function (id) {
+    var el = document.getElementById("update-" + id);
+    if (el) el.remove();
+    this.pending = this.pending.filter(function (item) { return item.id !== "update-" + id; });
+    if (this.button) this.offerPending();
+  };
+
+  LiveStory.prototype.atTop = function () {
+    var top = this.stream.getBoundingClientRect().top;
+    return top >= -40;
+  };
+
+  LiveStory.prototype.insertSorted = function (el) {
+    var published = new Date(el.dataset.published);
+    var children = this.stream.querySelectorAll(":scope > article.update");
+    for (var i = 0; i < children.length; i++) {
+      if (new Date(children[i].dataset.published) <= published) {
+        this.stream.insertBefore(el, children[i]);
+        return;
+      }
+    }
+    this.stream.appendChild(el);
+  };
+
+  LiveStory.prototype.offerPending = function () {
+    var count = this.pending.length;
+    if (!count) {
+      if (this.button) this.button.remove();
+      this.button = null;
+      return;
+    }
+    if (!this.button) {
+      var self = this;
+      this.button = document.createElement("button");
+      this.button.type = "button";
+      this.button.className = "new-updates";
+      this.button.addEventListener("click", function () { self.showPending(true); });
+      this.stream.parentNode.insertBefore(this.button, this.stream);
+    }
+    var label = count === 1 ? "1 new update" : count + " new updates";
+    this.button.textContent = "Show " + label;
+    this.announce(label);
+  };
+
+  LiveStory.prototype.showPending = function (scroll) {
+    var self = this;
+    var items = this.pending;
+    var count = items.length;
+    this.pending = [];
+    items.sort(function (a, b) { return new Date(a.dataset.published) - new Date(b.dataset.published); });
+    items.forEach(function (el) { self.insertSorted(el); });
+    if (this.button) this.button.remove();
+    this.button = null;
+    var empty = this.stream.querySelector(":scope > .empty");
+    if (empty) empty.remove();
+    refreshTimes(this.stream);
+    if (count) this.announce(count === 1 ? "1 new update shown" : count + " new updates shown");
+    if (scroll && items.length) {
+      var newest = this.stream.querySelector(":scope > article.update");
+      newest.setAttribute("tabindex", "-1");
+      newest.scrollIntoView({ block: "start" });
+      newest.focus({ preventScroll: true });
+      this.markSeen();
+    }
+  };
+
+  LiveStory.prototype.placePinned = function (pinnedId) {
+    var box = document.getElementById("pinned");
+    var self = this;
+    if (box) {
+      Array.prototype.forEach.call(box.querySelectorAll("article.update"), function (el) {
+        if (el.id !== "update-" + pinnedId) self.insertSorted(el);
+      });
+    }
+    if (!pinnedId) {
+      if (box) box.remove();
+      return;
+    }
+    var el = document.getElementById("update-" + pinnedId);
+    if (!el) return; /* the pinned update is on an older page: leave the stream alone */
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "pinned";
+      box.id = "pinned";
+      this.stream.parentNode.insertBefore(box, this.stream);
+    }
+    if (el.parentNode !== box) box.appendChild(el);
+  };
+
+  LiveStory.prototype.announce = function (text) {
+    if (!this.status) return;
+    this.status.textContent = text;
+  };
+
+  LiveStory.prototype.updateTitle = function () {
+    document.title = (this.unseen ? "(" + this.unseen + ") " : "") + this.baseTitle;
+  };
+
+  LiveStory.prototype.markSeen = function () {
+    if (!this.pending.length && this.atTop()) {
+      this.unseen = 0;
+      this.updateTitle();
+    }
+  };
+
+  LiveStory.prototype.end = function () {
+    this.stopped = true;
+    this.cancel();
+    var status = document.getElementById("story-status");
+    if (status) {
+      status.innerHTML = "";
+      var badge = document.createElement("p");
+      badge.className = "ended-badge";
+      badge.textContent = "Coverage ended";
+      status.appendChild(badge);
+    }
+    this.announce("Coverage has ended.");
+  };
+
+  /* ---- start ------------------------------------------------------------- */
+
+  window.liveblog = { refreshTimes: refreshTimes };
   refreshTimes(document);
   setInterval(function () { refreshTimes(document); }, MINUTE);
   document.addEventListener("click", share);
+
+  var story = document.getElementById("story");
+  if (story && story.dataset.changesUrl && window.fetch && document.getElementById("updates")) {
+    window.liveblog.story = new LiveStory(story);
+    window.liveblog.story.start();
+  }
 })();

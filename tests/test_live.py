@@ -1,0 +1,209 @@
+"""The change feed: /live/<slug>/changes.json."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from coverage import live
+from coverage.models import Story, Update
+from tests.factories import make_story, make_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_lag(settings):
+    settings.LIVEBLOG_CURSOR_LAG = 0
+    settings.LIVEBLOG_CURSOR_WINDOW = 1
+
+
+def changes_url(story, since=None):
+    url = f"/live/{story.slug}/changes.json"
+    return f"{url}?since={since}" if since is not None else url
+
+
+def poll(client, story, since):
+    response = client.get(changes_url(story, since))
+    assert response.status_code == 200
+    return response.json()
+
+
+def past_cursor(seconds=60):
+    return live.current_cursor(timezone.now() - timedelta(seconds=seconds))
+
+
+def test_without_since_returns_only_the_cursor(client):
+    story = make_story()
+    make_update(story=story)
+    data = client.get(changes_url(story)).json()
+    assert data["updates"] == [] and data["deleted"] == [] and data["cursor"].isdigit()
+    assert data["live"] is True and data["interval"] == 15
+
+
+def test_published_update_appears_in_next_poll(client):
+    story = make_story()
+    make_update(story=story, body="Old news.", published_at=timezone.now() - timedelta(hours=1))
+    Update.objects.update(changed_at=timezone.now() - timedelta(hours=1))
+    since = past_cursor()
+    assert poll(client, story, since)["updates"] == []
+    fresh = make_update(story=story, body="Breaking: something new.")
+    data = poll(client, story, since)
+    assert [item["id"] for item in data["updates"]] == [fresh.pk]
+    item = data["updates"][0]
+    assert f'id="update-{fresh.pk}"' in item["html"] and "Breaking: something new." in item["html"]
+    assert item["published"] and item["edited"] is None and item["pinned"] is False
+
+
+def test_edit_comes_back_with_new_html_and_edited_time(client):
+    story = make_story()
+    update = make_update(story=story, body="First version.")
+    since = past_cursor()
+    update.body, update.edited_at = "Second version.", timezone.now()
+    update.save()
+    item = poll(client, story, since)["updates"][0]
+    assert "Second version." in item["html"] and "Updated" in item["html"]
+    assert item["edited"] == update.edited_at.isoformat()
+
+
+def test_unpublished_and_deleted_updates_are_listed_as_deleted(client):
+    story = make_story()
+    hidden, removed, kept = make_update(story=story), make_update(story=story), make_update(story=story)
+    Update.objects.update(changed_at=timezone.now() - timedelta(hours=1))
+    Update.objects.update(published_at=timezone.now() - timedelta(hours=1))
+    since = past_cursor()
+    hidden.status = Update.Status.DRAFT
+    hidden.save()
+    removed_pk = removed.pk
+    removed.delete()
+    data = poll(client, story, since)
+    assert data["deleted"] == sorted([hidden.pk, removed_pk])
+    assert kept.pk not in [item["id"] for item in data["updates"]]
+
+
+def test_drafts_and_future_schedules_never_appear_until_their_time(client):
+    story = make_story()
+    since = past_cursor()
+    make_update(story=story, status=Update.Status.DRAFT, body="Draft text.")
+    scheduled = make_update(
+        story=story,
+        status=Update.Status.SCHEDULED,
+        body="Scheduled text.",
+        published_at=timezone.now() + timedelta(minutes=10),
+    )
+    response = client.get(changes_url(story, since))
+    assert "Draft text." not in response.content.decode()
+    assert "Scheduled text." not in response.content.decode()
+    assert response.json()["deleted"] == []
+    # Its time comes: no cron, no save; the next poll shows it.
+    Update.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    Update.objects.filter(pk=scheduled.pk).update(changed_at=timezone.now() - timedelta(hours=1))
+    data = poll(client, story, since)
+    assert [item["id"] for item in data["updates"]] == [scheduled.pk]
+
+
+def test_pin_changes_are_reported(client):
+    story = make_story()
+    first, second = make_update(story=story, pinned=True), make_update(story=story)
+    since = past_cursor()
+    first.pinned = False
+    first.save()
+    second.pinned = True
+    second.save()
+    data = poll(client, story, since)
+    assert data["pinned"] == second.pk
+    assert {item["id"]: item["pinned"] for item in data["updates"]} == {first.pk: False, second.pk: True}
+
+
+def test_etag_and_304_cost_one_query(client):
+    story = make_story()
+    make_update(story=story)
+    since = past_cursor()
+    first = client.get(changes_url(story, since))
+    assert first["ETag"].startswith('"') and first["Last-Modified"]
+    assert first["Cache-Control"].startswith("public, max-age=")
+    assert "stale-while-revalidate" in first["Cache-Control"]
+    assert "Cookie" not in first.get("Vary", "")
+    again = client.get(changes_url(story, since), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+
+
+def test_304_needs_exactly_one_query(client, django_assert_num_queries):
+    story = make_story()
+    make_update(story=story)
+    url = changes_url(story, past_cursor())
+    etag = client.get(url)["ETag"]
+    with django_assert_num_queries(1):
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+
+
+def test_quiet_story_keeps_its_cursor_and_etag(client):
+    story = make_story()
+    make_update(story=story, published_at=timezone.now() - timedelta(hours=1))
+    Update.objects.update(changed_at=timezone.now() - timedelta(hours=1))
+    Story.objects.filter(pk=story.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    since = past_cursor()
+    first = client.get(changes_url(story, since))
+    assert first.json()["cursor"] == str(since)
+    second = client.get(changes_url(story, since), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 304
+
+
+def test_a_change_changes_the_etag(client):
+    story = make_story()
+    update = make_update(story=story)
+    url = changes_url(story, past_cursor())
+    etag = client.get(url)["ETag"]
+    update.key_event = True
+    update.save()
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response.json()["updates"][0]["key_event"] is True
+
+
+def test_ended_story_says_not_live_and_caches_long(client):
+    story = make_story(status=Story.Status.ENDED)
+    response = client.get(changes_url(story, past_cursor()))
+    assert response.json()["live"] is False
+    assert response["Cache-Control"] == "public, max-age=3600"
+
+
+def test_interval_comes_from_the_story_or_the_setting(client, settings):
+    settings.LIVEBLOG_POLL_INTERVAL = 20
+    story = make_story()
+    assert client.get(changes_url(story)).json()["interval"] == 20
+    Story.objects.filter(pk=story.pk).update(poll_interval=60)
+    assert client.get(changes_url(story)).json()["interval"] == 60
+
+
+@pytest.mark.parametrize("since", ["abc", "-1", "1e9", "9" * 40, ""])
+def test_bad_cursor_is_a_clear_400(client, since):
+    story = make_story()
+    response = client.get(f"/live/{story.slug}/changes.json?since={since}")
+    assert response.status_code == 400
+    assert "since" in response.json()["error"]
+
+
+def test_draft_story_has_no_feed(client):
+    story = make_story(status=Story.Status.DRAFT)
+    assert client.get(changes_url(story)).status_code == 404
+
+
+def test_cursor_is_shared_within_a_window(settings):
+    settings.LIVEBLOG_CURSOR_WINDOW = 5
+    base = timezone.datetime(2025, 3, 13, 12, 0, 0, tzinfo=timezone.get_current_timezone())
+    cursors = {live.current_cursor(base + timedelta(seconds=offset)) for offset in range(5)}
+    assert len(cursors) == 1
+    assert live.current_cursor(base + timedelta(seconds=5)) != cursors.pop()
+
+
+def test_story_page_carries_the_live_settings(client):
+    story = make_story()
+    make_update(story=story)
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert f'data-changes-url="/live/{story.slug}/changes.json"' in html
+    assert 'aria-live="polite"' in html
+    ended = make_story(status=Story.Status.ENDED)
+    assert "data-changes-url" not in client.get(ended.get_absolute_url()).content.decode()

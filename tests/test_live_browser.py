@@ -1,0 +1,118 @@
+"""Live updating in a real browser: a reader keeps the page open while the newsroom works."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from coverage.models import Story, Update
+from tests.factories import make_author, make_story, make_stream, make_update
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+POLL = 1  # seconds, set on the story as the newsroom would mid-event
+WITHIN_TWO_POLLS = 2 * POLL * 1000 + 2500  # ms, with room for a busy machine
+
+
+@pytest.fixture
+def story(settings):
+    settings.LIVEBLOG_CURSOR_WINDOW = 1
+    settings.LIVEBLOG_CURSOR_LAG = 0
+    story = make_story(title="Election night", poll_interval=POLL)
+    make_stream(story=story, count=12, start=timezone.now() - timedelta(hours=2))
+    return story
+
+
+def test_reader_scrolled_down_gets_a_button_then_the_update(page, story):
+    page.goto(story.get_absolute_url())
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    scroll_before = page.evaluate("window.scrollY")
+
+    fresh = make_update(
+        story=story, body="Polls have closed in the east.", authors=[make_author(name="Night Desk")]
+    )
+
+    button = page.locator("button.new-updates")
+    button.wait_for(state="visible", timeout=WITHIN_TWO_POLLS)
+    assert button.inner_text() == "Show 1 new update"
+    assert page.locator("#live-status").inner_text() == "1 new update"
+    assert page.title().startswith("(1) ")
+    assert page.locator(f"#update-{fresh.pk}").count() == 0  # nothing moved under the reader
+    assert abs(page.evaluate("window.scrollY") - scroll_before) < 2
+
+    button.click()
+    first = page.locator("#updates > article.update").first
+    assert first.get_attribute("id") == f"update-{fresh.pk}"
+    assert "Polls have closed in the east." in first.inner_text()
+    assert first.is_visible()
+    assert page.locator("#live-status").inner_text() == "1 new update shown"
+    assert page.locator("button.new-updates").count() == 0
+
+
+def test_reader_at_the_top_sees_new_updates_inserted(page, story):
+    page.goto(story.get_absolute_url())
+    fresh = make_update(story=story, body="First results are in.")
+    page.locator(f"#updates > #update-{fresh.pk}").wait_for(timeout=WITHIN_TWO_POLLS)
+    assert page.locator("#updates > article.update").first.get_attribute("id") == f"update-{fresh.pk}"
+    assert "1 new update" in page.locator("#live-status").inner_text()
+
+
+def test_edits_deletions_and_pins_apply_in_place(page, story):
+    page.goto(story.get_absolute_url())
+    newest = list(story.updates.order_by("-published_at")[:3])
+    edited, removed, pinned = newest
+
+    edited.body, edited.edited_at = "Corrected figure: 52 percent.", timezone.now()
+    edited.save()
+    article = page.locator(f"#update-{edited.pk}")
+    article.locator("text=Corrected figure: 52 percent.").wait_for(timeout=WITHIN_TWO_POLLS)
+    assert "Updated" in article.locator(".update-time").inner_text()
+
+    removed_id = removed.pk
+    removed.delete()
+    page.locator(f"#update-{removed_id}").wait_for(state="detached", timeout=WITHIN_TWO_POLLS)
+
+    pinned.pinned = True
+    pinned.save()
+    page.locator(f"#pinned > #update-{pinned.pk}").wait_for(timeout=WITHIN_TWO_POLLS)
+    assert page.locator(f"#update-{pinned.pk} .flag-pinned").is_visible()
+
+    hidden = story.updates.order_by("-published_at")[5]
+    hidden.status = Update.Status.DRAFT
+    hidden.save()
+    page.locator(f"#update-{hidden.pk}").wait_for(state="detached", timeout=WITHIN_TWO_POLLS)
+
+
+def test_polling_stops_when_coverage_ends(page, story):
+    page.goto(story.get_absolute_url())
+    story.status = Story.Status.ENDED
+    story.coverage_end = timezone.now()
+    story.save()
+    page.locator("#story-status .ended-badge").wait_for(timeout=WITHIN_TWO_POLLS)
+    assert page.locator("#live-status").inner_text() == "Coverage has ended."
+    requests = []
+    page.on(
+        "request", lambda request: requests.append(request.url) if "changes.json" in request.url else None
+    )
+    page.wait_for_timeout(2500)
+    assert requests == []
+
+
+def test_polling_pauses_in_a_hidden_tab(page, story):
+    requests = []
+    page.on(
+        "request", lambda request: requests.append(request.url) if "changes.json" in request.url else None
+    )
+    page.goto(story.get_absolute_url())
+    page.wait_for_timeout(2500)
+    assert requests, "the page polls while visible"
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, 'hidden', {value: true, configurable: true});
+            document.dispatchEvent(new Event('visibilitychange'));
+        }"""
+    )
+    page.wait_for_timeout(300)
+    requests.clear()
+    page.wait_for_timeout(2500)
+    assert requests == []
