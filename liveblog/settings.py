@@ -129,7 +129,7 @@ LIVEBLOG_CURSOR_WINDOW = int(os.environ.get("LIVEBLOG_CURSOR_WINDOW", "5"))
 LIVEBLOG_CURSOR_LAG = int(os.environ.get("LIVEBLOG_CURSOR_LAG", "3"))
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")

@@ -26,7 +26,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="*", type=Path, help="Seed documents (default: seeds/*.txt).")
+        parser.add_argument(
+            "paths", nargs="*", type=Path, help="Seed documents or folders of them (default: seeds/)."
+        )
         parser.add_argument(
             "--newest-at",
             type=aware_datetime,
@@ -45,7 +47,10 @@ class Command(BaseCommand):
     def handle(self, *args, paths, newest_at, interval, dry_run, strict, verbosity, **options):
         if interval < 0:
             raise CommandError("--interval must be zero or more minutes")
-        paths = paths or sorted((Path(settings.BASE_DIR) / "seeds").glob("*.txt"))
+        paths = paths or [Path(settings.BASE_DIR) / "seeds"]
+        paths = [
+            found for path in paths for found in (sorted(path.glob("*.txt")) if path.is_dir() else [path])
+        ]
         if not paths:
             raise CommandError("no seed documents given and none in seeds/")
         options = {"newest_at": newest_at, "interval": timedelta(minutes=interval), "dry_run": dry_run}

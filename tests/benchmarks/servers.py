@@ -1,0 +1,158 @@
+"""Start the project's real servers for benchmarks: gunicorn (origin) and nginx (shared cache).
+
+Everything lives in a temporary folder and listens on 127.0.0.1 only.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def ensure_debian_packages(*commands):
+    """apt-get install the Debian packages behind ``commands`` when missing (root only)."""
+    packages = {"nginx": "nginx", "wrk": "wrk"}
+    missing = [
+        packages[name]
+        for name in commands
+        if shutil.which(name) is None and not Path(f"/usr/sbin/{name}").exists()
+    ]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        raise SystemExit(f"install {' '.join(missing)} first (apt-get install {' '.join(missing)})")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", *missing], check=True, env=env, stdout=subprocess.DEVNULL
+    )
+
+
+def nginx_binary():
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def project_env(workdir, **extra):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "liveblog.settings",
+        "SECRET_KEY": "benchmark-only-secret-key-not-for-production-0123456789",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "STATIC_ROOT": str(workdir / "static"),
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
+    env.update({key: str(value) for key, value in extra.items()})
+    return env
+
+
+def prepare(env):
+    """What a deployment does before serving: migrate, collect static files, load the seeds."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "seed")
+
+
+def manage(env, *args):
+    subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+
+
+@contextmanager
+def gunicorn(env, workdir, *, workers=2, threads=1, access_log=None, port=None):
+    port = port or free_port()
+    command = [
+        PYTHON, "-m", "gunicorn", "liveblog.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--log-level", "warning",
+    ]  # fmt: skip
+    if access_log:
+        command += ["--access-logfile", str(access_log), "--access-logformat", "%(r)s %(s)s"]
+    with open(workdir / "gunicorn.err", "ab") as errors:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=errors)
+        try:
+            wait_for_port(port)
+            yield port, process
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+NGINX_CONF = """
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/client_body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    proxy_cache_path {work}/cache levels=1:2 keys_zone=live:10m max_size=100m inactive=10m;
+    upstream origin {{ server 127.0.0.1:{origin}; keepalive 16; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            # The micro-cache for changes.json: honours the origin's Cache-Control
+            # (max-age, stale-while-revalidate); one request at a time refreshes it.
+            proxy_cache live;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 5s;
+            proxy_cache_use_stale updating error timeout http_500 http_502 http_503;
+            proxy_cache_background_update on;
+            proxy_cache_revalidate on;
+            add_header X-Cache-Status $upstream_cache_status always;
+        }}
+    }}
+}}
+"""
+
+
+@contextmanager
+def nginx(workdir, origin_port, port=None):
+    port = port or free_port()
+    conf = workdir / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(work=workdir, origin=origin_port, port=port))
+    command = [nginx_binary(), "-c", str(conf), "-p", str(workdir), "-g", "daemon off;"]
+    with open(workdir / "nginx.err", "ab") as errors:
+        process = subprocess.Popen(command, stderr=errors)
+        try:
+            wait_for_port(port)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
