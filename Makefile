@@ -43,7 +43,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 test-tools: node_modules/axe-core/axe.min.js
 
 test: lint test-tools
-	SECRET_KEY=test-only-not-secret $(BIN)/python -m pytest $(PYTEST_ARGS)
+	SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

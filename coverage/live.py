@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from . import caching
 from .models import Story, Tombstone, Update
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -83,6 +85,19 @@ def state(slug, now=None):
         return None
     moments = [story.updated_at, story.last_changed, story.last_released, story.last_deleted]
     return State(story=story, last_change=max(moment for moment in moments if moment))
+
+
+def cached_state(slug, now=None):
+    """``state()``, kept in the shared cache until the story changes (when page caching is on)."""
+    if settings.LIVEBLOG_PAGE_CACHE_SECONDS <= 0:
+        return state(slug, now)
+    key = f"liveblog:state:{slug}:{caching.versions(slug)}"
+    found = cache.get(key)
+    if found is None:
+        found = state(slug, now)
+        if found is not None:
+            cache.set(key, found, caching.page_timeout(found.story))
+    return found
 
 
 def cursor_after(state, since, now=None):

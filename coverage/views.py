@@ -1,5 +1,10 @@
-"""Reader pages: the story list, the story, one update, an author, robots.txt."""
+"""Reader pages: the story list, the story, one update, an author, robots.txt, health."""
 
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +15,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
-from . import live, pagination, structured_data
+from . import caching, live, pagination, structured_data
 from .filters import UpdateFilter
 from .models import Author, Story, Update
 
@@ -54,7 +59,21 @@ def story_detail(request, slug):
     Template ``coverage/story_detail.html``; context ``story``, ``page`` (a
     ``pagination.Page``), ``pinned``, ``key_events``, ``filter``,
     ``structured_data``. A story's old source slug redirects (301) to it.
+    With a shared cache the whole page is cached until the story changes.
     """
+    if settings.LIVEBLOG_PAGE_CACHE_SECONDS <= 0:
+        return _render_story(request, slug)
+    key = caching.page_key(slug, caching.versions(slug), request)
+    content = cache.get(key)
+    if content is not None:
+        return HttpResponse(content)
+    response = _render_story(request, slug)
+    if response.status_code == 200:
+        cache.set(key, response.content, caching.page_timeout(response.story))
+    return response
+
+
+def _render_story(request, slug):
     story = Story.objects.public().select_related("lead_author").filter(slug=slug).first()
     if story is None:
         moved = Story.objects.public().filter(source_slug=slug).first()
@@ -93,7 +112,9 @@ def story_detail(request, slug):
         "live_cursor": live.current_cursor(),
         "live_interval": live.interval(story),
     }
-    return render(request, "coverage/story_detail.html", context)
+    response = render(request, "coverage/story_detail.html", context)
+    response.story = story
+    return response
 
 
 def in_story_url(story, update):
@@ -148,7 +169,7 @@ def story_changes(request, slug):
     if since_param is not None and since is None:
         return JsonResponse({"error": "since must be a cursor from an earlier response"}, status=400)
     now = timezone.now()
-    current = live.state(slug, now)
+    current = live.cached_state(slug, now)
     if current is None:
         return JsonResponse({"error": "no such story"}, status=404)
     story = current.story
@@ -188,4 +209,29 @@ def story_changes(request, slug):
         response["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age * 2}"
     else:
         response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def healthz(request):
+    """For load balancers: 200 when the database and the cache answer, else 503."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as error:
+        checks["database"] = f"error: {error.__class__.__name__}"
+    try:
+        probe = f"liveblog:healthz:{time.time_ns()}"
+        cache.set(probe, "ok", 10)
+        checks["cache"] = "ok" if cache.get(probe) == "ok" else "error: value not kept"
+        cache.delete(probe)
+    except Exception as error:
+        checks["cache"] = f"error: {error.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    response = JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+    response["Cache-Control"] = "no-store"
     return response
