@@ -68,6 +68,7 @@ def project_env(workdir, **extra):
         "STATIC_ROOT": str(workdir / "static"),
         "PYTHONPATH": str(ROOT),
         "LOG_LEVEL": "WARNING",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
     }
     env.update({key: str(value) for key, value in extra.items()})
     return env

@@ -1,0 +1,137 @@
+"""Production settings and behaviour: deploy checks, headers, static files, health, throttling, caching."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from coverage import caching
+from coverage.models import Update
+from tests.benchmarks import servers
+from tests.factories import make_story, make_update
+
+ROOT = Path(settings.BASE_DIR)
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
+    "ALLOWED_HOSTS": "live.example.org",
+}
+
+
+def manage(*args, env):
+    configured = (
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_COOKIES",
+        "SECURE_HSTS_SECONDS",
+    )
+    clean = {key: value for key, value in os.environ.items() if key not in configured}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], env={**clean, **env}, cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_missing_secret_key_fails_at_once_naming_the_variable():
+    result = manage("check", env={"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_story_page_security_headers(client):
+    story = make_story()
+    make_update(story=story)
+    response = client.get(story.get_absolute_url())
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_cache(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+@pytest.mark.django_db
+def test_admin_login_is_throttled(client, django_user_model):
+    django_user_model.objects.create_superuser("chief", "chief@example.org", "right-password-123")
+    for _ in range(settings.LOGIN_ATTEMPTS_LIMIT):
+        response = client.post("/admin/login/", {"username": "chief", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with its error
+    response = client.post("/admin/login/", {"username": "chief", "password": "right-password-123"})
+    assert response.status_code == 429
+    assert "Too many login attempts" in response.content.decode()
+    other = client.post("/admin/login/?next=/admin/", {"username": "someone-else", "password": "x"})
+    assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_page_cache_is_invalidated_by_every_change(client, settings):
+    settings.LIVEBLOG_PAGE_CACHE_SECONDS = 60
+    story = make_story()
+    first = make_update(story=story, body="First words.")
+    assert "First words." in client.get(story.get_absolute_url()).content.decode()
+    second = make_update(story=story, body="Second words.")
+    assert "Second words." in client.get(story.get_absolute_url()).content.decode()
+    first.body = "First words, corrected."
+    first.save()
+    assert "First words, corrected." in client.get(story.get_absolute_url()).content.decode()
+    second.delete()
+    assert "Second words." not in client.get(story.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_cached_page_lives_only_until_the_next_scheduled_update(settings):
+    settings.LIVEBLOG_PAGE_CACHE_SECONDS = 60
+    story = make_story()
+    make_update(
+        story=story, status=Update.Status.SCHEDULED, published_at=timezone.now() + timedelta(seconds=20)
+    )
+    assert 1 <= caching.page_timeout(story) <= 20
+
+
+@pytest.mark.django_db
+def test_cached_pages_never_show_drafts(client, settings):
+    settings.LIVEBLOG_PAGE_CACHE_SECONDS = 60
+    story = make_story()
+    make_update(story=story, body="Public words.")
+    make_update(story=story, body="Secret draft words.", status=Update.Status.DRAFT)
+    client.get(story.get_absolute_url())
+    assert "Secret draft words." not in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_static_files_are_compressed_with_far_future_caching():
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        env = servers.project_env(workdir, DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}")
+        servers.manage(env, "collectstatic", "--noinput")
+        manifest = (workdir / "static" / "staticfiles.json").read_text()
+        hashed = next(name for name in json.loads(manifest)["paths"].values() if name.endswith(".css"))
+        with servers.gunicorn(env, workdir, workers=1) as (port, _):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/static/{hashed}", headers={"Accept-Encoding": "gzip"}
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.headers["Content-Encoding"] == "gzip"
+                cache_control = response.headers["Cache-Control"]
+    assert "max-age=315360000" in cache_control and "immutable" in cache_control
