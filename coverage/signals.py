@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from . import caching
-from .models import Author, Byline, Image, Story, Tombstone, Update
+from .models import Author, Byline, Comment, Image, Story, Tombstone, Update
 
 
 @receiver(post_delete, sender=Update, dispatch_uid="coverage.update_tombstone")
@@ -41,6 +41,8 @@ def _update_changed(sender, instance, **kwargs):
         _bump_for_story_id(story_id)
 
 
+@receiver(post_save, sender=Comment, dispatch_uid="coverage.cache_comment_saved")
+@receiver(post_delete, sender=Comment, dispatch_uid="coverage.cache_comment_deleted")
 @receiver(post_save, sender=Image, dispatch_uid="coverage.cache_image_saved")
 @receiver(post_delete, sender=Image, dispatch_uid="coverage.cache_image_deleted")
 def _image_changed(sender, instance, **kwargs):

@@ -4,22 +4,28 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import caching, live, pagination, structured_data
+from liveblog.security import client_address
+
+from . import caching, comments, live, pagination, structured_data
 from .filters import UpdateFilter
 from .models import Author, Story, Update
 
 KEY_EVENTS_SHOWN = 10
+COMMENTS_PER_PAGE = 50
+CSRF_MARKER = b"__liveblog_csrf_token__"
 
 
 def story_list(request):
@@ -66,14 +72,16 @@ def story_detail(request, slug):
     key = caching.page_key(slug, caching.versions(slug), request)
     content = cache.get(key)
     if content is not None:
-        return HttpResponse(content)
+        # The page is shared; the comment form's CSRF token is this reader's own.
+        return HttpResponse(content.replace(CSRF_MARKER, get_token(request).encode()))
     response = _render_story(request, slug)
     if response.status_code == 200:
-        cache.set(key, response.content, caching.page_timeout(response.story))
+        content = response.content.replace(response.csrf_value.encode(), CSRF_MARKER)
+        cache.set(key, content, caching.page_timeout(response.story))
     return response
 
 
-def _render_story(request, slug):
+def _render_story(request, slug, *, comment_form=None, status=200):
     story = Story.objects.public().select_related("lead_author").filter(slug=slug).first()
     if story is None:
         moved = Story.objects.public().filter(source_slug=slug).first()
@@ -111,10 +119,47 @@ def _render_story(request, slug):
         "live_polling": story.is_live and page.is_first and not filtered,
         "live_cursor": live.current_cursor(),
         "live_interval": live.interval(story),
+        **_comments_context(request, story, comment_form),
     }
-    response = render(request, "coverage/story_detail.html", context)
+    response = render(request, "coverage/story_detail.html", context, status=status)
     response.story = story
+    response.csrf_value = context["csrf_value"]
     return response
+
+
+def _comments_context(request, story, form):
+    approved = Paginator(story.comments.approved(), COMMENTS_PER_PAGE)
+    return {
+        "comments": approved.get_page(request.GET.get("comments")),
+        "comments_open": comments.comments_open(story),
+        "comment_form": form or comments.CommentForm(),
+        "comment_received": request.GET.get("comment") == "received",
+        "csrf_value": get_token(request),
+    }
+
+
+@require_POST
+def story_comment(request, slug):
+    """Take a reader's comment: stored as pending, then back to the story (Post/Redirect/Get).
+
+    On a mistake the story page comes back with the form, its errors and the reader's text.
+    """
+    story = _public_story(slug)
+    form = comments.CommentForm(request.POST)
+    if not comments.comments_open(story):
+        form.add_error(None, "Comments are closed on this story.")
+        return _render_story(request, slug, comment_form=form, status=403)
+    if not form.is_valid():
+        return _render_story(request, slug, comment_form=form, status=400)
+    try:
+        comments.post_comment(story=story, form=form, address=client_address(request))
+    except comments.RateLimited:
+        form.add_error(
+            None,
+            "You have sent several comments in the last few minutes. Please wait a little and try again.",
+        )
+        return _render_story(request, slug, comment_form=form, status=429)
+    return redirect(f"{story.get_absolute_url()}?comment=received#comments")
 
 
 def in_story_url(story, update):

@@ -4,9 +4,11 @@ import zoneinfo
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import linebreaks_filter
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html
+from django.utils.html import format_html, urlize
+from django.utils.safestring import mark_safe
 
 from coverage import markup
 
@@ -57,3 +59,10 @@ def byline_one(author):
 def plain_excerpt(source, words=30):
     """A plain-text excerpt of Markdown, for descriptions and titles."""
     return markup.plain_excerpt(source, int(words))
+
+
+@register.filter
+def comment_text(value):
+    """A reader's comment as HTML: escaped, paragraphs kept, links marked as user content."""
+    html = linebreaks_filter(urlize(value, nofollow=True, autoescape=True))
+    return mark_safe(html.replace('rel="nofollow"', 'rel="nofollow ugc"'))

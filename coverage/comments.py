@@ -1,0 +1,88 @@
+"""Reader comments: the form, the anti-abuse rules and the one write that stores a comment."""
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from .models import Comment
+
+RATE_LIMIT = 5  # comments per address …
+RATE_WINDOW = 10 * 60  # … per this many seconds
+
+
+class CommentForm(forms.ModelForm):
+    # A field people never see; bots fill every field they find.
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    class Meta:
+        model = Comment
+        fields = ["name", "email", "body"]
+        labels = {"name": "Name", "email": "Email", "body": "Comment"}
+        help_texts = {"email": ""}  # the form says it once, above the fields
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name", "maxlength": 100}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "body": forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
+        }
+        error_messages = {
+            "name": {"required": "Please give your name."},
+            "email": {
+                "required": "Please give your email address.",
+                "invalid": "Please check your email address.",
+            },
+            "body": {
+                "required": "Please write a comment.",
+                "max_length": "Please keep your comment under 5,000 characters.",
+            },
+        }
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError("This field must be left empty.")
+        return ""
+
+
+def client_hash(address):
+    """A keyed hash of the sender's address: enough to rate-limit, useless to anyone else."""
+    return salted_hmac("comment-client", address or "unknown").hexdigest()
+
+
+def comments_open(story, now=None):
+    """Whether ``story`` takes comments: its switch is on and it has not been over for too long."""
+    if not story.comments_open or story.status == story.Status.DRAFT:
+        return False
+    if story.status == story.Status.ENDED:
+        ended = story.coverage_end or story.updated_at
+        days = getattr(settings, "LIVEBLOG_COMMENTS_CLOSE_DAYS", 7)
+        return (now or timezone.now()) < ended + timedelta(days=days)
+    return True
+
+
+class RateLimited(Exception):
+    pass
+
+
+def post_comment(*, story, form, address):
+    """Store a valid ``form`` as a pending comment, or raise ``RateLimited``."""
+    sender = client_hash(address)
+    key = f"liveblog:comments:{sender}"
+    if cache.add(key, 1, RATE_WINDOW):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, RATE_WINDOW)
+            count = 1
+    if count > RATE_LIMIT:
+        raise RateLimited
+    comment = form.save(commit=False)
+    comment.story = story
+    comment.client_hash = sender
+    comment.status = Comment.Status.PENDING
+    comment.save()
+    return comment
