@@ -5,3 +5,6 @@ class CoverageConfig(AppConfig):
     name = "coverage"
     verbose_name = "Live coverage"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)
