@@ -133,7 +133,7 @@ class StoryAdmin(SafeSaveAdmin):
 
     @admin.display(description="Live")
     def live_badge(self, story):
-        return format_html('<span class="coverage-live">LIVE</span>') if story.is_live else ""
+        return format_html('<span class="coverage-live">{}</span>', "LIVE") if story.is_live else ""
 
     @admin.display(description="Updates", ordering="update_count")
     def update_count(self, story):

@@ -233,6 +233,11 @@ class UpdateForm(VersionedForm):
         if "correction" in self.fields and not self.instance.correction:
             self.fields["correction"].label = "Add correction"
 
+    def _get_validation_exclusions(self):
+        # Pinning replaces the story's other pin (services.save_update does it in the
+        # same transaction), so the one_pin_per_story constraint must not refuse the form.
+        return {*super()._get_validation_exclusions(), "pinned"}
+
     def clean_byline(self):
         chosen = {str(author.pk): author for author in self.cleaned_data["byline"]}
         submitted = self.data.getlist(self.add_prefix("byline")) if hasattr(self.data, "getlist") else []
@@ -257,9 +262,11 @@ class UpdateForm(VersionedForm):
                     "published_at",
                     "This time is in the future: choose “Schedule for later” to publish the update then.",
                 )
-            elif self.instance.status != Update.Status.PUBLISHED and "published_at" not in self.changed_data:
+            elif moment is None or (
+                self.instance.status != Update.Status.PUBLISHED and "published_at" not in self.changed_data
+            ):
                 # "Publish now" means now, not a time left over from a draft or a schedule.
-                cleaned_data["published_at"] = None
+                cleaned_data["published_at"] = now
         return cleaned_data
 
 

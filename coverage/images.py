@@ -16,13 +16,14 @@ import contextlib
 import contextvars
 import hashlib
 import io
+import math
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageDraw, ImageOps, UnidentifiedImageError
@@ -168,19 +169,23 @@ def clean_upload(uploaded):
     if size is None:
         size = uploaded.seek(0, io.SEEK_END)
     if size > MAX_UPLOAD_BYTES:
+        megabytes = math.ceil(size / 1024 / 1024 * 10) / 10
         raise UploadRefused(
-            f"This file is {filesizeformat(size)}; pictures can be at most "
-            f"{filesizeformat(MAX_UPLOAD_BYTES)}. Export a smaller JPEG and upload that."
+            f"This file is {megabytes} MB; pictures can be at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB. "
+            "Export a smaller JPEG and upload that."
         )
     uploaded.seek(0)
     head = uploaded.read(512)
     uploaded.seek(0)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            # Above MAX_PIXELS Pillow only warns; the check below refuses with a clear message.
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             picture = PILImage.open(uploaded)  # reads the header only
-    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as error:
-        raise UploadRefused(_too_many_pixels_message()) from error
+    except PILImage.DecompressionBombError as error:
+        # Pillow refused it from the header; its message names the pixel count.
+        counted = re.search(r"\((\d+) pixels\)", str(error))
+        raise UploadRefused(_too_many_pixels_message(int(counted[1]) if counted else None)) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         if b"<svg" in head.lower() or head.lstrip().startswith(b"<?xml"):
             raise UploadRefused(
@@ -197,7 +202,7 @@ def clean_upload(uploaded):
             )
         width, height = picture.size
         if width * height > MAX_PIXELS:
-            raise UploadRefused(_too_many_pixels_message(width, height))
+            raise UploadRefused(_too_many_pixels_message(width * height))
         try:
             picture.load()
             upright = ImageOps.exif_transpose(picture)
@@ -211,8 +216,8 @@ def clean_upload(uploaded):
     return CleanPicture(content, upright.width, upright.height, store_format, extension)
 
 
-def _too_many_pixels_message(width=None, height=None):
-    size = f" ({width:,} × {height:,} pixels)" if width else ""
+def _too_many_pixels_message(pixels=None):
+    size = f" ({math.ceil(pixels / 100_000) / 10:g} megapixels)" if pixels else ""
     return (
         f"This picture is too large{size}: at most {MAX_PIXELS // 1_000_000} megapixels are accepted. "
         "Resize it (e.g. to 4,000 pixels wide) and upload it again."
