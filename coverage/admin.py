@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
 from . import images, markup, services
 from .forms import AuthorForm, ImageForm, StoryForm, UpdateForm
@@ -219,6 +220,12 @@ class ImageInline(admin.TabularInline):
         return super().has_delete_permission(request, obj) and can_edit_update(request, obj)
 
 
+class AuthorFilter(admin.RelatedOnlyFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "author"
+
+
 class MineFilter(admin.SimpleListFilter):
     title = "writer"
     parameter_name = "mine"
@@ -239,7 +246,7 @@ class UpdateAdmin(SafeSaveAdmin):
     list_display = [
         "list_thumbnail",
         "__str__",
-        "story",
+        "story_title",
         "byline_names",
         "status_label",
         "published_at",
@@ -251,7 +258,7 @@ class UpdateAdmin(SafeSaveAdmin):
         MineFilter,
         "story",
         "status",
-        ("authors", admin.RelatedOnlyFieldListFilter),
+        ("authors", AuthorFilter),
         "key_event",
         "pinned",
     ]
@@ -361,6 +368,10 @@ class UpdateAdmin(SafeSaveAdmin):
     @admin.display(description="")
     def list_thumbnail(self, update):
         return thumbnail(next(iter(update.images.all()), None), width=64)
+
+    @admin.display(description="Story", ordering="story__title")
+    def story_title(self, update):
+        return Truncator(update.story.title).chars(40)
 
     @admin.display(description="Byline")
     def byline_names(self, update):

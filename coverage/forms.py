@@ -176,6 +176,11 @@ class StoryForm(VersionedForm):
             "title", "slug", "lead_author", "status", "coverage_start", "coverage_end", "summary",
             "poll_interval", "time_zone", "comments_open",
         ]  # fmt: skip
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "slug": forms.TextInput(attrs={"class": "vLargeTextField"}),
+        }
+        help_texts = {"slug": "The story's address: /live/this-slug/."}
 
 
 # --- updates -----------------------------------------------------------------------
@@ -207,8 +212,14 @@ class UpdateForm(VersionedForm):
             "story", "headline", "body", "contributor_line", "status", "published_at", "pinned",
             "key_event", "correction",
         ]  # fmt: skip
-        labels = {"published_at": "Time"}
+        labels = {
+            "published_at": "Time",
+            "pinned": "Pin on top of the story (replaces its pin)",
+            "key_event": "Key event",
+        }
         help_texts = {
+            "pinned": "",
+            "key_event": "",
             "published_at": "Empty with “Publish now”: the time you save. Required to schedule.",
             "correction": "Shown to readers as a dated correction note. Changing it dates it again.",
         }

@@ -37,9 +37,12 @@ def _ensure_permissions(apps, using):
     # Permissions are normally created after the whole migrate run; this one needs them now.
     for label in ("auth", "coverage"):
         app_config = apps.get_app_config(label)
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, using=using, apps=apps)
-        app_config.models_module = None
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True  # historical app configs have none
+        try:
+            create_permissions(app_config, verbosity=0, using=using, apps=apps)
+        finally:
+            app_config.models_module = models_module
 
 
 def create_roles(apps, schema_editor):
