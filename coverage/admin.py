@@ -48,6 +48,11 @@ def thumbnail(image, width=96):
     )
 
 
+def _count(number, noun):
+    plural = "stories" if noun == "story" else f"{noun}s"
+    return f"{number} {noun if number == 1 else plural}"
+
+
 def _when(moment):
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
 
@@ -184,14 +189,14 @@ class StoryAdmin(SafeSaveAdmin):
         for story in queryset:
             services.start_coverage(story=story)
             self.log_change(request, story, "Started coverage.")
-        self.message_user(request, f"Coverage started: {len(queryset)} stories are live.", messages.SUCCESS)
+        self.message_user(request, f"Coverage started: {_count(len(queryset), 'story')}.", messages.SUCCESS)
 
     @admin.action(description="End coverage", permissions=["change"])
     def end_coverage(self, request, queryset):
         for story in queryset:
             services.end_coverage(story=story)
             self.log_change(request, story, "Ended coverage.")
-        self.message_user(request, f"Coverage ended for {len(queryset)} stories.", messages.SUCCESS)
+        self.message_user(request, f"Coverage ended: {_count(len(queryset), 'story')}.", messages.SUCCESS)
 
 
 # --- updates -----------------------------------------------------------------------
@@ -271,6 +276,8 @@ class UpdateAdmin(SafeSaveAdmin):
     class Media:
         css = ADMIN_CSS
         js = ["coverage/admin/preview.js"]
+
+    actions = ["publish_now"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -363,11 +370,25 @@ class UpdateAdmin(SafeSaveAdmin):
             raise PermissionDenied
         return JsonResponse({"html": str(self._preview_html(request.POST.get("text", "")))})
 
+    @admin.action(description="Publish now", permissions=["change"])
+    def publish_now(self, request, queryset):
+        published = 0
+        for update in queryset.editable_by(request.user).exclude(status=Update.Status.PUBLISHED):
+            services.publish_update(update=update, user=request.user)
+            self.log_change(request, update, "Published.")
+            published += 1
+        self.message_user(request, f"Published: {_count(published, 'update')}.", messages.SUCCESS)
+
     # --- columns and read-only fields
 
     @admin.display(description="")
     def list_thumbnail(self, update):
         return thumbnail(next(iter(update.images.all()), None), width=64)
+
+    @admin.display(description="Byline")
+    def byline(self, update):
+        """The byline on a read-only form (where the editable one is a form field)."""
+        return self.byline_names(update)
 
     @admin.display(description="Story", ordering="story__title")
     def story_title(self, update):

@@ -67,13 +67,26 @@ def _when(moment):
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
 
+CONTEXT_CHARS = 80
+
+
 def word_diff(saved, yours):
-    """``saved`` → ``yours`` as (kind, text) pieces, word by word."""
+    """``saved`` → ``yours`` as (kind, text) pieces, word by word.
+
+    Long unchanged stretches are cut down to some context around the changes.
+    """
     a, b = _TOKENS.findall(saved or ""), _TOKENS.findall(yours or "")
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     pieces = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op == "equal":
-            pieces.append(("same", "".join(a[i1:i2])))
+            text = "".join(a[i1:i2])
+            first, last = index == 0, index == len(opcodes) - 1
+            if len(text) > 2 * CONTEXT_CHARS + 20:
+                head = "" if first else text[:CONTEXT_CHARS]
+                tail = "" if last else text[-CONTEXT_CHARS:]
+                text = f"{head} […] {tail}".strip() if head or tail else text
+            pieces.append(("same", text))
             continue
         if i2 > i1:
             pieces.append(("saved", "".join(a[i1:i2])))

@@ -97,6 +97,15 @@ def save_update(*, update, authors=None, user=None, now=None):
     return update
 
 
+def publish_update(*, update, user=None, now=None):
+    """Make ``update`` public now ("Publish now" on a draft or a scheduled update)."""
+    now = now or timezone.now()
+    if update.status != Update.Status.PUBLISHED:
+        update.status = Update.Status.PUBLISHED
+        update.published_at = now
+    return save_update(update=update, user=user, now=now)
+
+
 def pin_update(*, update, pinned=True, now=None):
     """Pin ``update`` on top of its story (unpinning the story's other pin), or unpin it."""
     now = now or timezone.now()

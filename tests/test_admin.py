@@ -94,6 +94,7 @@ def test_reporter_cannot_change_or_delete_another_reporters_update(reporter):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="_save"' not in html and delete_url(theirs) not in html
+    assert "Carla Tester" in html  # the byline, read-only
     assert "Carla&#x27;s words." in html or "Carla's words." in html
 
     data = {
@@ -473,3 +474,16 @@ def test_revisions_are_not_recorded_when_text_is_unchanged():
     update = make_update(body="Same.")
     services.save_update(update=update)
     assert not UpdateRevision.objects.filter(update=update).exists()
+
+
+def test_publish_now_action_publishes_drafts_a_reporter_may_edit(client, reporter):
+    mine = make_update(authors=[reporter.author], status=Update.Status.DRAFT)
+    theirs = make_update(status=Update.Status.DRAFT)
+    client.force_login(reporter)
+    response = client.post(
+        reverse("admin:coverage_update_changelist"),
+        {"action": "publish_now", "_selected_action": [mine.pk, theirs.pk]},
+        follow=True,
+    )
+    assert "Published: 1 update." in response.content.decode()
+    assert set(Update.objects.published()) == {mine}
