@@ -449,8 +449,8 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "role"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
-    fields = ["name", "slug", "role", "bio", "photo", "photo_thumbnail", "user"]
-    readonly_fields = ["photo_thumbnail"]
+    fields = ["name", "slug", "role", "bio", "photo", "photo_preview", "user"]
+    readonly_fields = ["photo_preview"]
 
     class Media:
         css = ADMIN_CSS
@@ -463,6 +463,10 @@ class AuthorAdmin(admin.ModelAdmin):
         if not author.photo:
             return ""
         return format_html('<img class="coverage-thumb" src="{}" alt="" width="48">', author.photo.url)
+
+    @admin.display(description="Preview")
+    def photo_preview(self, author):
+        return self.photo_thumbnail(author) or "—"
 
     @admin.display(description="Login", ordering="user__username")
     def login(self, author):
@@ -488,7 +492,7 @@ class ImageAdmin(SafeSaveAdmin):
     autocomplete_fields = ["story", "update"]
     fields = [
         "file",
-        "list_thumbnail",
+        "preview",
         "caption",
         "credit",
         "alt_text",
@@ -497,7 +501,7 @@ class ImageAdmin(SafeSaveAdmin):
         "position",
         "dimensions",
     ]
-    readonly_fields = ["list_thumbnail", "dimensions"]
+    readonly_fields = ["preview", "dimensions"]
 
     class Media:
         css = ADMIN_CSS
@@ -505,6 +509,10 @@ class ImageAdmin(SafeSaveAdmin):
     @admin.display(description="")
     def list_thumbnail(self, image):
         return thumbnail(image)
+
+    @admin.display(description="Preview")
+    def preview(self, image):
+        return thumbnail(image, width=240)
 
     @admin.display(description="Size")
     def dimensions(self, image):

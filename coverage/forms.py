@@ -82,10 +82,11 @@ def word_diff(saved, yours):
         if op == "equal":
             text = "".join(a[i1:i2])
             first, last = index == 0, index == len(opcodes) - 1
-            if len(text) > 2 * CONTEXT_CHARS + 20:
-                head = "" if first else text[:CONTEXT_CHARS]
-                tail = "" if last else text[-CONTEXT_CHARS:]
-                text = f"{head} […] {tail}".strip() if head or tail else text
+            if len(text) > 2 * CONTEXT_CHARS + 20 and not (first and last):
+                # Keep whole words of context next to the changes on either side.
+                head = "" if first else text[:CONTEXT_CHARS].rsplit(" ", 1)[0] + " "
+                tail = "" if last else " " + text[-CONTEXT_CHARS:].split(" ", 1)[-1]
+                text = f"{head}[…]{tail}"
             pieces.append(("same", text))
             continue
         if i2 > i1:

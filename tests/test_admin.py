@@ -487,3 +487,16 @@ def test_publish_now_action_publishes_drafts_a_reporter_may_edit(client, reporte
     )
     assert "Published: 1 update." in response.content.decode()
     assert set(Update.objects.published()) == {mine}
+
+
+def test_conflict_diff_keeps_spacing_and_cuts_long_unchanged_text():
+    from coverage.forms import word_diff
+
+    saved = "Opening words. " + "filler " * 60 + "said on Wednesday " + "more " * 60 + "end."
+    yours = saved.replace("said on", "said late on")
+    pieces = word_diff(saved, yours)
+    assert [kind for kind, _ in pieces] == ["same", "yours", "same"]
+    assert pieces[0][1].startswith("[…] filler") and pieces[0][1].endswith("said ")
+    assert pieces[1][1] == "late "
+    assert pieces[2][1].startswith("on Wednesday") and pieces[2][1].endswith(" […]")
+    assert "Opening words." not in pieces[0][1]

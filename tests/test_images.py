@@ -237,3 +237,21 @@ def test_image_list_shows_thumbnails_and_where_each_is_used(editor_client):
     assert reverse("admin:coverage_update_change", args=[update.pk]) in html and "Flood warning" in html
     listing = editor_client.get(reverse("admin:coverage_update_changelist")).content.decode()
     assert 'class="coverage-thumb"' in listing
+
+
+def test_author_photos_go_through_the_same_pipeline(editor_client):
+    from coverage.models import Author
+
+    add = reverse("admin:coverage_author_add")
+    data = form_data(editor_client.get(add).content, "author_form", _save="Save")
+    data |= {
+        "name": "Nadia Field",
+        "slug": "nadia-field",
+        "photo": SimpleUploadedFile("me.jpg", make_picture(gps=True)),
+    }
+    assert editor_client.post(add, data).status_code == 302
+    author = Author.objects.get(slug="nadia-field")
+    with default_storage.open(author.photo.name) as handle, PILImage.open(handle) as stored:
+        assert len(stored.getexif()) == 0
+    data |= {"name": "Not A Photo", "slug": "not-a-photo", "photo": SimpleUploadedFile("me.jpg", b"text")}
+    assert "not a picture" in errors_of(editor_client.post(add, data))
