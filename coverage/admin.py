@@ -271,13 +271,11 @@ class UpdateAdmin(SafeSaveAdmin):
     list_select_related = ["story"]
     ordering = [F("published_at").desc(nulls_first=True), "-pk"]
     readonly_fields = ["preview", "edited_at", "corrected_at", "earlier_versions"]
-    save_on_top = False
+    actions = ["publish_now"]
 
     class Media:
         css = ADMIN_CSS
         js = ["coverage/admin/preview.js"]
-
-    actions = ["publish_now"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [

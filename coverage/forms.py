@@ -17,6 +17,8 @@ from django.utils.formats import date_format
 from . import images
 from .models import Author, Image, Story, Update
 
+# A log entry is written just after the save it records.
+LOG_SLACK = timedelta(seconds=5)
 # A published time this far ahead is a mistake for "Schedule for later", not clock drift.
 FUTURE_TOLERANCE = timedelta(minutes=1)
 
@@ -150,7 +152,13 @@ class VersionedForm(forms.ModelForm):
         )
         saved_by = "Someone"
         saved_at = getattr(instance, "changed_at", None) or getattr(instance, "updated_at", None)
-        if entry is not None and entry.user:
+        # Name the person only if their logged change is this save (not an older one
+        # followed by, say, the row being unpinned by a pin elsewhere).
+        if (
+            entry is not None
+            and entry.user
+            and (saved_at is None or entry.action_time >= saved_at - LOG_SLACK)
+        ):
             saved_by = entry.user.get_full_name() or entry.user.get_username()
             saved_at = max(entry.action_time, saved_at) if saved_at else entry.action_time
         return Conflict(instance._meta.verbose_name, saved_by, saved_at, instance.version, rows)
@@ -170,8 +178,10 @@ def _display(form_field, value):
             by_pk = {str(obj.pk): obj for obj in form_field.queryset.filter(pk__in=value)}
             objects = [by_pk.get(str(pk), pk) for pk in value]
         return ", ".join(str(obj) for obj in objects)
-    if isinstance(form_field, forms.ModelChoiceField) and not hasattr(value, "pk"):
-        value = form_field.queryset.filter(pk=value).first() or value
+    if isinstance(form_field, forms.ModelChoiceField):
+        if not hasattr(value, "pk"):
+            value = form_field.queryset.filter(pk=value).first() or value
+        return str(value)
     choices = dict(getattr(form_field, "choices", None) or [])
     if choices and value in choices:
         return str(choices[value])
