@@ -500,3 +500,27 @@ def test_conflict_diff_keeps_spacing_and_cuts_long_unchanged_text():
     assert pieces[1][1] == "late "
     assert pieces[2][1].startswith("on Wednesday") and pieces[2][1].endswith(" […]")
     assert "Opening words." not in pieces[0][1]
+
+
+def test_list_pages_make_the_same_number_of_queries_however_many_rows(client, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(editor)
+    story = make_story()
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def add_updates(count):
+        for _ in range(count):
+            make_update(story=story, authors=[make_author(), make_author()])
+
+    add_updates(2)
+    urls = [reverse("admin:coverage_update_changelist"), reverse("admin:coverage_story_changelist")]
+    before = [queries(url) for url in urls]
+    add_updates(5)
+    make_story()
+    assert [queries(url) for url in urls] == before
