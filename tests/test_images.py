@@ -255,3 +255,17 @@ def test_author_photos_go_through_the_same_pipeline(editor_client):
         assert len(stored.getexif()) == 0
     data |= {"name": "Not A Photo", "slug": "not-a-photo", "photo": SimpleUploadedFile("me.jpg", b"text")}
     assert "not a picture" in errors_of(editor_client.post(add, data))
+
+
+def test_reporters_cannot_change_or_delete_pictures_of_someone_elses_update(client):
+    theirs = make_update()
+    picture = images.clean_upload(io.BytesIO(make_picture()))
+    image = services.save_image(
+        image=Image(story=theirs.story, update=theirs, file=picture.as_file("a.jpg"), alt_text="A.")
+    )
+    client.force_login(make_user(username="remy", role="Reporters"))
+    change = reverse("admin:coverage_image_change", args=[image.pk])
+    assert 'name="_save"' not in client.get(change).content.decode()
+    assert client.post(change, {"caption": "Hijacked", "alt_text": "x", "update": theirs.pk}).status_code == 403
+    assert client.post(reverse("admin:coverage_image_delete", args=[image.pk]), {"post": "yes"}).status_code == 403
+    assert Image.objects.get(pk=image.pk).caption == ""
