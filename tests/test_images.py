@@ -266,6 +266,8 @@ def test_reporters_cannot_change_or_delete_pictures_of_someone_elses_update(clie
     client.force_login(make_user(username="remy", role="Reporters"))
     change = reverse("admin:coverage_image_change", args=[image.pk])
     assert 'name="_save"' not in client.get(change).content.decode()
-    assert client.post(change, {"caption": "Hijacked", "alt_text": "x", "update": theirs.pk}).status_code == 403
-    assert client.post(reverse("admin:coverage_image_delete", args=[image.pk]), {"post": "yes"}).status_code == 403
+    hijack = {"caption": "Hijacked", "alt_text": "x", "update": theirs.pk}
+    assert client.post(change, hijack).status_code == 403
+    delete = reverse("admin:coverage_image_delete", args=[image.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Image.objects.get(pk=image.pk).caption == ""
