@@ -1,14 +1,48 @@
-"""Pillow work: placeholder pictures for seeded images and responsive renditions."""
+"""Pillow work: uploads, placeholder pictures for seeded images, responsive renditions.
+
+``clean_upload()`` turns an uploaded file into a safe picture or refuses it with
+a message an editor can act on: only real JPEG, PNG, WebP and GIF (judged by
+content, never by name), at most 20 MB and 40 megapixels (the size is read
+from the header, before anything is decoded), turned upright by its EXIF
+orientation and re-encoded without any metadata (EXIF with GPS, XMP, comments,
+colour profiles: pixels are converted to sRGB first).
+
+Files written while a request saves are tracked by ``discard_files_on_error()``
+so that a save that fails afterwards leaves no orphan file behind.
+"""
 
 import colorsys
+import contextlib
+import contextvars
 import hashlib
 import io
+import math
+import re
+import warnings
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.text import slugify
 from PIL import Image as PILImage
-from PIL import ImageDraw
+from PIL import ImageCms, ImageDraw, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+# Pillow warns above this many pixels and refuses twice as many: protect every
+# use of Pillow in the process, not only uploads.
+PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Pillow format name -> (format to store, file extension). MPO is what phones
+# write: a JPEG with extra frames; the first frame is the photo.
+ACCEPTED_FORMATS = {
+    "JPEG": ("JPEG", "jpg"),
+    "MPO": ("JPEG", "jpg"),
+    "PNG": ("PNG", "png"),
+    "WEBP": ("WEBP", "webp"),
+    "GIF": ("GIF", "gif"),
+}
+ACCEPTED_NAMES = "JPEG, PNG, WebP or GIF"
 
 PLACEHOLDER_SIZE = (1600, 900)
 RENDITION_WIDTHS = (480, 960, 1600)
@@ -101,3 +135,164 @@ def make_renditions(name):
         item["name"] = default_storage.save(item["name"], ContentFile(buffer.getvalue()))
         made.append(item)
     return made
+
+
+# --- uploads ------------------------------------------------------------------
+
+
+class UploadRefused(ValueError):
+    """An upload that is not stored; ``str()`` tells the editor why and what to do."""
+
+
+@dataclass
+class CleanPicture:
+    """An upload made safe: re-encoded pixels, no metadata."""
+
+    content: bytes
+    width: int
+    height: int
+    format: str
+    extension: str
+
+    def as_file(self, original_name):
+        stem = slugify(PurePosixPath(original_name or "").stem)[:80] or "image"
+        return ContentFile(self.content, name=f"{stem}.{self.extension}")
+
+
+def clean_upload(uploaded):
+    """Check and re-encode an uploaded picture; raises ``UploadRefused``.
+
+    ``uploaded`` is a file object with ``size`` (an ``UploadedFile``) or any
+    seekable binary file.
+    """
+    size = getattr(uploaded, "size", None)
+    if size is None:
+        size = uploaded.seek(0, io.SEEK_END)
+    if size > MAX_UPLOAD_BYTES:
+        megabytes = math.ceil(size / 1024 / 1024 * 10) / 10
+        raise UploadRefused(
+            f"This file is {megabytes} MB; pictures can be at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB. "
+            "Export a smaller JPEG and upload that."
+        )
+    uploaded.seek(0)
+    head = uploaded.read(512)
+    uploaded.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Above MAX_PIXELS Pillow only warns; the check below refuses with a clear message.
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            picture = PILImage.open(uploaded)  # reads the header only
+    except PILImage.DecompressionBombError as error:
+        # Pillow refused it from the header; its message names the pixel count.
+        counted = re.search(r"\((\d+) pixels\)", str(error))
+        raise UploadRefused(_too_many_pixels_message(int(counted[1]) if counted else None)) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        if b"<svg" in head.lower() or head.lstrip().startswith(b"<?xml"):
+            raise UploadRefused(
+                f"SVG drawings are not accepted (they can carry scripts). "
+                f"Upload a {ACCEPTED_NAMES} picture instead."
+            ) from error
+        raise UploadRefused(
+            f"This file is not a picture Pillow can read. Upload a {ACCEPTED_NAMES} picture."
+        ) from error
+    with picture:
+        if picture.format not in ACCEPTED_FORMATS:
+            raise UploadRefused(
+                f"{picture.format} pictures are not accepted. Upload a {ACCEPTED_NAMES} picture."
+            )
+        width, height = picture.size
+        if width * height > MAX_PIXELS:
+            raise UploadRefused(_too_many_pixels_message(width * height))
+        try:
+            picture.load()
+            upright = ImageOps.exif_transpose(picture)
+        except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError) as error:
+            raise UploadRefused(
+                "This picture is damaged or incomplete (the upload may have been cut off). "
+                "Open it on your computer, save it again and upload that copy."
+            ) from error
+        store_format, extension = ACCEPTED_FORMATS[picture.format]
+        content = _encode_without_metadata(upright, store_format, picture.info)
+    return CleanPicture(content, upright.width, upright.height, store_format, extension)
+
+
+def _too_many_pixels_message(pixels=None):
+    size = f" ({math.ceil(pixels / 100_000) / 10:g} megapixels)" if pixels else ""
+    return (
+        f"This picture is too large{size}: at most {MAX_PIXELS // 1_000_000} megapixels are accepted. "
+        "Resize it (e.g. to 4,000 pixels wide) and upload it again."
+    )
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _to_srgb(picture, icc_profile):
+    """Pixels converted from their embedded colour profile to sRGB (or as they are)."""
+    if not icc_profile or picture.mode not in ("RGB", "RGBA", "CMYK", "L"):
+        return picture
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        mode = "RGBA" if picture.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(picture, source, _SRGB, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return picture
+
+
+def _encode_without_metadata(picture, store_format, original_info):
+    """``picture`` encoded as ``store_format`` carrying nothing but pixels."""
+    picture = _to_srgb(picture, original_info.get("icc_profile"))
+    bare = picture.copy()
+    bare.info = {}
+    options = {}
+    if store_format == "JPEG":
+        if bare.mode not in ("RGB", "L"):
+            bare = bare.convert("RGB")
+        options = {"quality": 90, "optimize": True}
+    elif store_format == "WEBP":
+        if bare.mode not in ("RGB", "RGBA"):
+            bare = bare.convert("RGBA" if "A" in bare.mode or "transparency" in original_info else "RGB")
+        options = {"quality": 90}
+    elif "transparency" in original_info and bare.mode in ("P", "L", "RGB"):
+        # Transparency is part of the picture, not metadata.
+        options = {"transparency": original_info["transparency"]}
+    buffer = io.BytesIO()
+    # A GIF is stored as its first frame: the reader pages show still renditions.
+    bare.save(buffer, store_format, exif=b"", **options)
+    return buffer.getvalue()
+
+
+# --- files written during a save -------------------------------------------------
+
+_written = contextvars.ContextVar("coverage_images_written", default=None)
+
+
+@contextlib.contextmanager
+def discard_files_on_error():
+    """Delete the files ``store()``d inside this block if the block raises.
+
+    Wrap a whole save (the database transaction included) in it: a save that
+    fails after its pictures were written leaves no orphan file.
+    """
+    names = []
+    token = _written.set(names)
+    try:
+        yield names
+    except BaseException:
+        delete_files(names)
+        raise
+    finally:
+        _written.reset(token)
+
+
+def track(*names):
+    """Record files just written, for ``discard_files_on_error()``."""
+    names_written = _written.get()
+    if names_written is not None:
+        names_written.extend(name for name in names if name)
+
+
+def delete_files(names):
+    for name in names:
+        if name and default_storage.exists(name):
+            default_storage.delete(name)

@@ -134,6 +134,19 @@ class UpdateQuerySet(models.QuerySet):
     def with_byline(self):
         return self.select_related("story").prefetch_related("bylines__author", "images")
 
+    def owned_by(self, user):
+        """Updates ``user`` wrote: their author profile is in the byline, or they created it."""
+        if not user.is_authenticated:
+            return self.none()
+        bylined = Byline.objects.filter(author__user=user).values("update")
+        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
+
+    def editable_by(self, user):
+        """Updates ``user`` may change and delete: all for editors, their own for reporters."""
+        if user.has_perm("coverage.change_any_update"):
+            return self
+        return self.owned_by(user)
+
 
 class Update(models.Model):
     """One entry in a story's stream: a byline, an optional headline, a body, images."""
@@ -166,6 +179,15 @@ class Update(models.Model):
         editable=False,
         help_text="Place in the seed document, counted from the oldest update (0).",
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The login that wrote this update; with the byline, who may edit it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -173,6 +195,7 @@ class Update(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        permissions = [("change_any_update", "Can change and delete anyone's updates")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "scheduled", "published"]), name="update_status_valid"
@@ -206,6 +229,28 @@ class Update(models.Model):
 
     def body_blocks(self):
         return markup.interleave(self.body, list(self.images.all()))
+
+
+class UpdateRevision(models.Model):
+    """The headline and body of an update as one save left them, with who and when."""
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    headline = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["update", "version"], name="revision_unique_version"),
+        ]
+
+    def __str__(self):
+        return f"Version {self.version} of update {self.update_id}"
 
 
 class Byline(models.Model):
@@ -253,7 +298,8 @@ class Image(models.Model):
     def alt(self):
         return self.alt_text or self.caption
 
-    def _srcset(self, mime):
+    def srcset(self, mime):
+        """The ``srcset`` of the renditions of type ``mime`` (``"image/webp"``, ``"image/jpeg"``)."""
         return ", ".join(
             f"{default_storage.url(item['name'])} {item['width']}w"
             for item in self.renditions
@@ -262,11 +308,19 @@ class Image(models.Model):
 
     @property
     def webp_srcset(self):
-        return self._srcset("image/webp")
+        return self.srcset("image/webp")
 
     @property
     def jpeg_srcset(self):
-        return self._srcset("image/jpeg")
+        return self.srcset("image/jpeg")
+
+    @property
+    def thumbnail_url(self):
+        """The smallest rendition (the file itself when there are none)."""
+        smallest = min(self.renditions, key=lambda item: item.get("width", 0), default=None)
+        if smallest is not None:
+            return default_storage.url(smallest["name"])
+        return self.file.url if self.file else ""
 
 
 class Tombstone(models.Model):

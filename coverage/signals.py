@@ -1,11 +1,13 @@
-"""Model signals: tombstones for deleted updates, and cache invalidation."""
+"""Model signals: tombstones for deleted updates, cache invalidation, image files."""
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from . import caching
 from .models import Author, Byline, Comment, Image, Story, Tombstone, Update
+from .services import discard_unused_files
 
 
 @receiver(post_delete, sender=Update, dispatch_uid="coverage.update_tombstone")
@@ -54,3 +56,13 @@ def _image_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=Author, dispatch_uid="coverage.cache_author_saved")
 def _many_changed(sender, instance, **kwargs):
     caching.everything_changed()
+
+
+# --- files follow their rows -------------------------------------------------------
+
+
+@receiver(post_delete, sender=Image, dispatch_uid="coverage_image_files")
+def delete_image_files(sender, instance, **kwargs):
+    """A deleted image's upload and renditions go once the delete commits."""
+    name, renditions = instance.file.name, list(instance.renditions or [])
+    transaction.on_commit(lambda: discard_unused_files(name, renditions))

@@ -1,10 +1,21 @@
 """Small builders for test data, with keyword defaults."""
 
+import importlib
+import io
 import itertools
+import struct
+import zlib
 from datetime import timedelta
+from types import SimpleNamespace
 
+from django.apps import apps as django_apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import ExifTags
+from PIL import Image as PILImage
 
 from coverage.models import Author, Byline, Story, Update
 
@@ -54,3 +65,78 @@ def make_stream(*, story=None, count, author=None, start=None, step=timedelta(mi
     )
     Byline.objects.bulk_create(Byline(update=update, author=author, position=0) for update in updates)
     return story
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def newsroom_group(name):
+    """A group made by the roles migration. Transactional (browser) tests flush the
+    database after themselves, migration-made rows included: make them again then."""
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        roles = importlib.import_module("coverage.migrations.0005_newsroom_roles")
+        roles.create_roles(django_apps, SimpleNamespace(connection=connection))
+        group = Group.objects.get(name=name)
+    return group
+
+
+def make_user(*, username=None, role=None, author=True, superuser=False):
+    """A staff login; ``role`` is a group name ("Editors", "Reporters"); ``author``
+    True gives it an author profile named after it (or pass an Author, or False)."""
+    username = username or f"user{next(_numbers)}"
+    user = get_user_model().objects.create_user(
+        username=username,
+        password=PASSWORD,
+        first_name=username.capitalize(),
+        last_name="Tester",
+        is_staff=True,
+        is_superuser=superuser,
+    )
+    if role:
+        user.groups.add(newsroom_group(role))
+    if author is True:
+        make_author(name=f"{username.capitalize()} Tester", user=user)
+    elif author:
+        author.user = user
+        author.save(update_fields=["user"])
+    return user
+
+
+def make_picture(*, size=(48, 32), format="JPEG", colour=(200, 40, 40), orientation=None, gps=False):
+    """Bytes of a small picture; JPEGs can carry an EXIF orientation and a GPS position."""
+    mode = "RGBA" if format in {"PNG", "WEBP"} else "RGB"
+    picture = PILImage.new(mode, size, colour)
+    picture.paste((20, 20, 200), (0, 0, size[0] // 2, size[1] // 2))  # a blue top-left corner
+    options = {}
+    if orientation or gps:
+        exif = PILImage.Exif()
+        exif[ExifTags.Base.Make] = "Test Camera"
+        if orientation:
+            exif[ExifTags.Base.Orientation] = orientation
+        if gps:
+            exif[ExifTags.Base.GPSInfo] = {
+                ExifTags.GPS.GPSLatitudeRef: "N",
+                ExifTags.GPS.GPSLatitude: (48.0, 51.0, 24.0),
+                ExifTags.GPS.GPSLongitudeRef: "E",
+                ExifTags.GPS.GPSLongitude: (2.0, 21.0, 3.0),
+            }
+        options["exif"] = exif
+    if format == "GIF":
+        picture = picture.convert("P")
+    buffer = io.BytesIO()
+    picture.save(buffer, format, **options)
+    return buffer.getvalue()
+
+
+def make_huge_png(*, width=20_000, height=20_000):
+    """A real, valid PNG of ``width`` × ``height`` black-and-white pixels, a few kilobytes long."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\0" + bytes((width + 7) // 8)  # filter byte, then 1 bit per pixel
+    compressor = zlib.compressobj(9)
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")

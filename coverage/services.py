@@ -1,0 +1,253 @@
+"""Writes that touch several rows: called from the admin, commands and tests alike.
+
+Stories and updates carry a ``version``. Saving an instance writes it only if
+the row still has the version the instance was loaded with, and bumps it in
+the same UPDATE statement; otherwise ``StaleEdit`` is raised and nothing is
+written. That makes "two people saved the same update" impossible to slip
+through, whatever the database and however close the two saves are.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from . import images
+from .models import Byline, Image, Story, Update, UpdateRevision
+
+TEXT_FIELDS = ("headline", "body")
+# Where uploads go (``Image.file``'s upload_to); seeded placeholders are shared and stay.
+UPLOADS_PREFIX = "images/"
+
+
+class StaleEdit(Exception):
+    """The row was saved by someone else since this instance was loaded."""
+
+    def __init__(self, instance):
+        self.instance = instance
+        super().__init__(
+            f"{instance._meta.verbose_name} {instance.pk} changed since version {instance.version}"
+        )
+
+
+def _write_versioned(instance, now, *, skip=("created_at",)):
+    """UPDATE every column of ``instance`` if its row still has ``instance.version``."""
+    model = type(instance)
+    values = {
+        field.attname: getattr(instance, field.attname)
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in skip
+    }
+    for field in model._meta.concrete_fields:
+        if getattr(field, "auto_now", False):
+            values[field.attname] = now
+    values["version"] = instance.version + 1
+    written = model.objects.filter(pk=instance.pk, version=instance.version).update(**values)
+    if written != 1:
+        raise StaleEdit(instance)
+    for name, value in values.items():
+        setattr(instance, name, value)
+
+
+# --- updates -----------------------------------------------------------------
+
+
+def save_update(*, update, authors=None, user=None, now=None):
+    """Create or save ``update`` with everything that goes with it.
+
+    - "Publish now": a published update without a time gets ``now``.
+    - Changing the headline or body of an update readers can see sets ``edited_at``.
+    - A new or changed correction is dated (``corrected_at``); clearing it clears the date.
+    - Pinning unpins the story's other pinned update, in the same transaction.
+    - ``authors`` (in byline order) replaces the byline when given.
+    - The text of each version is kept as an ``UpdateRevision``.
+
+    Raises ``StaleEdit`` if the update was saved by someone else since it was loaded.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        previous = None
+        if update.pk:
+            previous = Update.objects.select_for_update().filter(pk=update.pk).first()
+            if previous is None or previous.version != update.version:
+                raise StaleEdit(update)
+        if update.status == Update.Status.PUBLISHED and update.published_at is None:
+            update.published_at = now
+        if previous is not None:
+            was_public = previous.status != Update.Status.DRAFT and previous.published_at <= now
+            text_changed = any(getattr(update, name) != getattr(previous, name) for name in TEXT_FIELDS)
+            if was_public and text_changed:
+                update.edited_at = now
+            if update.correction != previous.correction:
+                update.corrected_at = now if update.correction.strip() else None
+        elif update.correction.strip():
+            update.corrected_at = now
+        if update.pinned and not (previous and previous.pinned and previous.story_id == update.story_id):
+            _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
+        if previous is None:
+            update.created_by = update.created_by or user
+            update.save()
+        else:
+            _write_versioned(update, now)
+        if previous is not None and previous.story_id != update.story_id:
+            Image.objects.filter(update=update).update(story_id=update.story_id)
+        if authors is not None:
+            _set_byline(update, authors)
+        _record_revision(update, previous, user=user, now=now)
+    return update
+
+
+def publish_update(*, update, user=None, now=None):
+    """Make ``update`` public now ("Publish now" on a draft or a scheduled update)."""
+    now = now or timezone.now()
+    if update.status != Update.Status.PUBLISHED:
+        update.status = Update.Status.PUBLISHED
+        update.published_at = now
+    return save_update(update=update, user=user, now=now)
+
+
+def pin_update(*, update, pinned=True, now=None):
+    """Pin ``update`` on top of its story (unpinning the story's other pin), or unpin it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if pinned:
+            _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
+        Update.objects.filter(pk=update.pk).update(pinned=pinned, version=F("version") + 1, changed_at=now)
+    update.refresh_from_db(fields=["pinned", "version", "changed_at"])
+    return update
+
+
+def _unpin_others(*, story_id, keep, now):
+    # The other pin's version moves too: a form still showing it pinned is now stale.
+    (
+        Update.objects.filter(story_id=story_id, pinned=True)
+        .exclude(pk=keep)
+        .update(pinned=False, version=F("version") + 1, changed_at=now)
+    )
+
+
+def _set_byline(update, authors):
+    wanted = list(dict.fromkeys(author.pk for author in authors))
+    existing = {byline.author_id: byline for byline in Byline.objects.filter(update=update)}
+    Byline.objects.filter(update=update).exclude(author_id__in=wanted).delete()
+    for position, author_id in enumerate(wanted):
+        byline = existing.get(author_id)
+        if byline is None:
+            Byline.objects.create(update=update, author_id=author_id, position=position)
+        elif byline.position != position:
+            byline.position = position
+            byline.save(update_fields=["position"])
+
+
+def _record_revision(update, previous, *, user, now):
+    """Keep the text of this version, and of the one before if nobody kept it yet."""
+    if previous is not None:
+        if all(getattr(update, name) == getattr(previous, name) for name in TEXT_FIELDS):
+            return
+        UpdateRevision.objects.get_or_create(
+            update=update,
+            version=previous.version,
+            defaults={"headline": previous.headline, "body": previous.body, "saved_at": previous.changed_at},
+        )
+    UpdateRevision.objects.create(
+        update=update,
+        version=update.version,
+        headline=update.headline,
+        body=update.body,
+        saved_by=user if user and user.is_authenticated else None,
+        saved_at=now,
+    )
+
+
+# --- stories -----------------------------------------------------------------
+
+
+def save_story(*, story, now=None):
+    """Create or save ``story``; raises ``StaleEdit`` if someone saved it since it was loaded.
+
+    Going live dates the start of coverage (if not set) and reopens ended coverage;
+    ending it dates its end.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if story.status == Story.Status.LIVE:
+            story.coverage_start = story.coverage_start or now
+            previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
+            if previous_status == Story.Status.ENDED:
+                story.coverage_end = None
+        elif story.status == Story.Status.ENDED:
+            story.coverage_start = story.coverage_start or now
+            story.coverage_end = story.coverage_end or now
+        if story.pk is None:
+            story.save()
+        else:
+            _write_versioned(story, now)
+    return story
+
+
+def start_coverage(*, story, now=None):
+    """Make ``story`` live: readers see it, with the LIVE badge and new updates arriving."""
+    now = now or timezone.now()
+    Story.objects.filter(pk=story.pk).update(
+        status=Story.Status.LIVE,
+        coverage_start=Coalesce("coverage_start", now),
+        coverage_end=None,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    story.refresh_from_db()
+    return story
+
+
+def end_coverage(*, story, now=None):
+    """End ``story``'s live coverage: it stays public, without the LIVE badge."""
+    now = now or timezone.now()
+    Story.objects.filter(pk=story.pk).update(
+        status=Story.Status.ENDED,
+        coverage_start=Coalesce("coverage_start", now),
+        coverage_end=now,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    story.refresh_from_db()
+    return story
+
+
+# --- images ------------------------------------------------------------------
+
+
+def save_image(*, image):
+    """Save ``image``; a newly uploaded file is written with its renditions.
+
+    The files of a replaced upload are deleted once the transaction commits;
+    files written by a save that fails are deleted at once (and, inside
+    ``images.discard_files_on_error()``, also when a later step fails).
+    """
+    new_file = bool(image.file) and not image.file._committed
+    replaced = None
+    if new_file and image.pk:
+        replaced = Image.objects.filter(pk=image.pk).values_list("file", "renditions").first()
+    written = []
+    try:
+        with transaction.atomic():
+            image.save()
+            if new_file:
+                written.append(image.file.name)
+                images.track(image.file.name)
+                image.renditions = images.make_renditions(image.file.name)
+                written.extend(item["name"] for item in image.renditions)
+                images.track(*(item["name"] for item in image.renditions))
+                image.save(update_fields=["renditions"])
+    except BaseException:
+        images.delete_files(written)
+        raise
+    if replaced is not None:
+        transaction.on_commit(lambda: discard_unused_files(*replaced))
+    return image
+
+
+def discard_unused_files(name, renditions):
+    """Delete an upload and its renditions if no image uses the file any more."""
+    if not name or not name.startswith(UPLOADS_PREFIX) or Image.objects.filter(file=name).exists():
+        return
+    images.delete_files([name, *(item["name"] for item in renditions or [])])
