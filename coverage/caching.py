@@ -12,6 +12,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from .models import Update
@@ -36,14 +37,23 @@ def versions(slug):
 
 
 def story_changed(story=None, *, slug=None):
-    """Call after any write that changes what readers of ``story`` see."""
-    slug = slug or story.slug
-    cache.set(_story_key(slug), time.time_ns(), None)
+    """Call after any write that changes what readers of ``story`` see.
+
+    The version moves now and again when the transaction commits: a reader who
+    rendered the page in between would otherwise cache the old content under the
+    new version.
+    """
+    _bump(_story_key(slug or story.slug))
 
 
 def everything_changed():
     """Call after writes that touch many stories (an author renamed, a story retitled)."""
-    cache.set(GLOBAL_KEY, time.time_ns(), None)
+    _bump(GLOBAL_KEY)
+
+
+def _bump(key):
+    cache.set(key, time.time_ns(), None)
+    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
 
 
 def page_key(slug, version, request):

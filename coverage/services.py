@@ -12,7 +12,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import images
+from . import caching, images
 from .models import Byline, Image, Story, Update, UpdateRevision
 
 TEXT_FIELDS = ("headline", "body")
@@ -27,6 +27,16 @@ class StaleEdit(Exception):
         self.instance = instance
         super().__init__(
             f"{instance._meta.verbose_name} {instance.pk} changed since version {instance.version}"
+        )
+
+
+def _readers_see_a_change(instance):
+    """Queryset writes send no signals: drop the cached pages they make stale."""
+    if isinstance(instance, Story):
+        caching.everything_changed()
+    else:
+        caching.story_changed(
+            slug=Story.objects.filter(pk=instance.story_id).values_list("slug", flat=True).get()
         )
 
 
@@ -45,6 +55,7 @@ def _write_versioned(instance, now, *, skip=("created_at",)):
     written = model.objects.filter(pk=instance.pk, version=instance.version).update(**values)
     if written != 1:
         raise StaleEdit(instance)
+    _readers_see_a_change(instance)
     for name, value in values.items():
         setattr(instance, name, value)
 
@@ -113,6 +124,7 @@ def pin_update(*, update, pinned=True, now=None):
         if pinned:
             _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
         Update.objects.filter(pk=update.pk).update(pinned=pinned, version=F("version") + 1, changed_at=now)
+        _readers_see_a_change(update)
     update.refresh_from_db(fields=["pinned", "version", "changed_at"])
     return update
 
@@ -195,6 +207,7 @@ def start_coverage(*, story, now=None):
         version=F("version") + 1,
         updated_at=now,
     )
+    _readers_see_a_change(story)
     story.refresh_from_db()
     return story
 
@@ -209,6 +222,7 @@ def end_coverage(*, story, now=None):
         version=F("version") + 1,
         updated_at=now,
     )
+    _readers_see_a_change(story)
     story.refresh_from_db()
     return story
 
