@@ -8,7 +8,7 @@ buttons: reporters change and delete only updates they own
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Max, Q
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,9 +16,9 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import images, markup, services
+from . import caching, images, markup, services
 from .forms import AuthorForm, ImageForm, StoryForm, UpdateForm
-from .models import Author, Image, Story, Update
+from .models import Author, Comment, Image, Story, Update
 
 ADMIN_CSS = {"all": ["coverage/admin/admin.css"]}
 PREVIEW_MAX_CHARS = 100_000
@@ -90,6 +90,7 @@ class StoryAdmin(SafeSaveAdmin):
         "status",
         "update_count",
         "last_update_at",
+        "pending_comments",
         "coverage_start",
         "add_update_link",
     ]
@@ -134,7 +135,22 @@ class StoryAdmin(SafeSaveAdmin):
             .annotate(
                 update_count=Count("updates", distinct=True),
                 last_update_at=Max("updates__published_at", filter=Q(updates__in=Update.objects.published())),
+                pending_comments=Count(
+                    "comments", filter=Q(comments__status=Comment.Status.PENDING), distinct=True
+                ),
             )
+        )
+
+    @admin.display(description="Comments to moderate", ordering="pending_comments")
+    def pending_comments(self, story):
+        if not story.pending_comments:
+            return "0"
+        url = reverse("admin:coverage_comment_changelist")
+        return format_html(
+            '<a href="{}?story__id__exact={}&amp;status__exact=pending">{}</a>',
+            url,
+            story.pk,
+            story.pending_comments,
         )
 
     @admin.display(description="Live")
@@ -553,3 +569,52 @@ class ImageAdmin(SafeSaveAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_image(image=obj)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The moderation queue: pending comments first, oldest first among them."""
+
+    list_display = ["name", "excerpt", "story", "status", "created_at"]
+    list_display_links = ["name", "excerpt"]
+    list_filter = ["status", ("story", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "email", "body"]
+    readonly_fields = ["story", "update", "client_hash", "created_at"]
+    fields = ["story", "update", "name", "email", "body", "status", "created_at", "client_hash"]
+    actions = ["approve", "mark_spam", "mark_pending"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("story")
+
+    def get_ordering(self, request):
+        pending_first = Case(
+            When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return [pending_first.asc(), "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment):
+        return Truncator(comment.body).chars(90)
+
+    def _moderate(self, request, queryset, status, verb):
+        stories = set(queryset.values_list("story__slug", flat=True))
+        count = queryset.update(status=status)
+        for slug in stories:
+            caching.story_changed(slug=slug)
+        self.message_user(request, f"{count} comment{'s' if count != 1 else ''} {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.APPROVED, "approved and shown to readers")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.SPAM, "marked as spam")
+
+    @admin.action(description="Send selected comments back to the queue", permissions=["change"])
+    def mark_pending(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.PENDING, "back in the queue")

@@ -40,10 +40,13 @@ class CommentForm(forms.ModelForm):
             },
         }
 
-    def clean_website(self):
-        if self.cleaned_data.get("website"):
-            raise forms.ValidationError("This field must be left empty.")
-        return ""
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise forms.ValidationError(
+                "Your comment was not sent: the field “Leave this field empty” must stay empty."
+            )
+        return cleaned
 
 
 def client_hash(address):

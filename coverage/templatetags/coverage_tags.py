@@ -4,10 +4,9 @@ import zoneinfo
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import linebreaks_filter
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html, urlize
+from django.utils.html import format_html, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
 from coverage import markup
@@ -64,5 +63,5 @@ def plain_excerpt(source, words=30):
 @register.filter
 def comment_text(value):
     """A reader's comment as HTML: escaped, paragraphs kept, links marked as user content."""
-    html = linebreaks_filter(urlize(value, nofollow=True, autoescape=True))
+    html = linebreaks(urlize(value, nofollow=True, autoescape=True), autoescape=False)
     return mark_safe(html.replace('rel="nofollow"', 'rel="nofollow ugc"'))
