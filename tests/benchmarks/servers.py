@@ -69,6 +69,7 @@ def project_env(workdir, **extra):
         "PYTHONPATH": str(ROOT),
         "LOG_LEVEL": "WARNING",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
+        "SECURE_COOKIES": "0",
     }
     env.update({key: str(value) for key, value in extra.items()})
     return env
@@ -95,8 +96,10 @@ def gunicorn(env, workdir, *, workers=2, threads=1, access_log=None, port=None):
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
         "--log-level", "warning",
     ]  # fmt: skip
+    # The project's gunicorn.conf.py is read too; these flags override it.
+    command += ["--access-logfile", str(access_log) if access_log else "/dev/null"]
     if access_log:
-        command += ["--access-logfile", str(access_log), "--access-logformat", "%(r)s %(s)s"]
+        command += ["--access-logformat", "%(r)s %(s)s"]
     with open(workdir / "gunicorn.err", "ab") as errors:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=errors)
         try:
