@@ -5,10 +5,17 @@ saves and deletes; ``story_changed()`` for bulk queryset writes), so every app
 server sharing the cache stops using the old page at once. A scheduled update
 going public changes nothing in the database, so a cached page lives no longer
 than the time until the story's next scheduled update.
+
+In front of the shared cache each process keeps what it read for a second
+(``LIVEBLOG_LOCAL_CACHE_SECONDS``): a busy story page or change feed is then
+served without a network round trip, and another server's change shows here
+at most that second later. A change made in this process clears it at once.
 """
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,8 +31,70 @@ def _story_key(slug):
     return f"liveblog:version:story:{slug}"
 
 
+class _LocalMemory:
+    """A small, thread-safe, expiring LRU memory for this process."""
+
+    def __init__(self, size=256):
+        self.size = size
+        self.items = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            item = self.items.get(key)
+            if item is None:
+                return None
+            expires, value = item
+            if expires < time.monotonic():
+                del self.items[key]
+                return None
+            self.items.move_to_end(key)
+            return value
+
+    def set(self, key, value, seconds):
+        with self.lock:
+            self.items[key] = (time.monotonic() + seconds, value)
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.items.clear()
+
+
+_local = _LocalMemory()
+
+
+def _local_seconds(timeout=None):
+    seconds = getattr(settings, "LIVEBLOG_LOCAL_CACHE_SECONDS", 1)
+    return min(seconds, timeout) if timeout else seconds
+
+
+def clear_local():
+    _local.clear()
+
+
+def get(key):
+    """``key`` from this process's memory, else from the shared cache (then remembered briefly)."""
+    value = _local.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            _local.set(key, value, _local_seconds())
+    return value
+
+
+def set(key, value, timeout):
+    cache.set(key, value, timeout)
+    _local.set(key, value, _local_seconds(timeout))
+
+
 def versions(slug):
-    """The global and the story's version (two keys, one round trip)."""
+    """The global and the story's version (two keys, one round trip when not remembered)."""
+    remembered = _local.get(("versions", slug))
+    if remembered is not None:
+        return remembered
     keys = [GLOBAL_KEY, _story_key(slug)]
     found = cache.get_many(keys)
     missing = {key: time.time_ns() for key in keys if key not in found}
@@ -33,7 +102,9 @@ def versions(slug):
         for key, value in missing.items():
             cache.add(key, value, None)
         found = cache.get_many(keys)
-    return f"{found.get(GLOBAL_KEY, 0)}.{found.get(_story_key(slug), 0)}"
+    version = f"{found.get(GLOBAL_KEY, 0)}.{found.get(_story_key(slug), 0)}"
+    _local.set(("versions", slug), version, _local_seconds())
+    return version
 
 
 def story_changed(story=None, *, slug=None):
@@ -52,8 +123,12 @@ def everything_changed():
 
 
 def _bump(key):
-    cache.set(key, time.time_ns(), None)
-    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
+    def bump():
+        cache.set(key, time.time_ns(), None)
+        _local.clear()  # this process sees its own change at once
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def page_key(slug, version, request):

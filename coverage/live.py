@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -92,11 +91,11 @@ def cached_state(slug, now=None):
     if settings.LIVEBLOG_PAGE_CACHE_SECONDS <= 0:
         return state(slug, now)
     key = f"liveblog:state:{slug}:{caching.versions(slug)}"
-    found = cache.get(key)
+    found = caching.get(key)
     if found is None:
         found = state(slug, now)
         if found is not None:
-            cache.set(key, found, caching.page_timeout(found.story))
+            caching.set(key, found, caching.page_timeout(found.story))
     return found
 
 

@@ -70,14 +70,14 @@ def story_detail(request, slug):
     if settings.LIVEBLOG_PAGE_CACHE_SECONDS <= 0:
         return _render_story(request, slug)
     key = caching.page_key(slug, caching.versions(slug), request)
-    content = cache.get(key)
+    content = caching.get(key)
     if content is not None:
         # The page is shared; the comment form's CSRF token is this reader's own.
         return HttpResponse(content.replace(CSRF_MARKER, get_token(request).encode()))
     response = _render_story(request, slug)
     if response.status_code == 200:
         content = response.content.replace(response.csrf_value.encode(), CSRF_MARKER)
-        cache.set(key, content, caching.page_timeout(response.story))
+        caching.set(key, content, caching.page_timeout(response.story))
     return response
 
 

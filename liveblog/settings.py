@@ -191,6 +191,9 @@ LOGIN_ATTEMPTS_WINDOW = int(os.environ.get("LOGIN_ATTEMPTS_WINDOW", "900"))
 # version bumped on every change. Off without a shared cache: several processes
 # with local-memory caches would not see each other's invalidations.
 LIVEBLOG_PAGE_CACHE_SECONDS = int(os.environ.get("LIVEBLOG_PAGE_CACHE_SECONDS", "60" if REDIS_URL else "0"))
+# Each process remembers what it read from the shared cache this long: another
+# server's change shows here at most this late.
+LIVEBLOG_LOCAL_CACHE_SECONDS = float(os.environ.get("LIVEBLOG_LOCAL_CACHE_SECONDS", "1"))
 
 LOGGING = {
     "version": 1,

@@ -18,9 +18,13 @@ def _empty_cache():
     """Each test starts with an empty cache (local memory, or Redis in CI)."""
     from django.core.cache import cache
 
+    from coverage import caching
+
     cache.clear()
+    caching.clear_local()
     yield
     cache.clear()
+    caching.clear_local()
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ def wait_for_port(port, timeout=30):
 
 def ensure_debian_packages(*commands):
     """apt-get install the Debian packages behind ``commands`` when missing (root only)."""
-    packages = {"nginx": "nginx", "wrk": "wrk"}
+    packages = {"nginx": "nginx", "wrk": "wrk", "redis-server": "redis-server"}
     missing = [
         packages[name]
         for name in commands

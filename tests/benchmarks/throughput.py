@@ -1,0 +1,162 @@
+"""Throughput with wrk: the story page and a 304 from changes.json against a bare Django view.
+
+The same gunicorn (same workers) serves, one after another in one run: (a) a
+bare Django view returning a body as large as the story page, (b) the story
+page of a story with 1,000 updates, (c) a 304 from changes.json. Ratios b/a and
+c/a are what count; absolute figures depend on the machine.
+
+    python -m tests.benchmarks.throughput [--seconds 10]
+"""
+
+import argparse
+import http.client
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.benchmarks import servers
+
+SETUP = """
+from coverage.models import Story
+from tests.factories import make_author, make_stream, make_story
+story = make_story(title="Thousand updates", slug="thousand-updates")
+make_stream(story=story, count=1000, author=make_author(name="Bench Reporter"))
+print(Story.objects.count())
+"""
+
+
+@contextmanager
+def redis_server():
+    """A private Redis on a free loopback port (the production cache)."""
+    port = servers.free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        servers.wait_for_port(port)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def wrk(url, *, seconds, connections=16, headers=()):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for header in headers:
+        command += ["-H", header]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "requests_per_second": round(rate, 1),
+        "p50_ms": _latency(output, "50%"),
+        "p99_ms": _latency(output, "99%"),
+        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
+    }
+
+
+def _latency(output, percentile):
+    value, unit = re.search(rf"^\s+{percentile}\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
+    return round(float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], 2)
+
+
+def fetch(port, path, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    return response.status, dict(response.getheaders()), response.read()
+
+
+def quiet_changes_url(port, cursor):
+    """A changes.json URL whose answer no longer moves: the cursor a reader holds between updates."""
+    for _ in range(30):
+        path = f"/live/thousand-updates/changes.json?since={cursor}"
+        answer = json.loads(fetch(port, path)[2])
+        if answer["cursor"] == cursor:
+            return path
+        cursor = answer["cursor"]
+        time.sleep(2)
+    raise RuntimeError("the change feed never settled")
+
+
+def run(*, quick=False, seconds=None, workers=2):
+    seconds = seconds or (3 if quick else 10)
+    servers.ensure_debian_packages("wrk", "redis-server")
+    work = Path(tempfile.mkdtemp(prefix="liveblog-throughput-"))
+    try:
+        with redis_server() as redis_url:
+            env = servers.project_env(
+                work, REDIS_URL=redis_url, DJANGO_SETTINGS_MODULE="tests.benchmarks.settings"
+            )
+            servers.prepare(env)
+            subprocess.run(
+                [servers.PYTHON, "manage.py", "shell", "-c", SETUP],
+                env=env, cwd=servers.ROOT, check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            story_path = "/live/thousand-updates/"
+            with servers.gunicorn(env, work, workers=workers) as (port, _):
+                status, _, page = fetch(port, story_path)
+                assert status == 200, status
+                env_size = len(page)
+            env["BENCH_BARE_SIZE"] = str(env_size)
+            with servers.gunicorn(env, work, workers=workers) as (port, _):
+                base = f"http://127.0.0.1:{port}"
+                fetch(port, story_path)  # fill the page cache, as the first reader does
+                cursor = re.search(rb'data-cursor="(\d+)"', fetch(port, story_path)[2]).group(1).decode()
+                changes = quiet_changes_url(port, cursor)
+                _, headers, _ = fetch(port, changes)
+                etag = headers["ETag"]
+                status, _, _ = fetch(port, changes, {"If-None-Match": etag})
+                assert status == 304, status
+                results = {
+                    "bare_view": wrk(f"{base}/bench/bare/", seconds=seconds),
+                    "story_page": wrk(f"{base}{story_path}", seconds=seconds),
+                    "changes_304": wrk(
+                        f"{base}{changes}", seconds=seconds, headers=[f"If-None-Match: {etag}"]
+                    ),
+                }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    bare = results["bare_view"]["requests_per_second"]
+    story_ratio = round(results["story_page"]["requests_per_second"] / bare, 3)
+    changes_ratio = round(results["changes_304"]["requests_per_second"] / bare, 3)
+    errors = sum(
+        r["non_2xx_3xx"] + r["socket_errors"] for name, r in results.items() if name != "changes_304"
+    )
+    checks = [
+        f"story page / bare view = {story_ratio} (target ≥ 0.8)",
+        f"changes.json 304 / bare view = {changes_ratio} (target ≥ 0.9)",
+        f"errors: {errors}",
+    ]
+    return {
+        "page_bytes": env_size,
+        "gunicorn_workers": workers,
+        "seconds_each": seconds,
+        **results,
+        "story_page_ratio": story_ratio,
+        "changes_304_ratio": changes_ratio,
+        "passed": story_ratio >= 0.8 and changes_ratio >= 0.9 and errors == 0,
+        "checks": checks,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    result = run(seconds=args.seconds, workers=args.workers)
+    print(json.dumps(result, indent=2))
+    raise SystemExit(0 if result["passed"] else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""The project's URLs plus /bench/bare/: Django doing nothing but answer with a page-sized body."""
+
+import os
+
+from django.http import HttpResponse
+from django.urls import path
+
+from liveblog.urls import urlpatterns as project_urlpatterns
+
+BODY = b"x" * int(os.environ.get("BENCH_BARE_SIZE", "50000"))
+
+
+def bare(request):
+    return HttpResponse(BODY, content_type="text/html; charset=utf-8")
+
+
+urlpatterns = [path("bench/bare/", bare), *project_urlpatterns]
