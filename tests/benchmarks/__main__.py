@@ -102,8 +102,8 @@ def main():
         for check in results[name].get("checks", []):
             print(f"    {check}", flush=True)
     total = time.monotonic() - clock
-    print(f"\n{sum(r['passed'] for r in results.values())} passed, {sum(not r['passed'] for r in results.values())} failed"
-          f" in {total / 60:.1f} minutes")  # fmt: skip
+    passed = sum(result["passed"] for result in results.values())
+    print(f"\n{passed} passed, {len(results) - passed} failed in {total / 60:.1f} minutes")
     if not args.no_docs and not args.quick:
         docs = ROOT / "docs"
         docs.mkdir(exist_ok=True)
