@@ -199,26 +199,20 @@ def save_story(*, story, now=None):
 
 def start_coverage(*, story, now=None):
     """Make ``story`` live: readers see it, with the LIVE badge and new updates arriving."""
-    now = now or timezone.now()
-    Story.objects.filter(pk=story.pk).update(
-        status=Story.Status.LIVE,
-        coverage_start=Coalesce("coverage_start", now),
-        coverage_end=None,
-        version=F("version") + 1,
-        updated_at=now,
-    )
-    _readers_see_a_change(story)
-    story.refresh_from_db()
-    return story
+    return _set_coverage(story, status=Story.Status.LIVE, ends=None, now=now)
 
 
 def end_coverage(*, story, now=None):
     """End ``story``'s live coverage: it stays public, without the LIVE badge."""
+    return _set_coverage(story, status=Story.Status.ENDED, ends=True, now=now)
+
+
+def _set_coverage(story, *, status, ends, now):
     now = now or timezone.now()
     Story.objects.filter(pk=story.pk).update(
-        status=Story.Status.ENDED,
+        status=status,
         coverage_start=Coalesce("coverage_start", now),
-        coverage_end=now,
+        coverage_end=now if ends else None,
         version=F("version") + 1,
         updated_at=now,
     )
