@@ -418,6 +418,47 @@ def test_placeholders_are_deterministic():
     assert seeding.image_tools.placeholder("abc") != seeding.image_tools.placeholder("abd")
 
 
+def test_placeholder_renditions_have_their_listed_size_and_type(tmp_path):
+    seed(tmp_path, document("S.", "Anna Field", "Image", "Pic.Credit…Agency", "Body."))
+    image = Image.objects.get()
+    assert sorted((item["width"], item["type"]) for item in image.renditions) == [
+        (width, mime) for width in (480, 960, 1600) for mime in ("image/jpeg", "image/webp")
+    ]
+    formats = {"image/jpeg": "JPEG", "image/webp": "WEBP"}
+    for item in image.renditions:
+        with default_storage.open(item["name"]) as handle, PILImage.open(handle) as picture:
+            assert picture.size == (item["width"], item["height"])
+            assert picture.format == formats[item["type"]]
+
+
+def test_new_updates_load_with_a_fixed_number_of_queries(tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_seed(count, slug):
+        blocks = [block for number in range(count) for block in ("Anna Field", f"Update {number}.")]
+        with CaptureQueriesContext(connection) as queries:
+            seed(tmp_path, document("S.", *blocks, slug=slug), name=f"{slug}.txt")
+        return len(queries)
+
+    queries_to_seed(1, "first")  # creates the author
+    assert queries_to_seed(5, "five") == queries_to_seed(60, "sixty")
+    assert Update.objects.filter(story__slug="sixty").count() == 60
+    oldest_first = Update.objects.filter(story__slug="sixty").order_by("pk")
+    assert [update.body for update in oldest_first[:2]] == ["Update 59.", "Update 58."]
+    assert all(update.byline_authors()[0].name == "Anna Field" for update in oldest_first)
+
+
+def test_reseeding_new_updates_refreshes_cached_pages(client, settings, tmp_path):
+    settings.LIVEBLOG_PAGE_CACHE_SECONDS = 60
+    seed(tmp_path, document("S.", "Anna Field", "One."), newest_at=NEWEST - timedelta(hours=1))
+    url = Story.objects.get().get_absolute_url()
+    assert "One." in client.get(url).content.decode()
+    grown = document("S.", "Anna Field", "Two, from the top.", "Anna Field", "One.")
+    seed(tmp_path, grown, newest_at=NEWEST)
+    assert "Two, from the top." in client.get(url).content.decode()
+
+
 def test_export_round_trips_every_rule(tmp_path):
     text = document(
         "Summary line without a full stop",
