@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 
 from . import caching, markup
 from . import images as image_tools
@@ -73,6 +73,15 @@ SURNAME_PREFIXES = {
 }
 NAME_CHARACTERS = set("'’-‐.")
 MAX_NAME_WORDS = 12
+# Columns the text goes into: longer values are refused here, not by the database.
+TITLE_LENGTH = Story._meta.get_field("title").max_length
+SLUG_LENGTH = Story._meta.get_field("slug").max_length
+SOURCE_SLUG_LENGTH = Story._meta.get_field("source_slug").max_length
+NAME_LENGTH = Author._meta.get_field("name").max_length
+HEADLINE_LENGTH = Update._meta.get_field("headline").max_length
+CONTRIBUTOR_LENGTH = Update._meta.get_field("contributor_line").max_length
+CREDIT_LENGTH = Image._meta.get_field("credit").max_length
+ALT_TEXT_LENGTH = Image._meta.get_field("alt_text").max_length
 BATCH_SIZE = 500  # rows per INSERT when loading new updates
 
 
@@ -200,7 +209,7 @@ def looks_like_name(line, *, strict=True):
     words, which appear in short headings but not in names.
     """
     words = line.split()
-    if not words or len(words) > MAX_NAME_WORDS or words[0] in NAME_PARTICLES:
+    if not words or len(words) > MAX_NAME_WORDS or words[0] in NAME_PARTICLES or len(line) > NAME_LENGTH:
         return False
     if line.strip() == IMAGE_MARKER:
         return False
@@ -255,7 +264,7 @@ def split_byline(line, known):
                     score -= 0 if natural else 3
             if best_score is None or score > best_score:
                 best, best_score = parts, score
-    return best
+    return list(dict.fromkeys(best))  # a name run together with itself is one author
 
 
 # --- parsing ---------------------------------------------------------------
@@ -293,6 +302,12 @@ def _read_text(entries, path):
             caption, credit = _caption_and_credit(entries[index + 1][1])
             if not caption and not credit:
                 raise SeedError(path, entries[index + 1][0], "the image's caption line is empty")
+            if len(credit) > CREDIT_LENGTH:
+                raise SeedError(
+                    path,
+                    entries[index + 1][0],
+                    f"the image's credit is {len(credit)} characters long; at most {CREDIT_LENGTH} fit",
+                )
             text.images.append(ImageSpec(caption, credit, len(text.blocks), number))
             index += 2
             continue
@@ -323,10 +338,18 @@ def parse(data, path="<document>"):
     labels = ("the story title (line 1)", "the source slug (line 3)", "the lead author (line 5)")
     if len(header) < 3:
         raise SeedError(path, entries[-1][0], f"the document ends before {labels[len(header)]}")
-    (_, title), (slug_line, source_slug), (author_line, lead_author) = header
+    (title_line, title), (slug_line, source_slug), (author_line, lead_author) = header
     title, source_slug, lead_author = title.strip(), source_slug.strip(), " ".join(lead_author.split())
+    if len(title) > TITLE_LENGTH:
+        raise SeedError(
+            path, title_line, f"the title is {len(title)} characters long; at most {TITLE_LENGTH} fit"
+        )
     if " " in source_slug or not slugify(source_slug):
         raise SeedError(path, slug_line, f"expected the story's slug, found {source_slug[:60]!r}")
+    if len(slugify(source_slug)) > SLUG_LENGTH or len(source_slug) > SOURCE_SLUG_LENGTH:
+        raise SeedError(
+            path, slug_line, f"the slug is {len(source_slug)} characters long; at most {SLUG_LENGTH} fit"
+        )
     if not looks_like_name(lead_author, strict=False):
         raise SeedError(path, author_line, f"expected the lead author's name, found {lead_author[:60]!r}")
 
@@ -383,14 +406,17 @@ def parse(data, path="<document>"):
             and first != IMAGE_MARKER
             and not BULLET_LINE.match(rest[0][1])
             and not _ends_sentence(first)
+            and len(first) <= HEADLINE_LENGTH
         ):
             update.headline, rest = first, rest[1:]
         update.text = _read_text(rest, path)
         blocks = update.text.blocks
         if len(blocks) + len(update.text.images) > 1 and blocks and "\n" not in blocks[-1]:
             last = markup.unescape(blocks[-1])
-            if CONTRIBUTOR_LINE.search(last) and all(
-                image.position < len(blocks) for image in update.text.images
+            if (
+                CONTRIBUTOR_LINE.search(last)
+                and len(last) <= CONTRIBUTOR_LENGTH
+                and all(image.position < len(blocks) for image in update.text.images)
             ):
                 update.contributor_line = last
                 blocks.pop()
@@ -506,7 +532,7 @@ class _Loader:
                 height=image_tools.PLACEHOLDER_SIZE[1],
                 caption=spec.caption,
                 credit=spec.credit,
-                alt_text=spec.caption,
+                alt_text=Truncator(spec.caption).chars(ALT_TEXT_LENGTH),
                 renditions=self.renditions(name, seed),
             )
         return True

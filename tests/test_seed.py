@@ -174,6 +174,15 @@ def test_run_together_bylines_of_two_and_three_names():
     assert doc.updates[1].authors == ["Ann Smith", "Bob Jones", "Carla Díaz"]
 
 
+def test_a_name_run_together_with_itself_is_one_author(tmp_path):
+    text = document("S.", "Anna FieldAnna Field", "Twice over.", "Anna Field", "Once.")
+    assert seeding.parse(text, "twice.txt").updates[0].authors == ["Anna Field"]
+    seed(tmp_path, text)
+    assert [author.name for author in Update.objects.get(body="Twice over.").byline_authors()] == [
+        "Anna Field"
+    ]
+
+
 def test_known_names_settle_a_run_together_byline():
     doc = parse("The summary.", "Mo FarahSam Lee", "Together.", "Sam Lee", "Alone.", lead="Mo Farah")
     assert doc.updates[0].authors == ["Mo Farah", "Sam Lee"]
@@ -338,6 +347,53 @@ def test_malformed_documents_name_file_and_line(text, line, reason):
         seeding.parse(text, "bad.txt")
     assert str(caught.value).startswith(f"bad.txt:{line}: ")
     assert reason in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        (document("S.", title="T" * 301), 1, "the title is 301 characters long; at most 300 fit"),
+        (document("S.", slug="s" * 201), 3, "the slug is 201 characters long; at most 200 fit"),
+        (document("S.", "Anna Field", "Image", "Pic.Credit…" + "C" * 301), 13, "credit is 301 characters"),
+    ],
+)
+def test_text_longer_than_its_column_is_refused_with_its_line(text, line, reason):
+    with pytest.raises(seeding.SeedError) as caught:
+        seeding.parse(text, "long.txt")
+    assert str(caught.value).startswith(f"long.txt:{line}: ")
+    assert reason in str(caught.value)
+
+
+def test_lines_too_long_for_a_headline_name_or_contributor_line_are_paragraphs(tmp_path):
+    long_heading = "Word " * 61  # 305 characters, no closing punctuation
+    long_name = " ".join(["Bartholomew" + "x" * 10] * 10)  # name-like, 219 characters
+    long_contributor = "Marc Santora contributed reporting from " + "Kyiv, " * 80 + "Ukraine."
+    long_caption = "A caption that goes on. " * 30
+    text = document(
+        "S.",
+        "Anna Field",
+        long_heading,
+        "Body.",
+        long_name,
+        "Image",
+        long_caption + "Credit…Agency",
+        "More.",
+        long_contributor,
+    )
+    update = seeding.parse(text, "long.txt").updates[0]
+    assert update.authors == ["Anna Field"] and update.headline == ""
+    assert [seeding.markup.unescape(block) for block in update.text.blocks] == [
+        long_heading.strip(),
+        "Body.",
+        long_name,
+        "More.",
+        long_contributor,
+    ]
+    seed(tmp_path, text)
+    image = Image.objects.get()
+    assert image.caption == long_caption.strip()
+    assert len(image.alt_text) == Image._meta.get_field("alt_text").max_length
+    assert image.alt_text.endswith("…")
 
 
 # --- loading -----------------------------------------------------------------
