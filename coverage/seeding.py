@@ -542,7 +542,7 @@ class _Loader:
         digest = hashlib.sha256(f"{spec.caption}\n{spec.credit}".encode()).hexdigest()[:20]
         name = f"placeholders/{digest}.jpg"
         if not default_storage.exists(name):
-            saved = default_storage.save(name, ContentFile(image_tools.placeholder(digest)))
+            saved = image_tools.store(name, ContentFile(image_tools.placeholder(digest)))
             self.created_files.append(saved)
             name = saved
         return name, digest

@@ -445,6 +445,25 @@ def test_malformed_change_leaves_database_exactly_as_it_was(tmp_path):
     assert snapshot() == before
 
 
+def test_database_failing_mid_load_is_a_clear_error_and_saves_nothing(tmp_path, monkeypatch):
+    from django.db import OperationalError
+
+    seed(tmp_path, document("S.", "Anna Field", "Two.", "Anna Field", "One."))
+    before = snapshot()
+
+    def connection_lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly\n\tThis probably means…")
+
+    monkeypatch.setattr(seeding._Loader, "create_updates", connection_lost)
+    grown = document("New summary.", "Anna Field", "Three.", "Anna Field", "Two.", "Anna Field", "One.")
+    with pytest.raises(CommandError) as caught:
+        seed(tmp_path, grown)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'doc.txt'}: the database failed while loading")
+    assert "server closed the connection unexpectedly)" in message and "nothing was saved" in message
+    assert snapshot() == before
+
+
 def test_other_files_still_load_unless_strict(tmp_path):
     good = tmp_path / "good.txt"
     good.write_text(document("S.", "Anna Field", "Body.", slug="good-story"), encoding="utf-8")

@@ -146,8 +146,11 @@ class _Writer:
         return blocks
 
 
-def generate(updates, *, seed):
-    """A seed document of ``updates`` updates, the same for the same ``seed``."""
+def generate(updates, *, seed, leave_out_newest=0):
+    """A seed document of ``updates`` updates, the same for the same ``seed``.
+
+    ``leave_out_newest`` drops the newest updates: the same page, seen earlier.
+    """
     rng = random.Random(seed)
     writer = _Writer(rng)
     bylines = [rng.choice(AUTHORS) for _ in range(updates)]
@@ -160,8 +163,10 @@ def generate(updates, *, seed):
     blocks += [writer.paragraph() for _ in range(3)]
     blocks += writer.picture()  # the story's lead image
     blocks += writer.bullets(lead_in="Here’s what else to know:")
-    for byline in bylines:
-        blocks += writer.update(byline)
+    for index, byline in enumerate(bylines):
+        update = writer.update(byline)  # written even when left out: the same draws either way
+        if index >= leave_out_newest:
+            blocks += update
     blocks.append(COMMENT_FORM)
     return "\n\n".join(blocks) + "\n"
 
