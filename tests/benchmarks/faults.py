@@ -33,6 +33,7 @@ import tempfile
 import textwrap
 import threading
 import time
+import traceback
 from pathlib import Path
 
 from tests.benchmarks import servers
@@ -82,78 +83,82 @@ def _client(port, paths, deadline, log, lock):
 
 
 def worker_killed(*, seconds=20, clients=4):
-    workdir = Path(tempfile.mkdtemp(prefix="liveblog-faults-worker-"))
-    env = servers.project_env(workdir, DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}")
-    servers.prepare(env)
-    paths = [f"/live/{STORY}/", f"/live/{STORY}/changes.json?since=0"]
-    log, lock = [], threading.Lock()
-    with servers.gunicorn(env, workdir, workers=2) as (port, master):
-        deadline = time.monotonic() + 10
-        while len(worker_pids(master.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        workers_before = worker_pids(master.pid)
-        start = time.monotonic()
-        deadline = start + seconds
-        threads = [
-            threading.Thread(target=_client, args=(port, paths, deadline, log, lock), daemon=True)
-            for _ in range(clients)
-        ]
-        for thread in threads:
-            thread.start()
-        time.sleep(seconds / 2)
-        victim = workers_before[0]
-        killed_at = time.monotonic()
-        os.kill(victim, signal.SIGKILL)
-        replaced_at = None
-        while time.monotonic() < deadline:
-            now = worker_pids(master.pid)
-            if len(now) == 2 and victim not in now:
-                replaced_at = time.monotonic()
-                break
-            time.sleep(0.05)
-        for thread in threads:
-            thread.join(seconds + 15)
-        after = worker_pids(master.pid)
-    # A request is cut by the kill if it was under way when it happened or began before
-    # the new worker could answer (a second after it appeared).
-    settled = replaced_at + 1 if replaced_at else deadline
-    before = [outcome for _, ended, outcome in log if ended < killed_at]
-    around = [outcome for started, ended, outcome in log if ended >= killed_at and started < settled]
-    late = [outcome for started, _, outcome in log if started >= settled]
+    with tempfile.TemporaryDirectory(prefix="liveblog-faults-worker-", ignore_cleanup_errors=True) as folder:
+        workdir = Path(folder)
+        env = servers.project_env(workdir, DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}")
+        servers.prepare(env)
+        paths = [f"/live/{STORY}/", f"/live/{STORY}/changes.json?since=0"]
+        log, lock = [], threading.Lock()
+        with servers.gunicorn(env, workdir, workers=2) as (port, master):
+            deadline = time.monotonic() + 10
+            while len(worker_pids(master.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            workers_before = worker_pids(master.pid)
+            start = time.monotonic()
+            deadline = start + seconds
+            threads = [
+                threading.Thread(target=_client, args=(port, paths, deadline, log, lock), daemon=True)
+                for _ in range(clients)
+            ]
+            for thread in threads:
+                thread.start()
+            time.sleep(seconds / 2)
+            victim = workers_before[0]
+            killed_at = time.monotonic()
+            os.kill(victim, signal.SIGKILL)
+            replaced_at = None
+            while time.monotonic() < deadline:
+                now = worker_pids(master.pid)
+                if len(now) == 2 and victim not in now:
+                    replaced_at = time.monotonic()
+                    break
+                time.sleep(0.05)
+            for thread in threads:
+                thread.join(seconds + 15)
+            after = worker_pids(master.pid)
+        # A request is cut by the kill if it was under way when it happened or began before
+        # the new worker could answer (a second after it appeared).
+        settled = replaced_at + 1 if replaced_at else deadline
+        before = [outcome for _, ended, outcome in log if ended < killed_at]
+        around = [outcome for started, ended, outcome in log if ended >= killed_at and started < settled]
+        late = [outcome for started, _, outcome in log if started >= settled]
 
-    def errors(outcomes):
-        failed = [outcome for outcome in outcomes if outcome != "ok"]
-        return {kind: failed.count(kind) for kind in sorted(set(failed))}
+        def errors(outcomes):
+            failed = [outcome for outcome in outcomes if outcome != "ok"]
+            return {kind: failed.count(kind) for kind in sorted(set(failed))}
 
-    result = {
-        "seconds": seconds,
-        "clients": clients,
-        "requests": len(log),
-        "requests_per_second": round(len(log) / seconds, 1),
-        "killed_worker": victim,
-        "workers_before": workers_before,
-        "workers_after": after,
-        "replaced_after_seconds": round(replaced_at - killed_at, 2) if replaced_at else None,
-        "requests_before_kill": len(before),
-        "errors_before_kill": errors(before),
-        "requests_around_kill": len(around),
-        "errors_around_kill": errors(around),
-        "requests_after_new_worker": len(late),
-        "errors_after_new_worker": errors(late),
-    }
-    result["passed"] = bool(
-        replaced_at and not result["errors_before_kill"] and late and not result["errors_after_new_worker"]
-    )
-    replaced = f"replaced in {result['replaced_after_seconds']} s" if replaced_at else "NOT replaced"
-    cut = result["errors_around_kill"]
-    result["check"] = (
-        f"kill -9 one of 2 gunicorn workers under load: {result['requests']:,} requests in {seconds} s, "
-        f"worker {replaced}; {sum(cut.values())} requests cut by the kill "
-        f"({', '.join(f'{kind}: {count}' for kind, count in cut.items()) or 'none'}); "
-        f"errors before it: {sum(result['errors_before_kill'].values())}, after the new worker: "
-        f"{sum(result['errors_after_new_worker'].values())} of {len(late):,} requests"
-    )
-    return result
+        result = {
+            "seconds": seconds,
+            "clients": clients,
+            "requests": len(log),
+            "requests_per_second": round(len(log) / seconds, 1),
+            "killed_worker": victim,
+            "workers_before": workers_before,
+            "workers_after": after,
+            "replaced_after_seconds": round(replaced_at - killed_at, 2) if replaced_at else None,
+            "requests_before_kill": len(before),
+            "errors_before_kill": errors(before),
+            "requests_around_kill": len(around),
+            "errors_around_kill": errors(around),
+            "requests_after_new_worker": len(late),
+            "errors_after_new_worker": errors(late),
+        }
+        result["passed"] = bool(
+            replaced_at
+            and not result["errors_before_kill"]
+            and late
+            and not result["errors_after_new_worker"]
+        )
+        replaced = f"replaced in {result['replaced_after_seconds']} s" if replaced_at else "NOT replaced"
+        cut = result["errors_around_kill"]
+        result["check"] = (
+            f"kill -9 one of 2 gunicorn workers under load: {result['requests']:,} requests in {seconds} s, "
+            f"worker {replaced}; {sum(cut.values())} requests cut by the kill "
+            f"({', '.join(f'{kind}: {count}' for kind, count in cut.items()) or 'none'}); "
+            f"errors before it: {sum(result['errors_before_kill'].values())}, after the new worker: "
+            f"{sum(result['errors_after_new_worker'].values())} of {len(late):,} requests"
+        )
+        return result
 
 
 # --- the database stopped during a seed -------------------------------------------------
@@ -259,69 +264,73 @@ def database_stopped(*, updates=10_000, earlier=4_000):
             "passed": True,
             "check": f"database stopped during a seed: skipped ({reason})",
         }
-    workdir = Path(tempfile.mkdtemp(prefix="liveblog-faults-db-"))
-    big, small = workdir / "big.txt", workdir / "earlier.txt"
-    big.write_text(generate(updates, seed=11), encoding="utf-8")
-    small.write_text(generate(updates, seed=11, leave_out_newest=updates - earlier), encoding="utf-8")
-    cluster = Cluster()
-    result = {"cluster": f"{cluster.version}/{CLUSTER} on port {cluster.port}", "updates": updates}
-    try:
-        env = servers.project_env(workdir, DATABASE_URL=cluster.create())
-        servers.manage(env, "migrate", "--noinput")
-        servers.manage(env, "seed", str(small))
-        previous = {**json.loads(cluster.sql(SNAPSHOT)), "media_files": _files(workdir / "media")}
-        result["before"] = previous
+    with tempfile.TemporaryDirectory(prefix="liveblog-faults-db-", ignore_cleanup_errors=True) as folder:
+        workdir = Path(folder)
+        big, small = workdir / "big.txt", workdir / "earlier.txt"
+        big.write_text(generate(updates, seed=11), encoding="utf-8")
+        small.write_text(generate(updates, seed=11, leave_out_newest=updates - earlier), encoding="utf-8")
+        cluster = Cluster()
+        result = {"cluster": f"{cluster.version}/{CLUSTER} on port {cluster.port}", "updates": updates}
+        try:
+            env = servers.project_env(workdir, DATABASE_URL=cluster.create())
+            servers.manage(env, "migrate", "--noinput")
+            servers.manage(env, "seed", str(small))
+            previous = {**json.loads(cluster.sql(SNAPSHOT)), "media_files": _files(workdir / "media")}
+            result["before"] = previous
 
-        command = [servers.PYTHON, str(servers.ROOT / "manage.py"), "seed", str(big)]
-        with open(workdir / "seed.out", "w+") as out, open(workdir / "seed.err", "w+") as err:
-            started = time.monotonic()
-            seed = subprocess.Popen(command, env=env, cwd=servers.ROOT, stdout=out, stderr=err, text=True)
-            age, query = _wait_for_open_transaction(cluster, seed)
-            stopped_at = time.monotonic()
-            cluster.stop()
-            exit_code = seed.wait(timeout=120)
-            result["seed_ran_seconds"] = round(stopped_at - started, 2)
-            cluster.start()
-            down = time.monotonic() - stopped_at
-            out.seek(0)
-            err.seek(0)
-            message = err.read().strip()
-        result.update(
-            stopped_in_transaction=age is not None,
-            transaction_age_seconds=round(age, 2) if age is not None else None,
-            last_statement=query,
-            database_down_seconds=round(down, 2),
-            seed_exit_code=exit_code,
-            seed_error=message.splitlines()[-1] if message else "",
+            command = [servers.PYTHON, str(servers.ROOT / "manage.py"), "seed", str(big)]
+            with open(workdir / "seed.err", "w+") as err:
+                started = time.monotonic()
+                seed = subprocess.Popen(
+                    command, env=env, cwd=servers.ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True
+                )
+                age, query = _wait_for_open_transaction(cluster, seed)
+                stopped_at = time.monotonic()
+                cluster.stop()
+                exit_code = seed.wait(timeout=120)
+                result["seed_ran_seconds"] = round(stopped_at - started, 2)
+                cluster.start()
+                down = time.monotonic() - stopped_at
+                err.seek(0)
+                message = err.read().strip()
+            result.update(
+                stopped_in_transaction=age is not None,
+                transaction_age_seconds=round(age, 2) if age is not None else None,
+                last_statement=query,
+                database_down_seconds=round(down, 2),
+                seed_exit_code=exit_code,
+                seed_error=message.splitlines()[-1] if message else "",
+            )
+            after_failure = {**json.loads(cluster.sql(SNAPSHOT)), "media_files": _files(workdir / "media")}
+            result["after_failure"] = after_failure
+
+            again = subprocess.run(command, env=env, cwd=servers.ROOT, capture_output=True, text=True)
+            final = {**json.loads(cluster.sql(SNAPSHOT)), "media_files": _files(workdir / "media")}
+            result.update(
+                rerun_exit_code=again.returncode, rerun_output=again.stdout.strip(), after_rerun=final
+            )
+        finally:
+            cluster.drop()
+        expected = f"{updates - earlier} added, 0 edited, 0 unpublished, {earlier} unchanged"
+        result["passed"] = bool(
+            result["stopped_in_transaction"]
+            and result["seed_exit_code"] != 0
+            and result["seed_error"]
+            and after_failure == previous
+            and result["rerun_exit_code"] == 0
+            and expected in result["rerun_output"]
+            and final["updates"] == updates
+            and final["stories"] == 1
         )
-        after_failure = {**json.loads(cluster.sql(SNAPSHOT)), "media_files": _files(workdir / "media")}
-        result["after_failure"] = after_failure
-
-        again = subprocess.run(command, env=env, cwd=servers.ROOT, capture_output=True, text=True)
-        final = {**json.loads(cluster.sql(SNAPSHOT)), "media_files": _files(workdir / "media")}
-        result.update(rerun_exit_code=again.returncode, rerun_output=again.stdout.strip(), after_rerun=final)
-    finally:
-        cluster.drop()
-    expected = f"{updates - earlier} added, 0 edited, 0 unpublished, {earlier} unchanged"
-    result["passed"] = bool(
-        result["stopped_in_transaction"]
-        and result["seed_exit_code"] != 0
-        and result["seed_error"]
-        and after_failure == previous
-        and result["rerun_exit_code"] == 0
-        and expected in result["rerun_output"]
-        and final["updates"] == updates
-        and final["stories"] == 1
-    )
-    unchanged = "exactly as before" if after_failure == previous else f"CHANGED: {after_failure}"
-    result["check"] = (
-        f"PostgreSQL stopped {result['transaction_age_seconds']} s into the seed's transaction "
-        f"({previous['updates']:,} → {updates:,} updates): seed exit {result['seed_exit_code']} "
-        f"({_shorten(result['seed_error'])}), database and media {unchanged}; "
-        f"re-run exit {result['rerun_exit_code']}, {final['updates']:,} updates, "
-        f"{final['bylines']:,} bylines, {final['images']} images, {final['media_files']:,} media files"
-    )
-    return result
+        unchanged = "exactly as before" if after_failure == previous else f"CHANGED: {after_failure}"
+        result["check"] = (
+            f"PostgreSQL stopped {result['transaction_age_seconds']} s into the seed's transaction "
+            f"({previous['updates']:,} → {updates:,} updates): seed exit {result['seed_exit_code']} "
+            f"({_shorten(result['seed_error'])}), database and media {unchanged}; "
+            f"re-run exit {result['rerun_exit_code']}, {final['updates']:,} updates, "
+            f"{final['bylines']:,} bylines, {final['images']} images, {final['media_files']:,} media files"
+        )
+        return result
 
 
 def _shorten(text, keep=70):
@@ -387,50 +396,71 @@ def disk_full(*, size="2m"):
     if os.geteuid() != 0 or not shutil.which("mount"):
         return {"skipped": "needs root to mount a tmpfs", "passed": True,
                 "check": "full disk during an upload: skipped (needs root to mount a tmpfs)"}  # fmt: skip
-    workdir = Path(tempfile.mkdtemp(prefix="liveblog-faults-disk-"))
-    media = workdir / "media"
-    media.mkdir()
-    env = servers.project_env(workdir, DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}", MEDIA_ROOT=media)
-    servers.manage(env, "migrate", "--noinput")
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(media)], check=True)
-    try:
-        done = subprocess.run(
-            [servers.PYTHON, "-c", UPLOADS], env=env, cwd=servers.ROOT, capture_output=True, text=True
+    with tempfile.TemporaryDirectory(prefix="liveblog-faults-disk-", ignore_cleanup_errors=True) as folder:
+        workdir = Path(folder)
+        media = workdir / "media"
+        media.mkdir()
+        env = servers.project_env(
+            workdir, DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}", MEDIA_ROOT=media
         )
-    finally:
-        subprocess.run(["umount", str(media)], check=True)
-    if done.returncode:
-        error = done.stderr.strip()[-2000:]
-        return {"passed": False, "error": error, "check": "full disk during an upload: the script failed"}
-    too_big, too_big_picture, small = json.loads(done.stdout.strip().splitlines()[-1])
-    clean = [
-        case["valid"] and "No space left" in (case["error"] or "") and not case["rows"] and not case["files"]
-        for case in (too_big, too_big_picture)
-    ]
-    fits = small["valid"] and small["error"] is None and small["rows"] == 1 and len(small["files"]) > 1
-    described = "; ".join(
-        f"{case['upload']} ({case['bytes'] // 1024} KB): {case['error'] or 'saved'}, "
-        f"{case['rows']} rows, {len(case['files'])} files"
-        for case in (too_big, too_big_picture, small)
-    )
-    return {
-        "tmpfs": size,
-        "uploads": [too_big, too_big_picture, small],
-        "passed": all(clean) and fits,
-        "check": f"full disk ({size} tmpfs) during uploads: {described}",
-    }
+        servers.manage(env, "migrate", "--noinput")
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(media)], check=True)
+        try:
+            done = subprocess.run(
+                [servers.PYTHON, "-c", UPLOADS], env=env, cwd=servers.ROOT, capture_output=True, text=True
+            )
+        finally:
+            subprocess.run(["umount", str(media)], check=True)
+        if done.returncode:
+            error = done.stderr.strip()[-2000:]
+            return {"passed": False, "error": error, "check": "full disk during an upload: the script failed"}
+        too_big, too_big_picture, small = json.loads(done.stdout.strip().splitlines()[-1])
+        clean = [
+            case["valid"]
+            and "No space left" in (case["error"] or "")
+            and not case["rows"]
+            and not case["files"]
+            for case in (too_big, too_big_picture)
+        ]
+        fits = small["valid"] and small["error"] is None and small["rows"] == 1 and len(small["files"]) > 1
+        described = "; ".join(
+            f"{case['upload']} ({case['bytes'] // 1024} KB): {case['error'] or 'saved'}, "
+            f"{case['rows']} rows, {len(case['files'])} files"
+            for case in (too_big, too_big_picture, small)
+        )
+        return {
+            "tmpfs": size,
+            "uploads": [too_big, too_big_picture, small],
+            "passed": all(clean) and fits,
+            "check": f"full disk ({size} tmpfs) during uploads: {described}",
+        }
 
 
 # --- the benchmark ---------------------------------------------------------------------
 
 
+def _guarded(name, check, **options):
+    """``check(**options)``, or a failed result saying what went wrong instead of a traceback."""
+    try:
+        return check(**options)
+    except Exception as error:
+        return {
+            "passed": False,
+            "error": traceback.format_exc()[-3000:],
+            "check": f"{name}: failed: {error!r}",
+        }
+
+
 def run(*, quick=False):
     results = {
-        "worker_killed": worker_killed(seconds=8 if quick else 20),
-        "database_stopped": database_stopped(
-            updates=2_000 if quick else 10_000, earlier=800 if quick else 4_000
+        "worker_killed": _guarded("worker killed", worker_killed, seconds=8 if quick else 20),
+        "database_stopped": _guarded(
+            "database stopped",
+            database_stopped,
+            updates=2_000 if quick else 10_000,
+            earlier=800 if quick else 4_000,
         ),
-        "disk_full": disk_full(),
+        "disk_full": _guarded("full disk", disk_full),
     }
     return {
         **results,

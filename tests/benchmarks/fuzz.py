@@ -1,13 +1,13 @@
 """Bad input: hypothesis-driven fuzzing of the seed parser and of changes.json's query string.
 
-Two targets, 10,000 examples each, in one fresh process with its own SQLite
-database (Django set up and migrated once):
+Two targets, 10,000 examples each, run at once in two fresh processes, each
+with its own SQLite database (Django set up and migrated once) and media folder:
 
 - ``seeding.parse`` on seed-like documents built from the format's pieces
   (bylines, headlines, ``Image`` lines with and without captions, bullets,
   ``Credit…``, contributor lines, the comment form, blank lines, unicode) and on
   raw text and bytes. It must return a ``Document`` or raise ``SeedError`` whose
-  message starts with ``path:line: ``. One parsed document in six is then
+  message starts with ``path:line: ``. One parsed document in eight is then
   loaded with ``seeding.load`` in a transaction that is rolled back: no
   exception allowed, and every value must fit its column (PostgreSQL refuses
   what SQLite stores).
@@ -16,7 +16,10 @@ database (Django set up and migrated once):
   JSON, 304 nothing.
 
 Failures are counted, not raised, so every example runs; the first few of each
-kind are reported with their input.
+kind are reported with their input. The hypothesis seed is fixed (``--seed``),
+so a run repeats exactly; lines of text are mostly words picked by a seeded
+generator (one hypothesis choice per line), which keeps 10,000 examples within
+two minutes.
 
     python -m tests.benchmarks.fuzz [--examples 10000] [--quick]
 """
@@ -24,11 +27,9 @@ kind are reported with their input.
 import argparse
 import collections
 import json
-import os
 import random
 import re
 import subprocess
-import sys
 import tempfile
 import time
 import traceback
@@ -44,7 +45,7 @@ from tests.benchmarks.seed_speed import generate
 
 EXAMPLES = 10_000
 QUICK_EXAMPLES = 300
-LOAD_EVERY = 6  # load one parsed document in this many
+LOAD_EVERY = 8  # load one parsed document in this many
 SAMPLES_KEPT = 5
 PATH = "fuzzed.txt"
 ERROR_PREFIX = re.compile(rf"^{re.escape(PATH)}:\d+: ")
@@ -134,7 +135,18 @@ slug = st.one_of(
 )
 
 
-body_block = st.one_of(paragraph, paragraph, line, markdownish, picture, bullets, contributor)
+# Updates of documents shaped like the format avoid the blocks that refuse a whole document
+# (an Image line without a caption, an empty bullet), so that more of them load.
+nonblank = line.map(lambda text: text if text.strip() else "…")
+body_block = st.one_of(
+    paragraph,
+    paragraph,
+    line,
+    markdownish.filter(lambda text: text.strip() not in {"Image", "•", "Leave a Reply"}),
+    st.builds(lambda text: f"Image\n\n{text}", nonblank),
+    st.lists(st.builds("  • {}".format, nonblank), min_size=1, max_size=4).map("\n".join),
+    contributor,
+)
 update = st.builds(lambda author, body: [author, *body], byline, st.lists(body_block, min_size=1, max_size=4))
 title = st.one_of(line.filter(str.strip), long_line)
 
@@ -435,24 +447,25 @@ def _check_line(target, part):
 def run(*, quick=False, examples=None, seed_value=0):
     """Both targets at once, one process each (the machine has two cores)."""
     examples = examples or (QUICK_EXAMPLES if quick else EXAMPLES)
-    workdir = Path(tempfile.mkdtemp(prefix="liveblog-fuzz-"))
-    started = time.monotonic()
-    workers = {target: _start_worker(workdir, target, examples, seed_value) for target in TARGETS}
-    result = {"examples_per_target": examples, "hypothesis_seed": seed_value}
-    checks, passed = [], True
-    for target, process in workers.items():
-        process.wait()
-        stdout, stderr = ((workdir / target / name).read_text() for name in ("stdout", "stderr"))
-        if process.returncode:
-            result[target] = {"error": (stderr or stdout).strip()[-3000:]}
-            checks.append(f"{LABELS[target]}: the fuzz process failed (exit {process.returncode})")
-            passed = False
-            continue
-        part = result[target] = json.loads(stdout.strip().splitlines()[-1])
-        checks.append(_check_line(target, part))
-        passed = passed and part["failures"] == 0 and part["examples"] >= examples
-    result["seconds"] = round(time.monotonic() - started, 1)
-    return {**result, "passed": passed, "checks": checks}
+    with tempfile.TemporaryDirectory(prefix="liveblog-fuzz-", ignore_cleanup_errors=True) as folder:
+        workdir = Path(folder)
+        started = time.monotonic()
+        workers = {target: _start_worker(workdir, target, examples, seed_value) for target in TARGETS}
+        result = {"examples_per_target": examples, "hypothesis_seed": seed_value}
+        checks, passed = [], True
+        for target, process in workers.items():
+            process.wait()
+            stdout, stderr = ((workdir / target / name).read_text() for name in ("stdout", "stderr"))
+            if process.returncode:
+                result[target] = {"error": (stderr or stdout).strip()[-3000:]}
+                checks.append(f"{LABELS[target]}: the fuzz process failed (exit {process.returncode})")
+                passed = False
+                continue
+            part = result[target] = json.loads(stdout.strip().splitlines()[-1])
+            checks.append(_check_line(target, part))
+            passed = passed and part["failures"] == 0 and part["examples"] >= examples
+        result["seconds"] = round(time.monotonic() - started, 1)
+        return {**result, "passed": passed, "checks": checks}
 
 
 def main():
@@ -473,6 +486,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liveblog.settings")
     main()

@@ -16,6 +16,7 @@ the wrapper's ``RUSAGE_CHILDREN`` peak is that seed's alone.
 import argparse
 import json
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -247,36 +248,39 @@ def round_trip(workdir, updates):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _line(label, updates, result):
+    """Whether one seed run met the targets, and the line that says so."""
+    ok = result["returncode"] == 0
+    fast = result["seconds"] < SECONDS_LIMIT
+    small = result["peak_rss_mb"] < MEGABYTES_LIMIT
+    text = (
+        f"{label} {updates:,} updates: {result['seconds']:.1f} s {'<' if fast else '>='} {SECONDS_LIMIT} s, "
+        f"peak {result['peak_rss_mb']:.0f} MB {'<' if small else '>='} {MEGABYTES_LIMIT} MB"
+    )
+    if not ok:
+        text += f"; exit {result['returncode']}: {result['stderr'].strip()[-300:]}"
+    return ok and fast and small, text
+
+
 def run(*, quick=False, updates=None):
     updates = updates or (1_000 if quick else 10_000)
-    workdir = Path(tempfile.mkdtemp(prefix="liveblog-seed-speed-"))
-    path = workdir / "generated.txt"
-    started = time.monotonic()
-    path.write_text(generate(updates, seed=2025), encoding="utf-8")
-    generated_seconds = time.monotonic() - started
-    env = servers.project_env(workdir, DATABASE_URL=f"sqlite:///{workdir / 'seed.sqlite3'}")
-    servers.manage(env, "migrate", "--noinput")
-    first = measure(env, "seed", str(path))
-    again = measure(env, "seed", str(path))
-    trip = round_trip(workdir, ROUND_TRIP_UPDATES)
-
-    def line(label, result):
-        ok = result["returncode"] == 0
-        fast = result["seconds"] < SECONDS_LIMIT
-        small = result["peak_rss_mb"] < MEGABYTES_LIMIT
-        text = (
-            f"{label} {updates:,} updates: {result['seconds']:.1f} s "
-            f"{'<' if fast else '>='} {SECONDS_LIMIT} s, peak {result['peak_rss_mb']:.0f} MB "
-            f"{'<' if small else '>='} {MEGABYTES_LIMIT} MB"
-        )
-        if not ok:
-            text += f"; exit {result['returncode']}: {result['stderr'].strip()[-300:]}"
-        return ok and fast and small, text
-
-    first_ok, first_line = line("seed", first)
-    again_ok, again_line = line("re-seed", again)
+    with tempfile.TemporaryDirectory(prefix="liveblog-seed-speed-", ignore_cleanup_errors=True) as folder:
+        workdir = Path(folder)
+        path = workdir / "generated.txt"
+        started = time.monotonic()
+        path.write_text(generate(updates, seed=2025), encoding="utf-8")
+        generated_seconds = time.monotonic() - started
+        document_mb = path.stat().st_size / 1024 / 1024
+        env = servers.project_env(workdir, DATABASE_URL=f"sqlite:///{workdir / 'seed.sqlite3'}")
+        servers.manage(env, "migrate", "--noinput")
+        first = measure(env, "seed", str(path))
+        again = measure(env, "seed", str(path))
+        trip = round_trip(workdir, ROUND_TRIP_UPDATES)
+    first_ok, first_line = _line("seed", updates, first)
+    again_ok, again_line = _line("re-seed", updates, again)
     up_to_date = "up to date" in again["stdout"]
     round_trip_ok = bool(trip.get("same")) and trip["run_together"] > 0 and trip["images"] > 1
+    pictures = re.search(r"(\d+) images", first["stdout"])
     checks = [
         first_line,
         again_line,
@@ -287,7 +291,8 @@ def run(*, quick=False, updates=None):
     ]
     return {
         "updates": updates,
-        "document_mb": round(path.stat().st_size / 1024 / 1024, 1),
+        "pictures": int(pictures[1]) if pictures else None,
+        "document_mb": round(document_mb, 1),
         "generate_seconds": round(generated_seconds, 2),
         "seed_seconds": round(first["seconds"], 2),
         "seed_peak_rss_mb": round(first["peak_rss_mb"], 1),
