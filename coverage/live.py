@@ -12,6 +12,7 @@ rest for a 200.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,6 +24,9 @@ from . import caching
 from .models import Story, Tombstone, Update
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The last second a datetime can hold (9999-12-31 23:59:59 UTC): no cursor is later.
+MAX_CURSOR = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
+CURSOR = re.compile(r"[0-9]{1,12}")
 
 
 def window():
@@ -40,8 +44,12 @@ def current_cursor(now=None):
 
 
 def parse_cursor(value):
-    """The cursor as an int, or None when ``value`` is not one."""
-    if not value or not value.isdigit() or len(value) > 12:
+    """The cursor as an int, or None when ``value`` is not one.
+
+    Only ASCII digits (``str.isdigit()`` also takes "²" and "١٢٣") and only
+    times a datetime can hold.
+    """
+    if not value or not CURSOR.fullmatch(value) or int(value) > MAX_CURSOR:
         return None
     return int(value)
 

@@ -237,11 +237,17 @@ def save_image(*, image):
         replaced = Image.objects.filter(pk=image.pk).values_list("file", "renditions").first()
     written = []
     try:
+        if new_file:
+            # Written here, not by image.save(): a write that fails part-way (a full
+            # disk) is removed at once, and the name is known if a later step fails.
+            upload = image.file
+            name = upload.field.generate_filename(image, upload.name)
+            image.file = images.store(name, upload.file, max_length=upload.field.max_length)
+            written.append(image.file.name)
+            images.track(image.file.name)
         with transaction.atomic():
             image.save()
             if new_file:
-                written.append(image.file.name)
-                images.track(image.file.name)
                 image.renditions = images.make_renditions(image.file.name)
                 written.extend(item["name"] for item in image.renditions)
                 images.track(*(item["name"] for item in image.renditions))

@@ -1,5 +1,6 @@
 """Picture uploads: only real raster images, within limits, without metadata, with renditions."""
 
+import errno
 import io
 import re
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -168,6 +169,40 @@ def test_a_save_that_fails_after_writing_the_picture_leaves_no_file_and_no_row()
         services.save_image(image=Image(story=story, file=picture.as_file("a.jpg"), alt_text="A."))
         assert len(stored_files()) == 3  # the picture and two renditions
         raise RuntimeError("a later step of the same save fails")
+    assert not Image.objects.exists()
+    assert stored_files() == []
+
+
+class FullDiskStorage(FileSystemStorage):
+    """A media disk with ``room`` bytes free: a write that does not fit stops part-way, as on a full disk."""
+
+    room = 0
+
+    def _save(self, name, content):
+        data = content.read()
+        fits, FullDiskStorage.room = data[: max(self.room, 0)], self.room - len(data)
+        saved = super()._save(name, ContentFile(fits))  # what fitted stays on the disk
+        if len(fits) < len(data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return saved
+
+
+@pytest.fixture
+def full_disk(settings):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.FullDiskStorage"}}
+    return FullDiskStorage
+
+
+@pytest.mark.parametrize("room", ["half the picture", "the picture and some renditions"])
+def test_a_full_disk_during_an_upload_leaves_no_file_and_no_row(full_disk, room):
+    story = make_story()
+    picture = images.clean_upload(io.BytesIO(make_picture(size=(1200, 900))))
+    first_rendition = 6_000
+    full_disk.room = (
+        len(picture.content) // 2 if room == "half the picture" else len(picture.content) + first_rendition
+    )
+    with pytest.raises(OSError, match="No space left on device"):
+        services.save_image(image=Image(story=story, file=picture.as_file("a.jpg"), alt_text="A."))
     assert not Image.objects.exists()
     assert stored_files() == []
 

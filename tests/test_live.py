@@ -196,6 +196,21 @@ def test_bad_cursor_is_a_clear_400(client, since):
     assert "since" in response.json()["error"]
 
 
+@pytest.mark.parametrize("since", ["²", "١٢٣", "１２３", "999999999999", str(live.MAX_CURSOR + 1)])
+def test_cursor_of_other_digits_or_beyond_the_calendar_is_a_400_not_a_500(client, since):
+    story = make_story()
+    response = client.get(changes_url(story, since))
+    assert response.status_code == 400
+    assert "since" in response.json()["error"]
+
+
+def test_latest_possible_cursor_is_answered(client):
+    story = make_story()
+    make_update(story=story)
+    data = poll(client, story, live.MAX_CURSOR)
+    assert data["updates"] == [] and data["cursor"] == str(live.MAX_CURSOR)
+
+
 def test_draft_story_has_no_feed(client):
     story = make_story(status=Story.Status.DRAFT)
     assert client.get(changes_url(story)).status_code == 404

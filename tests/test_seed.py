@@ -174,6 +174,15 @@ def test_run_together_bylines_of_two_and_three_names():
     assert doc.updates[1].authors == ["Ann Smith", "Bob Jones", "Carla Díaz"]
 
 
+def test_a_name_run_together_with_itself_is_one_author(tmp_path):
+    text = document("S.", "Anna FieldAnna Field", "Twice over.", "Anna Field", "Once.")
+    assert seeding.parse(text, "twice.txt").updates[0].authors == ["Anna Field"]
+    seed(tmp_path, text)
+    assert [author.name for author in Update.objects.get(body="Twice over.").byline_authors()] == [
+        "Anna Field"
+    ]
+
+
 def test_known_names_settle_a_run_together_byline():
     doc = parse("The summary.", "Mo FarahSam Lee", "Together.", "Sam Lee", "Alone.", lead="Mo Farah")
     assert doc.updates[0].authors == ["Mo Farah", "Sam Lee"]
@@ -340,6 +349,53 @@ def test_malformed_documents_name_file_and_line(text, line, reason):
     assert reason in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        (document("S.", title="T" * 301), 1, "the title is 301 characters long; at most 300 fit"),
+        (document("S.", slug="s" * 201), 3, "the slug is 201 characters long; at most 200 fit"),
+        (document("S.", "Anna Field", "Image", "Pic.Credit…" + "C" * 301), 13, "credit is 301 characters"),
+    ],
+)
+def test_text_longer_than_its_column_is_refused_with_its_line(text, line, reason):
+    with pytest.raises(seeding.SeedError) as caught:
+        seeding.parse(text, "long.txt")
+    assert str(caught.value).startswith(f"long.txt:{line}: ")
+    assert reason in str(caught.value)
+
+
+def test_lines_too_long_for_a_headline_name_or_contributor_line_are_paragraphs(tmp_path):
+    long_heading = "Word " * 61  # 305 characters, no closing punctuation
+    long_name = " ".join(["Bartholomew" + "x" * 10] * 10)  # name-like, 219 characters
+    long_contributor = "Marc Santora contributed reporting from " + "Kyiv, " * 80 + "Ukraine."
+    long_caption = "A caption that goes on. " * 30
+    text = document(
+        "S.",
+        "Anna Field",
+        long_heading,
+        "Body.",
+        long_name,
+        "Image",
+        long_caption + "Credit…Agency",
+        "More.",
+        long_contributor,
+    )
+    update = seeding.parse(text, "long.txt").updates[0]
+    assert update.authors == ["Anna Field"] and update.headline == ""
+    assert [seeding.markup.unescape(block) for block in update.text.blocks] == [
+        long_heading.strip(),
+        "Body.",
+        long_name,
+        "More.",
+        long_contributor,
+    ]
+    seed(tmp_path, text)
+    image = Image.objects.get()
+    assert image.caption == long_caption.strip()
+    assert len(image.alt_text) == Image._meta.get_field("alt_text").max_length
+    assert image.alt_text.endswith("…")
+
+
 # --- loading -----------------------------------------------------------------
 
 
@@ -389,6 +445,25 @@ def test_malformed_change_leaves_database_exactly_as_it_was(tmp_path):
     assert snapshot() == before
 
 
+def test_database_failing_mid_load_is_a_clear_error_and_saves_nothing(tmp_path, monkeypatch):
+    from django.db import OperationalError
+
+    seed(tmp_path, document("S.", "Anna Field", "Two.", "Anna Field", "One."))
+    before = snapshot()
+
+    def connection_lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly\n\tThis probably means…")
+
+    monkeypatch.setattr(seeding._Loader, "create_updates", connection_lost)
+    grown = document("New summary.", "Anna Field", "Three.", "Anna Field", "Two.", "Anna Field", "One.")
+    with pytest.raises(CommandError) as caught:
+        seed(tmp_path, grown)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'doc.txt'}: the database failed while loading")
+    assert "server closed the connection unexpectedly)" in message and "nothing was saved" in message
+    assert snapshot() == before
+
+
 def test_other_files_still_load_unless_strict(tmp_path):
     good = tmp_path / "good.txt"
     good.write_text(document("S.", "Anna Field", "Body.", slug="good-story"), encoding="utf-8")
@@ -416,6 +491,47 @@ def test_dry_run_reports_and_changes_nothing(tmp_path):
 def test_placeholders_are_deterministic():
     assert seeding.image_tools.placeholder("abc") == seeding.image_tools.placeholder("abc")
     assert seeding.image_tools.placeholder("abc") != seeding.image_tools.placeholder("abd")
+
+
+def test_placeholder_renditions_have_their_listed_size_and_type(tmp_path):
+    seed(tmp_path, document("S.", "Anna Field", "Image", "Pic.Credit…Agency", "Body."))
+    image = Image.objects.get()
+    assert sorted((item["width"], item["type"]) for item in image.renditions) == [
+        (width, mime) for width in (480, 960, 1600) for mime in ("image/jpeg", "image/webp")
+    ]
+    formats = {"image/jpeg": "JPEG", "image/webp": "WEBP"}
+    for item in image.renditions:
+        with default_storage.open(item["name"]) as handle, PILImage.open(handle) as picture:
+            assert picture.size == (item["width"], item["height"])
+            assert picture.format == formats[item["type"]]
+
+
+def test_new_updates_load_with_a_fixed_number_of_queries(tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_seed(count, slug):
+        blocks = [block for number in range(count) for block in ("Anna Field", f"Update {number}.")]
+        with CaptureQueriesContext(connection) as queries:
+            seed(tmp_path, document("S.", *blocks, slug=slug), name=f"{slug}.txt")
+        return len(queries)
+
+    queries_to_seed(1, "first")  # creates the author
+    assert queries_to_seed(5, "five") == queries_to_seed(60, "sixty")
+    assert Update.objects.filter(story__slug="sixty").count() == 60
+    oldest_first = Update.objects.filter(story__slug="sixty").order_by("pk")
+    assert [update.body for update in oldest_first[:2]] == ["Update 59.", "Update 58."]
+    assert all(update.byline_authors()[0].name == "Anna Field" for update in oldest_first)
+
+
+def test_reseeding_new_updates_refreshes_cached_pages(client, settings, tmp_path):
+    settings.LIVEBLOG_PAGE_CACHE_SECONDS = 60
+    seed(tmp_path, document("S.", "Anna Field", "One."), newest_at=NEWEST - timedelta(hours=1))
+    url = Story.objects.get().get_absolute_url()
+    assert "One." in client.get(url).content.decode()
+    grown = document("S.", "Anna Field", "Two, from the top.", "Anna Field", "One.")
+    seed(tmp_path, grown, newest_at=NEWEST)
+    assert "Two, from the top." in client.get(url).content.decode()
 
 
 def test_export_round_trips_every_rule(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from coverage import seeding
@@ -55,18 +55,27 @@ class Command(BaseCommand):
             raise CommandError("no seed documents given and none in seeds/")
         options = {"newest_at": newest_at, "interval": timedelta(minutes=interval), "dry_run": dry_run}
         failures = []
-        with transaction.atomic():
-            for path in paths:
-                try:
-                    result = seeding.load(seeding.parse_file(path), **options)
-                except seeding.SeedError as error:
-                    if strict:
-                        raise CommandError(f"{error} (--strict: nothing was loaded)") from None
-                    self.stderr.write(self.style.ERROR(f"{error} (file skipped, database unchanged)"))
-                    failures.append(path)
-                    continue
-                if verbosity:
-                    self.stdout.write(self.describe(result, dry_run))
+        path = None
+        try:
+            with transaction.atomic():
+                for path in paths:
+                    try:
+                        result = seeding.load(seeding.parse_file(path), **options)
+                    except seeding.SeedError as error:
+                        if strict:
+                            raise CommandError(f"{error} (--strict: nothing was loaded)") from None
+                        self.stderr.write(self.style.ERROR(f"{error} (file skipped, database unchanged)"))
+                        failures.append(path)
+                        continue
+                    if verbosity:
+                        self.stdout.write(self.describe(result, dry_run))
+        except (OperationalError, InterfaceError) as error:
+            # The database went away (restarted, network cut): the transaction is gone with it.
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise CommandError(
+                f"{path}: the database failed while loading ({reason}); nothing was saved, "
+                "run the command again"
+            ) from error
         if failures:
             raise CommandError(f"{len(failures)} of {len(paths)} documents refused")
 
