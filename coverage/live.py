@@ -13,7 +13,7 @@ rest for a 200.
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -64,10 +64,15 @@ class State:
 
     story: Story
     last_change: datetime
+    _etags: dict = field(default_factory=dict, repr=False, compare=False)
 
     def etag(self, since, cursor):
-        key = f"{self.story.pk}:{self.story.status}:{since}:{cursor}:{self.last_change.timestamp()}"
-        return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+        # A State is shared by every poll of its story for a second or more: remember its ETags.
+        etag = self._etags.get((since, cursor))
+        if etag is None:
+            key = f"{self.story.pk}:{self.story.status}:{since}:{cursor}:{self.last_change.timestamp()}"
+            etag = self._etags[(since, cursor)] = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+        return etag
 
 
 def _latest(queryset, field):

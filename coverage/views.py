@@ -7,14 +7,15 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
-from django.http import Http404, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from liveblog.security import client_address
@@ -25,7 +26,6 @@ from .models import Author, Story, Update
 
 KEY_EVENTS_SHOWN = 10
 COMMENTS_PER_PAGE = 50
-CSRF_MARKER = b"__liveblog_csrf_token__"
 
 
 def story_list(request):
@@ -72,16 +72,14 @@ def story_detail(request, slug):
     key = caching.page_key(slug, caching.versions(slug), request)
     content = caching.get(key)
     if content is not None:
-        # The page is shared; the comment form's CSRF token is this reader's own.
-        return HttpResponse(content.replace(CSRF_MARKER, get_token(request).encode()))
+        return HttpResponse(content)
     response = _render_story(request, slug)
     if response.status_code == 200:
-        content = response.content.replace(response.csrf_value.encode(), CSRF_MARKER)
-        caching.set(key, content, caching.page_timeout(response.story))
+        caching.set(key, response.content, caching.page_timeout(response.story))
     return response
 
 
-def _render_story(request, slug, *, comment_form=None, status=200):
+def _render_story(request, slug, *, comment_form=None, status=200, csrf_token=""):
     story = Story.objects.public().select_related("lead_author").filter(slug=slug).first()
     if story is None:
         moved = Story.objects.public().filter(source_slug=slug).first()
@@ -119,38 +117,55 @@ def _render_story(request, slug, *, comment_form=None, status=200):
         "live_polling": story.is_live and page.is_first and not filtered,
         "live_cursor": live.current_cursor(),
         "live_interval": live.interval(story),
-        **_comments_context(request, story, comment_form),
+        **_comments_context(request, story, comment_form, csrf_token),
     }
     response = render(request, "coverage/story_detail.html", context, status=status)
     response.story = story
-    response.csrf_value = context["csrf_value"]
     return response
 
 
-def _comments_context(request, story, form):
+def _comments_context(request, story, form, csrf_token):
     approved = Paginator(story.comments.approved(), COMMENTS_PER_PAGE)
     return {
         "comments": approved.get_page(request.GET.get("comments")),
         "comments_open": comments.comments_open(story),
         "comment_form": form or comments.CommentForm(),
         "comment_received": request.GET.get("comment") == "received",
-        "csrf_value": get_token(request),
+        # Empty on the shared page: the script asks comment_token() when a reader
+        # starts a comment; without it, the first post comes back to be confirmed.
+        "csrf_value": csrf_token,
     }
 
 
+@require_GET
+def comment_token(request):
+    """The reader's CSRF token for the comment form (sets the CSRF cookie); never cached."""
+    response = JsonResponse({"token": get_token(request)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt  # checked below, so a post without a token can come back to be confirmed
 @require_POST
 def story_comment(request, slug):
     """Take a reader's comment: stored as pending, then back to the story (Post/Redirect/Get).
 
     On a mistake the story page comes back with the form, its errors and the reader's text.
+    The story page is shared by every reader, so it carries no CSRF token: the page
+    script fetches one; a post without one (no script) is shown again, with a token,
+    to be confirmed.
     """
     story = _public_story(slug)
     form = comments.CommentForm(request.POST)
+    if CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {}) is not None:
+        form.is_valid()  # show the reader any mistakes along with the confirmation
+        form.add_error(None, "Please check your comment and press “Post comment” again to send it.")
+        return _render_story(request, slug, comment_form=form, status=403, csrf_token=get_token(request))
     if not comments.comments_open(story):
         form.add_error(None, "Comments are closed on this story.")
-        return _render_story(request, slug, comment_form=form, status=403)
+        return _render_story(request, slug, comment_form=form, status=403, csrf_token=get_token(request))
     if not form.is_valid():
-        return _render_story(request, slug, comment_form=form, status=400)
+        return _render_story(request, slug, comment_form=form, status=400, csrf_token=get_token(request))
     try:
         comments.post_comment(story=story, form=form, address=client_address(request))
     except comments.RateLimited:
@@ -158,7 +173,7 @@ def story_comment(request, slug):
             None,
             "You have sent several comments in the last few minutes. Please wait a little and try again.",
         )
-        return _render_story(request, slug, comment_form=form, status=429)
+        return _render_story(request, slug, comment_form=form, status=429, csrf_token=get_token(request))
     return redirect(f"{story.get_absolute_url()}?comment=received#comments")
 
 
@@ -202,6 +217,14 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
+def _since_parameter(request):
+    """``?since=`` without building request.GET for the plain ``since=<digits>`` every poller sends."""
+    query = request.META.get("QUERY_STRING", "")
+    if query.startswith("since=") and query[6:].isascii() and query[6:].isalnum():
+        return query[6:]
+    return request.GET.get("since")
+
+
 @require_GET
 def story_changes(request, slug):
     """``changes.json``: what changed in a story since ``?since=<cursor>``.
@@ -209,7 +232,7 @@ def story_changes(request, slug):
     Answers ``If-None-Match`` with 304 after one query; sends ``Cache-Control``
     that lets a shared cache serve every reader polling in the same window.
     """
-    since_param = request.GET.get("since")
+    since_param = _since_parameter(request)
     since = live.parse_cursor(since_param)
     if since_param is not None and since is None:
         return JsonResponse({"error": "since must be a cursor from an earlier response"}, status=400)
@@ -221,7 +244,10 @@ def story_changes(request, slug):
     cursor = live.cursor_after(current, since, now)
     etag = current.etag(since, cursor)
     last_modified = current.last_change.timestamp()
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if request.META.get("HTTP_IF_NONE_MATCH") == etag:  # what every poller sends: answer it directly
+        response = HttpResponseNotModified()
+    else:
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         payload = {
             "cursor": str(cursor),
@@ -248,7 +274,8 @@ def story_changes(request, slug):
             payload["pinned"] = pinned
         response = JsonResponse(payload)
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
+    if response.status_code != 304:
+        response["Last-Modified"] = http_date(last_modified)
     if story.is_live:
         max_age = live.window()
         response["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age * 2}"

@@ -177,25 +177,46 @@ def test_form_has_csrf_and_required_marks(client, story):
     assert html.count('<span class="required" aria-hidden="true">*</span>') == 3
 
 
-def test_post_without_csrf_token_is_refused(story):
+def test_post_without_csrf_token_comes_back_to_be_confirmed(story):
     from django.test import Client
 
-    strict = Client(enforce_csrf_checks=True)
-    response = strict.post(f"/live/{story.slug}/comments/", form())
+    reader = Client(enforce_csrf_checks=True)
+    response = reader.post(f"/live/{story.slug}/comments/", form(body="Posted with scripts off."))
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
+    assert "press “Post comment” again" in html and "Posted with scripts off." in html
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert token
+    again = reader.post(f"/live/{story.slug}/comments/", form(body="Posted with scripts off.") | {
+        "csrfmiddlewaretoken": token})  # fmt: skip
+    assert again.status_code == 302
+    assert Comment.objects.get().body == "Posted with scripts off."
+
+
+def test_forged_post_from_another_site_stores_nothing(story):
+    from django.test import Client
+
+    victim = Client(enforce_csrf_checks=True)
+    victim.get("/comments/token")  # the victim has a CSRF cookie from an earlier visit
+    response = victim.post(f"/live/{story.slug}/comments/", form() | {"csrfmiddlewaretoken": "forged" * 6})
     assert response.status_code == 403
     assert not Comment.objects.exists()
 
 
-def test_cached_page_gives_each_reader_a_working_csrf_token(story, settings):
+def test_shared_story_page_carries_no_reader_state(story, settings):
     from django.test import Client
 
     settings.LIVEBLOG_PAGE_CACHE_SECONDS = 60
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
-    first.get(story.get_absolute_url())
-    html = second.get(story.get_absolute_url()).content.decode()  # served from the cache
-    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
-    assert "__liveblog_csrf_token__" not in html
-    response = second.post(f"/live/{story.slug}/comments/", form() | {"csrfmiddlewaretoken": token})
+    one, two = first.get(story.get_absolute_url()), second.get(story.get_absolute_url())
+    assert one.content == two.content  # the second came from the cache
+    assert "Set-Cookie" not in two.headers and "Cookie" not in two.get("Vary", "")
+    token = second.get("/comments/token")
+    assert token["Cache-Control"] == "no-store"
+    response = second.post(
+        f"/live/{story.slug}/comments/", form() | {"csrfmiddlewaretoken": token.json()["token"]}
+    )
     assert response.status_code == 302
 
 

@@ -53,6 +53,32 @@
     }
   }
 
+  /* ---- the comment form -------------------------------------------------- */
+
+  /* The story page is shared by all readers (and cached), so it carries no CSRF
+   * token: fetch this reader's token when they start a comment. Without this
+   * script the server asks the reader to confirm their first post instead. */
+  function commentForm(form) {
+    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+    var pending = null;
+    function fetchToken() {
+      if (field.value) return Promise.resolve();
+      if (!pending) {
+        pending = fetch(form.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
+          .then(function (response) { return response.json(); })
+          .then(function (data) { field.value = data.token; })
+          .catch(function () { pending = null; });
+      }
+      return pending;
+    }
+    form.addEventListener("focusin", fetchToken);
+    form.addEventListener("submit", function (event) {
+      if (field.value) return;
+      event.preventDefault();
+      fetchToken().then(function () { form.submit(); });
+    });
+  }
+
   /* ---- live updating ----------------------------------------------------- */
 
   function LiveStory(story) {
@@ -292,6 +318,9 @@
   refreshTimes(document);
   setInterval(function () { refreshTimes(document); }, MINUTE);
   document.addEventListener("click", share);
+
+  var form = document.querySelector("form.comment-form[data-token-url]");
+  if (form && window.fetch) commentForm(form);
 
   var story = document.getElementById("story");
   if (story && story.dataset.changesUrl && window.fetch && document.getElementById("updates")) {

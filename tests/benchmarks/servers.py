@@ -94,7 +94,7 @@ def gunicorn(env, workdir, *, workers=2, threads=1, access_log=None, port=None):
     command = [
         PYTHON, "-m", "gunicorn", "liveblog.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-        "--log-level", "warning",
+        "--log-level", "warning", "--max-requests", "0",  # no worker recycling mid-measurement
     ]  # fmt: skip
     # The project's gunicorn.conf.py is read too; these flags override it.
     command += ["--access-logfile", str(access_log) if access_log else "/dev/null"]
