@@ -75,6 +75,15 @@ def clear_local():
     _local.clear()
 
 
+def remembered(key):
+    """A value this process put aside with ``remember()`` in the last second, or None."""
+    return _local.get(key)
+
+
+def remember(key, value):
+    _local.set(key, value, _local_seconds())
+
+
 def get(key):
     """``key`` from this process's memory, else from the shared cache (then remembered briefly)."""
     value = _local.get(key)

@@ -229,10 +229,17 @@ def _since_parameter(request):
 def story_changes(request, slug):
     """``changes.json``: what changed in a story since ``?since=<cursor>``.
 
-    Answers ``If-None-Match`` with 304 after one query; sends ``Cache-Control``
-    that lets a shared cache serve every reader polling in the same window.
+    Answers ``If-None-Match`` with 304 after one query (none with the shared cache,
+    none for a poll this process answered in the last second); sends
+    ``Cache-Control`` that lets a shared cache serve every reader polling in
+    the same window.
     """
     since_param = _since_parameter(request)
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    # Most polls repeat one this process answered with a 304 within the last second.
+    repeat = ("changes-304", slug, since_param, if_none_match)
+    if if_none_match and (cache_control := caching.remembered(repeat)):
+        return _not_modified(if_none_match, cache_control)
     since = live.parse_cursor(since_param)
     if since_param is not None and since is None:
         return JsonResponse({"error": "since must be a cursor from an earlier response"}, status=400)
@@ -244,10 +251,15 @@ def story_changes(request, slug):
     cursor = live.cursor_after(current, since, now)
     etag = current.etag(since, cursor)
     last_modified = current.last_change.timestamp()
-    if request.META.get("HTTP_IF_NONE_MATCH") == etag:  # what every poller sends: answer it directly
-        response = HttpResponseNotModified()
+    if story.is_live:
+        max_age = live.window()
+        cache_control = f"public, max-age={max_age}, stale-while-revalidate={max_age * 2}"
     else:
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        cache_control = "public, max-age=3600"
+    if if_none_match == etag:  # what every poller sends: answer it directly
+        caching.remember(repeat, cache_control)
+        return _not_modified(etag, cache_control)
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         payload = {
             "cursor": str(cursor),
@@ -276,11 +288,14 @@ def story_changes(request, slug):
     response["ETag"] = etag
     if response.status_code != 304:
         response["Last-Modified"] = http_date(last_modified)
-    if story.is_live:
-        max_age = live.window()
-        response["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age * 2}"
-    else:
-        response["Cache-Control"] = "public, max-age=3600"
+    response["Cache-Control"] = cache_control
+    return response
+
+
+def _not_modified(etag, cache_control):
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
     return response
 
 

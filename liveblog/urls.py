@@ -15,11 +15,11 @@ admin.site.site_title = "liveblog newsroom"
 admin.site.index_title = "Live coverage"
 
 urlpatterns = [
+    path("", include("coverage.urls")),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz", healthz, name="healthz"),
-    path("", include("coverage.urls")),
 ]
 
 

@@ -25,7 +25,7 @@ from tests.benchmarks import servers
 ROOT = servers.ROOT
 BENCHMARKS = [
     ("querycounts", "SQL queries per page at 10 and 1,000 updates", []),
-    ("throughput", "Throughput: story page and 304 against a bare Django view (wrk)", ["--seconds", "12"]),
+    ("throughput", "Throughput: story page and 304 against a bare Django view (wrk)", []),
     ("fanout", "Reader fan-out through nginx: 10, 100, 1,000 readers", ["--series"]),
     ("loadwrites", "64 readers polling while an editor publishes every second for 60 s", []),
     ("seed_speed", "Seeding a 10,000-update document, and re-running it", []),
