@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from liveblog.security import count_in_window
 
 from .models import Comment
 
@@ -72,16 +73,7 @@ class RateLimited(Exception):
 def post_comment(*, story, form, address):
     """Store a valid ``form`` as a pending comment, or raise ``RateLimited``."""
     sender = client_hash(address)
-    key = f"liveblog:comments:{sender}"
-    if cache.add(key, 1, RATE_WINDOW):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_WINDOW)
-            count = 1
-    if count > RATE_LIMIT:
+    if count_in_window(f"liveblog:comments:{sender}", RATE_WINDOW) > RATE_LIMIT:
         raise RateLimited
     comment = form.save(commit=False)
     comment.story = story

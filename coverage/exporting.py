@@ -17,7 +17,7 @@ def _text_chunks(source, images):
         if kind == "image":
             chunks.extend(_image_lines(part))
             continue
-        block = part
+        block = part  # a markup.Block
         if block.kind == "bullet_list":
             bullets = [f"  {markup.BULLET} {markup.unescape(item)}" for item in block.items()]
             chunks.append("\n".join(bullets) if block.tight else "\n\n".join(bullets))

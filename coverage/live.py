@@ -23,7 +23,6 @@ from django.utils import timezone
 from . import caching
 from .models import Story, Tombstone, Update
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The last second a datetime can hold (9999-12-31 23:59:59 UTC): no cursor is later.
 MAX_CURSOR = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
 CURSOR = re.compile(r"[0-9]{1,12}")

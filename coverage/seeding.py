@@ -386,9 +386,8 @@ def parse(data, path="<document>"):
         )
         if candidate:
             bylines.append(index)
-            if not _boundaries(line) or all(
-                _word_prefix(line, cut).lower() in SURNAME_PREFIXES for cut in _boundaries(line)
-            ):
+            cuts = _boundaries(line)
+            if not cuts or all(_word_prefix(line, cut).lower() in SURNAME_PREFIXES for cut in cuts):
                 known.add(" ".join(line.split()))
         previous_is_byline = candidate
 

@@ -49,17 +49,22 @@ def _attempts_key(request, username):
     return f"login-failures:{digest}"
 
 
+def count_in_window(key, seconds):
+    """Add one to the counter ``key`` in the shared cache; it starts again ``seconds`` after its first hit."""
+    if cache.add(key, 1, seconds):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # it expired between add and incr
+        cache.set(key, 1, seconds)
+        return 1
+
+
 @receiver(user_login_failed, dispatch_uid="liveblog.count_failed_login")
 def count_failed_login(sender, credentials, request=None, **kwargs):
     if request is None:
         return
-    key = _attempts_key(request, credentials.get("username"))
-    if cache.add(key, 1, settings.LOGIN_ATTEMPTS_WINDOW):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, settings.LOGIN_ATTEMPTS_WINDOW)
+    count_in_window(_attempts_key(request, credentials.get("username")), settings.LOGIN_ATTEMPTS_WINDOW)
 
 
 @receiver(user_logged_in, dispatch_uid="liveblog.reset_failed_logins")

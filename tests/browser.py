@@ -23,13 +23,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def missing_tool(message):
+    """Skip a test whose outside tool is missing; under CI=true that is a failure."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_tool(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     # Playwright's sync API runs an event loop in this thread; the live server's
     # database work happens in its own thread, so this only silences Django's guard.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

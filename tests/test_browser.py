@@ -1,13 +1,13 @@
 """Reader pages in a real browser (Playwright + Chromium)."""
 
 import io
-import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from coverage.models import Update
+from tests.browser import missing_tool
 from tests.factories import SHIPPED_SEED, SHIPPED_SLUG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,10 +52,7 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 
 def axe_source():
     if not AXE.exists():
-        message = f"axe-core is not installed at {AXE} (npm ci)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_tool(f"axe-core is not installed at {AXE} (npm ci)")
     return AXE.read_text(encoding="utf-8")
 
 

@@ -51,7 +51,7 @@ def byline(authors):
 
 @register.simple_tag
 def byline_one(author):
-    return format_html('<a href="{}">{}</a>', author.get_absolute_url(), author.name)
+    return byline([author])
 
 
 @register.filter
