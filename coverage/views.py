@@ -80,7 +80,14 @@ def story_detail(request, slug):
 
 
 def _render_story(request, slug, *, comment_form=None, status=200, csrf_token=""):
-    story = Story.objects.public().select_related("lead_author").filter(slug=slug).first()
+    # The summary, the lead image and the sharing tags each look at the story's images: read them once.
+    story = (
+        Story.objects.public()
+        .select_related("lead_author")
+        .prefetch_related("images")
+        .filter(slug=slug)
+        .first()
+    )
     if story is None:
         moved = Story.objects.public().filter(source_slug=slug).first()
         if moved is not None:
