@@ -204,7 +204,14 @@ class StoryForm(VersionedForm):
             "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "slug": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
-        help_texts = {"slug": "The story's address: /live/this-slug/."}
+        help_texts = {
+            "slug": "The story's address: /live/this-slug/. Letters of any script, digits and hyphens; "
+            "left empty, it is made from the title."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False  # services.save_story makes one from the title
 
 
 # --- updates -----------------------------------------------------------------------
@@ -365,3 +372,11 @@ class AuthorForm(forms.ModelForm):
     class Meta:
         model = Author
         fields = ["name", "slug", "role", "bio", "photo", "user"]
+        help_texts = {
+            "slug": "The author page's address: /authors/this-slug/. Letters of any script, digits and "
+            "hyphens; left empty, it is made from the name."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False  # services.save_author makes one from the name

@@ -21,9 +21,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
 
-from . import caching, markup
+from . import caching, markup, slugs
 from . import images as image_tools
 from .models import Author, Byline, Image, Story, Update
 
@@ -146,7 +146,7 @@ class Document:
 
     @property
     def slug(self):
-        return slugify(self.source_slug)
+        return slugs.slugify(self.source_slug)
 
     def author_names(self):
         names = [self.lead_author]
@@ -344,9 +344,9 @@ def parse(data, path="<document>"):
         raise SeedError(
             path, title_line, f"the title is {len(title)} characters long; at most {TITLE_LENGTH} fit"
         )
-    if " " in source_slug or not slugify(source_slug):
+    if " " in source_slug or not slugs.slugify(source_slug):
         raise SeedError(path, slug_line, f"expected the story's slug, found {source_slug[:60]!r}")
-    if len(slugify(source_slug)) > SLUG_LENGTH or len(source_slug) > SOURCE_SLUG_LENGTH:
+    if len(slugs.slugify(source_slug)) > SLUG_LENGTH or len(source_slug) > SOURCE_SLUG_LENGTH:
         raise SeedError(
             path, slug_line, f"the slug is {len(source_slug)} characters long; at most {SLUG_LENGTH} fit"
         )
@@ -444,14 +444,6 @@ def parse_file(path):
 # --- loading ---------------------------------------------------------------
 
 
-def _unique_slug(model, name):
-    base = slugify(name) or slugify(name, allow_unicode=True) or "author"
-    slug, number = base[:190], 2
-    while model.objects.filter(slug=slug).exists():
-        slug, number = f"{base[:185]}-{number}", number + 1
-    return slug
-
-
 class _Loader:
     """One document's sync, inside the caller's transaction."""
 
@@ -475,7 +467,9 @@ class _Loader:
         authors = {author.name: author for author in Author.objects.filter(name__in=names)}
         for name in names:
             if name not in authors:
-                authors[name] = Author.objects.create(name=name, slug=_unique_slug(Author, name))
+                authors[name] = Author.objects.create(
+                    name=name, slug=slugs.unique_slug(Author, name, fallback="author")
+                )
                 self.result.authors_added += 1
         return authors
 

@@ -12,8 +12,8 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import caching, images
-from .models import Byline, Image, Story, Update, UpdateRevision
+from . import caching, images, slugs
+from .models import Author, Byline, Image, Story, Update, UpdateRevision
 
 TEXT_FIELDS = ("headline", "body")
 # Where uploads go (``Image.file``'s upload_to); seeded placeholders are shared and stay.
@@ -178,10 +178,12 @@ def save_story(*, story, now=None):
     """Create or save ``story``; raises ``StaleEdit`` if someone saved it since it was loaded.
 
     Going live dates the start of coverage (if not set) and reopens ended coverage;
-    ending it dates its end.
+    ending it dates its end. A story without a slug gets one made from its title.
     """
     now = now or timezone.now()
     with transaction.atomic():
+        if not story.slug:
+            story.slug = slugs.unique_slug(Story, story.title, fallback="story", exclude_pk=story.pk)
         if story.status == Story.Status.LIVE:
             story.coverage_start = story.coverage_start or now
             previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
@@ -219,6 +221,17 @@ def _set_coverage(story, *, status, ends, now):
     _readers_see_a_change(story)
     story.refresh_from_db()
     return story
+
+
+# --- authors -----------------------------------------------------------------
+
+
+def save_author(*, author):
+    """Create or save ``author``; one without a slug gets one made from the name."""
+    if not author.slug:
+        author.slug = slugs.unique_slug(Author, author.name, fallback="author", exclude_pk=author.pk)
+    author.save()
+    return author
 
 
 # --- images ------------------------------------------------------------------

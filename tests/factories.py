@@ -13,11 +13,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
-from django.utils.text import slugify
 from PIL import ExifTags
 from PIL import Image as PILImage
 
 from coverage.models import Author, Byline, Story, Update
+from coverage.slugs import slugify
 
 _numbers = itertools.count(1)
 

@@ -1,0 +1,263 @@
+"""Text in any script: slugs, addresses, feeds and sitemaps for names and titles beyond ASCII."""
+
+import io
+import string
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+
+import feedparser
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils.text import slugify as ascii_slugify
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coverage import slugs
+from coverage.models import Author, Story, Update
+from tests.factories import make_author, make_story, make_update, make_user
+from tests.htmlforms import form_data
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+# --- helpers -------------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href")
+        if tag in {"a", "link"} and href:
+            self.hrefs.append(href)
+
+
+def site_links(html):
+    """The addresses of this site that ``html`` links to (not static files, not the page itself)."""
+    parser = _Links()
+    parser.feed(html)
+    links = []
+    for href in parser.hrefs:
+        parts = urlsplit(href)
+        if parts.netloc not in {"", "testserver"} or not parts.path or parts.path.startswith("/static/"):
+            continue
+        links.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return links
+
+
+def assert_percent_encoded_absolute(url):
+    """``url`` is absolute and pure ASCII: letters of other scripts are percent-encoded."""
+    parts = urlsplit(url)
+    assert parts.scheme in {"http", "https"} and parts.netloc, url
+    assert url.isascii() and " " not in url, url
+
+
+def assert_links_resolve(client, html):
+    """Every link of the site in ``html`` answers 200 (a redirect is followed, once)."""
+    links = site_links(html)
+    assert links
+    for link in links:
+        response = client.get(link, follow=True)
+        assert response.status_code == 200, link
+        assert len(response.redirect_chain) <= 1, link
+
+
+def seed_text(tmp_path, text, name="doc.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    call_command("seed", str(path), stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def document(*blocks, title, slug, lead):
+    return "\n\n".join([title, slug, lead, *blocks]) + "\n"
+
+
+# --- the slug rule -------------------------------------------------------------------
+
+SCRIPT_SLUGS = [
+    ("Kevin McCarthy", "kevin-mccarthy"),
+    ("Live Updates: U.S. Negotiators", "live-updates-us-negotiators"),
+    ("Иван Нечепуренко", "иван-нечепуренко"),
+    ("Γιώργος Παπαδόπουλος", "γιώργος-παπαδόπουλος"),
+    ("محمد عبد الله", "محمد-عبد-الله"),
+    ("דוד כהן", "דוד-כהן"),
+    ("王小明", "王小明"),
+    ("山田 太郎", "山田-太郎"),
+    ("José García", "josé-garcía"),
+    ("Переговоры в Каире: день 3", "переговоры-в-каире-день-3"),
+]
+
+
+@pytest.mark.parametrize(("text", "slug"), SCRIPT_SLUGS)
+def test_slugs_keep_the_letters_of_every_script(text, slug):
+    assert slugs.slugify(text) == slug
+
+
+@given(st.text(alphabet=string.printable, max_size=60))
+def test_ascii_text_gives_the_same_ascii_slug_as_before(text):
+    assert slugs.slugify(text) == ascii_slugify(text)
+
+
+def test_unique_slug_numbers_the_taken_and_stands_in_for_no_letters():
+    make_author(name="Иван Петров")
+    assert slugs.unique_slug(Author, "Иван Петров", fallback="author") == "иван-петров-2"
+    make_author(name="Иван Петров ", slug="иван-петров-2")
+    assert slugs.unique_slug(Author, "иван петров", fallback="author") == "иван-петров-3"
+    assert slugs.unique_slug(Author, "!!!", fallback="author") == "author"
+    long_name = "Ж" * 500
+    slug = slugs.unique_slug(Author, long_name, fallback="author")
+    assert len(slug) <= Author._meta.get_field("slug").max_length
+
+
+def test_every_slug_route_reverses_and_resolves_unicode_slugs(client):
+    author = make_author(name="Иван Нечепуренко")
+    story = make_story(title="开罗会谈")
+    update = make_update(story=story, authors=[author], body="Текст.")
+    assert author.slug == "иван-нечепуренко" and story.slug == "开罗会谈"
+    urls = [
+        story.get_absolute_url(),
+        update.get_absolute_url(),
+        author.get_absolute_url(),
+        reverse("coverage:story_feed", kwargs={"slug": story.slug}),
+        reverse("coverage:story_changes", kwargs={"slug": story.slug}) + "?since=0",
+    ]
+    for url in urls:
+        assert url.isascii(), url  # reverse() percent-encodes
+        assert client.get(url).status_code == 200, unquote(url)
+    assert client.get(unquote(author.get_absolute_url())).status_code == 200
+
+
+# --- pages of a seeded story with bylines in other scripts -----------------------------
+
+
+CYRILLIC_DOCUMENT = document(
+    "Переговоры продолжаются. Главное за день.",
+    "Иван Нечепуренко",
+    "Делегации встретились в Каире.",
+    "Γιώργος Παπαδόπουλος",
+    "Οι συνομιλίες συνεχίζονται.",
+    "Анна Смирнова",
+    "Первое сообщение дня.",
+    title="Переговоры в Каире: 开罗会谈",
+    slug="Переговоры-в-Каире",
+    lead="Анна Смирнова",
+)
+
+
+def test_story_with_a_cyrillic_byline_and_its_pages_answer_200(client, tmp_path):
+    seed_text(tmp_path, CYRILLIC_DOCUMENT)
+    story = Story.objects.get()
+    assert story.slug == "переговоры-в-каире"
+    assert set(Author.objects.values_list("slug", flat=True)) == {
+        "иван-нечепуренко",
+        "γιώργος-παπαδόπουλος",
+        "анна-смирнова",
+    }
+    page = client.get(story.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('<article class="update') == 3
+    assert_links_resolve(client, html)
+    for update in story.updates.all():
+        permalink = client.get(update.get_absolute_url())
+        assert permalink.status_code == 200
+        assert_links_resolve(client, permalink.content.decode())
+    for author in Author.objects.all():
+        author_page = client.get(author.get_absolute_url())
+        assert author_page.status_code == 200
+        assert author.name in author_page.content.decode()
+    changes = client.get(reverse("coverage:story_changes", kwargs={"slug": story.slug}) + "?since=0")
+    assert changes.status_code == 200
+    assert len(changes.json()["updates"]) == 3
+
+
+def test_source_slug_in_another_script_redirects_to_the_story(client, tmp_path):
+    seed_text(tmp_path, CYRILLIC_DOCUMENT)
+    story = Story.objects.get()
+    assert story.source_slug == "Переговоры-в-Каире"
+    for address in (
+        "/live/Переговоры-в-Каире/",
+        "/live/%D0%9F%D0%B5%D1%80%D0%B5%D0%B3%D0%BE%D0%B2%D0%BE%D1%80%D1%8B-%D0%B2-%D0%9A%D0%B0%D0%B8%D1%80%D0%B5/",
+    ):
+        response = client.get(address)
+        assert response.status_code == 301
+        assert response["Location"] == story.get_absolute_url()
+        assert unquote(response["Location"]) == "/live/переговоры-в-каире/"
+
+
+def test_source_slug_that_is_a_valid_unicode_slug_is_the_story_slug(tmp_path):
+    seed_text(
+        tmp_path,
+        document("Summary.", "Анна Смирнова", "Текст.", title="T", slug="новости-дня", lead="Анна Смирнова"),
+    )
+    story = Story.objects.get()
+    assert (story.slug, story.source_slug) == ("новости-дня", "")
+
+
+def test_feed_and_sitemap_are_valid_with_percent_encoded_addresses(client, tmp_path):
+    seed_text(tmp_path, CYRILLIC_DOCUMENT)
+    story = Story.objects.get()
+    response = client.get(reverse("coverage:story_feed", kwargs={"slug": story.slug}))
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == story.title
+    assert len(feed.entries) == 3
+    links = [feed.feed.link] + [entry.link for entry in feed.entries]
+    for link in links:
+        assert_percent_encoded_absolute(link)
+        assert client.get(urlsplit(link).path).status_code == 200, unquote(link)
+    assert {entry.author for entry in feed.entries} == {
+        "Иван Нечепуренко",
+        "Γιώργος Παπαδόπουλος",
+        "Анна Смирнова",
+    }
+
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    locations = [loc.text for loc in ET.fromstring(sitemap.content).iter(f"{SITEMAP_NS}loc")]
+    assert len(locations) == 4  # the story and its three updates
+    for location in locations:
+        assert_percent_encoded_absolute(location)
+        assert client.get(urlsplit(location).path).status_code == 200, unquote(location)
+    assert unquote(locations[0]) == "http://testserver/live/переговоры-в-каире/"
+
+
+# --- the newsroom admin --------------------------------------------------------------
+
+
+def test_admin_accepts_unicode_slugs_and_makes_them_when_left_empty(client):
+    client.force_login(make_user(username="edith", role="Editors"))
+    add_author = reverse("admin:coverage_author_add")
+    data = form_data(
+        client.get(add_author).content, "author_form", name="محمد عبد الله", slug="", _save="Save"
+    )
+    assert client.post(add_author, data).status_code == 302
+    assert Author.objects.get(name="محمد عبد الله").slug == "محمد-عبد-الله"
+    data = form_data(
+        client.get(add_author).content, "author_form", name="王小明", slug="王小明", _save="Save"
+    )
+    assert client.post(add_author, data).status_code == 302
+    assert Author.objects.get(name="王小明").slug == "王小明"
+
+    add_story = reverse("admin:coverage_story_add")
+    for title, slug, expected in [
+        ("开罗会谈", "", "开罗会谈"),
+        ("开罗会谈", "", "开罗会谈-2"),
+        ("Переговоры", "переговоры-в-каире", "переговоры-в-каире"),
+    ]:
+        data = form_data(
+            client.get(add_story).content, "story_form", title=title, slug=slug, status="live", _save="Save"
+        )
+        response = client.post(add_story, data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert Story.objects.filter(slug=expected, title=title).exists()
+        assert client.get(Story.objects.get(slug=expected).get_absolute_url()).status_code == 200
+    assert Update.objects.count() == 0
