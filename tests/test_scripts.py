@@ -1,7 +1,9 @@
 """Text in any script: slugs, addresses, feeds and sitemaps for names and titles beyond ASCII."""
 
 import io
+import re
 import string
+import unicodedata
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
@@ -261,3 +263,150 @@ def test_admin_accepts_unicode_slugs_and_makes_them_when_left_empty(client):
         assert Story.objects.filter(slug=expected, title=title).exists()
         assert client.get(Story.objects.get(slug=expected).get_absolute_url()).status_code == 200
     assert Update.objects.count() == 0
+
+
+# --- right-to-left text keeps its direction -------------------------------------------
+
+
+def _right_to_left(text):
+    return any(unicodedata.bidirectional(char) in {"R", "AL"} for char in text)
+
+
+class _TextElements(HTMLParser):
+    """For each piece of text in <body>: the attributes of the element that holds it."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.texts, self.in_body = [], [], False
+        self.auto = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.in_body = self.in_body or tag == "body"
+        if attrs.get("dir") == "auto" and self.in_body:
+            self.auto += 1
+        if tag not in self.VOID:
+            self.stack.append((tag, attrs))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if self.in_body and data.strip() and self.stack:
+            self.texts.append((data.strip(), self.stack[-1]))
+
+
+def right_to_left_elements(html):
+    """``(text, tag, dir)`` for each element of <body> whose own text is Arabic or Hebrew."""
+    parser = _TextElements()
+    parser.feed(html)
+    return [(text, tag, attrs.get("dir")) for text, (tag, attrs) in parser.texts if _right_to_left(text)]
+
+
+@pytest.fixture
+def arabic_story():
+    """A story whose every user-written text is Arabic or Hebrew (one English paragraph)."""
+    from django.core.files.base import ContentFile
+
+    from coverage.models import Comment, Image
+    from tests.factories import make_picture
+
+    writer = make_author(name="محمد عبد الله", role="مراسل القاهرة", bio="يغطي الشرق الأوسط.")
+    colleague = make_author(name="דוד כהן")
+    story = make_story(
+        title="محادثات القاهرة",
+        lead_author=writer,
+        summary="ملخص الأحداث.\n\nإليكم ما نعرفه:\n\n- البند الأول\n- البند الثاني",
+    )
+    Image.objects.create(
+        story=story, file=ContentFile(make_picture(), "lead.jpg"), caption="صورة الغلاف", credit="צלם ראשי"
+    )
+    first = make_update(
+        story=story,
+        authors=[writer, colleague],
+        headline="وصول الوفود",
+        body="وصلت الوفود إلى القاهرة.\n\nAn English paragraph.",
+        contributor_line="ساهم أحمد في إعداد التقرير.",
+        key_event=True,
+    )
+    Image.objects.create(
+        story=story,
+        update=first,
+        position=1,
+        file=ContentFile(make_picture(), "update.jpg"),
+        caption="الوفود في المطار",
+        credit="وكالة الأنباء",
+    )
+    make_update(story=story, authors=[colleague], body="השיחות נמשכות.", key_event=True)
+    Comment.objects.create(
+        story=story, name="قارئ", email="reader@example.com", body="تعليق مفيد.", status="approved"
+    )
+    return story
+
+
+def assert_every_right_to_left_element_is_auto(html, count):
+    elements = right_to_left_elements(html)
+    assert [element for element in elements if element[2] != "auto"] == []
+    assert len(elements) == count, elements
+
+
+def test_right_to_left_text_keeps_its_direction_on_every_reader_page(client, arabic_story):
+    story = arabic_story
+    first = story.updates.get(headline="وصول الوفود")
+    writer = Author.objects.get(name="محمد عبد الله")
+    pages = {
+        # title, lead byline, 2 summary paragraphs + 2 list items, lead caption + credit,
+        # 2 key events, 2 author filter options; the first update: 2 bylines, headline,
+        # Arabic paragraph, caption + credit, contributor line; the second:
+        # byline, paragraph; the comment: name, text.
+        story.get_absolute_url(): 23,
+        # the story title (way back), the update (hidden heading), then the update as above.
+        first.get_absolute_url(): 9,
+        # the name (heading, section heading), role, bio, the story's title, the update.
+        writer.get_absolute_url(): 12,
+        "/": 2,  # the story's title and its lead byline
+        # the other update filtered out, the name in "Showing updates by …" added
+        f"{story.get_absolute_url()}?author={writer.slug}": 22,
+    }
+    for url, count in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_every_right_to_left_element_is_auto(response.content.decode(), count)
+
+    Update.objects.filter(pk=first.pk).update(correction="תיקון: השעה שונתה.")
+    corrections = [
+        element
+        for element in right_to_left_elements(client.get(first.get_absolute_url()).content.decode())
+        if element[0] == "תיקון: השעה שונתה."
+    ]
+    assert corrections and all(direction == "auto" for _, _, direction in corrections)
+
+
+def test_right_to_left_text_keeps_its_direction_in_live_updates_and_the_admin_preview(client, arabic_story):
+    changes = client.get(
+        reverse("coverage:story_changes", kwargs={"slug": arabic_story.slug}) + "?since=0"
+    ).json()
+    html = "<body>" + "".join(update["html"] for update in changes["updates"]) + "</body>"
+    assert_every_right_to_left_element_is_auto(html, 7 + 2)
+
+    client.force_login(make_user(username="edith", role="Editors"))
+    preview = client.post(
+        reverse("admin:coverage_update_preview"), {"text": "فقرة أولى.\n\n- بند\n- بند آخر\n\n> اقتباس"}
+    )
+    assert_every_right_to_left_element_is_auto(f"<body>{preview.json()['html']}</body>", 4)
+    form = client.get(reverse("admin:coverage_update_change", args=[arabic_story.updates.first().pk]))
+    for name in ("headline", "body", "correction", "contributor_line"):
+        box = re.search(rf'<(?:textarea|input type="text") name="{name}"[^>]*>', form.content.decode())
+        assert 'dir="auto"' in box.group(0), name
+
+
+def test_readers_type_comments_in_their_own_direction(client, arabic_story):
+    html = client.get(arabic_story.get_absolute_url()).content.decode()
+    form = html[html.index('<form class="comment-form"') :]
+    form = form[: form.index("</form>")]
+    assert re.search(r'<input type="text" name="name"[^>]*dir="auto"', form)
+    assert re.search(r'<textarea name="body"[^>]*dir="auto"', form)

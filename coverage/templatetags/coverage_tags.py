@@ -42,8 +42,12 @@ def timestamp(moment, story=None, style="short"):
 
 @register.simple_tag
 def byline(authors):
-    """“A”, “A and B”, “A, B and C”, each linked to the author's page."""
-    links = [format_html('<a href="{}">{}</a>', author.get_absolute_url(), author.name) for author in authors]
+    """“A”, “A and B”, “A, B and C”, each linked to the author's page (a name in any script
+    keeps its own direction)."""
+    links = [
+        format_html('<a href="{}" dir="auto">{}</a>', author.get_absolute_url(), author.name)
+        for author in authors
+    ]
     if len(links) <= 1:
         return format_html("{}", links[0]) if links else ""
     return format_html("{} and {}", format_html(", ".join(["{}"] * (len(links) - 1)), *links[:-1]), links[-1])
@@ -62,6 +66,8 @@ def plain_excerpt(source, words=30):
 
 @register.filter
 def comment_text(value):
-    """A reader's comment as HTML: escaped, paragraphs kept, links marked as user content."""
+    """A reader's comment as HTML: escaped, paragraphs kept (each in its own direction),
+    links marked as user content."""
     html = linebreaks(urlize(value, nofollow=True, autoescape=True), autoescape=False)
+    html = html.replace("<p>", '<p dir="auto">')  # the text is escaped: every "<p>" is linebreaks'
     return mark_safe(html.replace('rel="nofollow"', 'rel="nofollow ugc"'))
