@@ -23,6 +23,8 @@ _numbers = itertools.count(1)
 
 SHIPPED_SEED = "seeds/us-negotiators-moscow-ukraine.txt"
 SHIPPED_SLUG = "live-updates-us-negotiators-head-to-moscow-to-discuss-ukraine"
+# Bylines, title and text in Cyrillic, Arabic, Chinese, Hebrew, Japanese and Greek.
+SCRIPTS_SEED = "tests/seeds/scripts.txt"
 
 
 def make_author(*, name=None, **fields):

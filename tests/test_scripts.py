@@ -6,10 +6,13 @@ import string
 import unicodedata
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import feedparser
 import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils.text import slugify as ascii_slugify
@@ -17,8 +20,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coverage import markup, seeding, slugs
-from coverage.models import Author, Story, Update
-from tests.factories import make_author, make_story, make_update, make_user
+from coverage.exporting import export_story
+from coverage.models import Author, Comment, Image, Story, Update
+from tests.factories import SCRIPTS_SEED, make_author, make_picture, make_story, make_update, make_user
 from tests.htmlforms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +67,7 @@ def assert_links_resolve(client, html):
     """Every link of the site in ``html`` answers 200 (a redirect is followed, once)."""
     links = site_links(html)
     assert links
-    for link in links:
+    for link in dict.fromkeys(links):
         response = client.get(link, follow=True)
         assert response.status_code == 200, link
         assert len(response.redirect_chain) <= 1, link
@@ -310,11 +314,6 @@ def right_to_left_elements(html):
 @pytest.fixture
 def arabic_story():
     """A story whose every user-written text is Arabic or Hebrew (one English paragraph)."""
-    from django.core.files.base import ContentFile
-
-    from coverage.models import Comment, Image
-    from tests.factories import make_picture
-
     writer = make_author(name="محمد عبد الله", role="مراسل القاهرة", bio="يغطي الشرق الأوسط.")
     colleague = make_author(name="דוד כהן")
     story = make_story(
@@ -632,3 +631,106 @@ def test_documents_in_every_script_parse_into_their_updates(drawn):
     text, expected = drawn
     doc = seeding.parse(text, "drawn.txt")
     assert [(update.authors, update.headline) for update in doc.updates] == expected
+
+
+# --- acceptance: a whole document in other scripts, through the seed command ------------
+
+
+def test_a_document_in_cyrillic_arabic_and_chinese_loads_and_every_page_answers(client):
+    """Issue 11, acceptance 1: its story page, every permalink, author page, feed, sitemap
+    and changes.json answer 200 and validate (the Nu checker: tests/test_html.py)."""
+    out = io.StringIO()
+    call_command("seed", SCRIPTS_SEED, stdout=out)
+    assert "added" in out.getvalue()
+    story = Story.objects.get()
+    assert story.title == "Переговоры в Каире: محادثات القاهرة · 开罗会谈"
+    assert (story.slug, story.source_slug) == ("переговоры-в-каире", "Переговоры-В-Каире")
+    assert story.lead_author.name == "ليلى حداد"
+    assert story.updates.count() == 9
+    assert Image.objects.count() == 3
+    assert sorted(Author.objects.values_list("name", flat=True)) == sorted(
+        [
+            "ليلى حداد",
+            "Иван Нечепуренко",
+            "王小明",
+            "محمد عبد الله",
+            "דוד כהן",
+            "山田太郎",
+            "李华",
+            "Γιώργος Παπαδόπουλος",
+        ]
+    )
+    together = story.updates.get(body__startswith="两位记者")
+    assert [author.name for author in together.byline_authors()] == ["王小明", "李华"]
+
+    # The story page, and every page it links to.
+    page = client.get(story.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('<article class="update') == 9
+    assert_links_resolve(client, html)
+    assert right_to_left_elements(html) and all(d == "auto" for _, _, d in right_to_left_elements(html))
+
+    # Every permalink and every author page.
+    for update in story.updates.all():
+        response = client.get(update.get_absolute_url())
+        assert response.status_code == 200, update.get_absolute_url()
+        assert_links_resolve(client, response.content.decode())
+    for author in Author.objects.all():
+        response = client.get(author.get_absolute_url())
+        assert response.status_code == 200, author.get_absolute_url()
+        assert response.content.decode().count('<article class="update') == author.updates.count()
+
+    # The old address in Cyrillic capitals redirects.
+    moved = client.get("/live/Переговоры-В-Каире/")
+    assert moved.status_code == 301 and moved["Location"] == story.get_absolute_url()
+
+    # The feed: valid Atom, absolute percent-encoded links that answer.
+    feed_response = client.get(reverse("coverage:story_feed", kwargs={"slug": story.slug}))
+    assert feed_response.status_code == 200
+    feed = feedparser.parse(feed_response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == story.title and len(feed.entries) == 9
+    assert {entry.author for entry in feed.entries} >= {"王小明, 李华", "محمد عبد الله", "דוד כהן"}
+    for link in [feed.feed.link, *(entry.link for entry in feed.entries)]:
+        assert_percent_encoded_absolute(link)
+        assert client.get(urlsplit(link).path).status_code == 200, unquote(link)
+
+    # The sitemap: well-formed XML, the story and its nine updates.
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    locations = [loc.text for loc in ET.fromstring(sitemap.content).iter(f"{SITEMAP_NS}loc")]
+    assert len(locations) == 10
+    for location in locations:
+        assert_percent_encoded_absolute(location)
+        assert client.get(urlsplit(location).path).status_code == 200, unquote(location)
+
+    # changes.json: the cursor alone, then every update since the start.
+    changes_url = reverse("coverage:story_changes", kwargs={"slug": story.slug})
+    first = client.get(changes_url)
+    assert first.status_code == 200 and first.json()["updates"] == []
+    since = client.get(changes_url, {"since": 0})
+    assert since.status_code == 200
+    updates = since.json()["updates"]
+    assert len(updates) == 9
+    fragments = "<body>" + "".join(update["html"] for update in updates) + "</body>"
+    assert all(direction == "auto" for _, _, direction in right_to_left_elements(fragments))
+
+    # A reader comments in Arabic; approved, the comment shows on the story page.
+    comment_url = reverse("coverage:story_comment", kwargs={"slug": story.slug})
+    posted = client.post(
+        comment_url, {"name": "قارئ", "email": "r@example.com", "body": "تعليق مفيد.", "website": ""}
+    )
+    assert posted.status_code == 302
+    assert posted["Location"] == f"{story.get_absolute_url()}?comment=received#comments"
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    assert "تعليق مفيد." in client.get(story.get_absolute_url()).content.decode()
+
+    # Exported, it is the document again (as diff -wB compares).
+    exported = export_story(story)
+    original = (Path(settings.BASE_DIR) / SCRIPTS_SEED).read_text(encoding="utf-8")
+    assert _words(exported) == _words(original)
+
+
+def _words(text):
+    return ["".join(line.split()) for line in text.splitlines() if line.strip()]

@@ -35,7 +35,8 @@ def timestamp(moment, story=None, style="short"):
     pattern = "N j, g:i A T" if style == "short" else "F j, Y, g:i A T"
     return format_html(
         '<time datetime="{}" data-relative>{}</time>',
-        moment.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat().replace("+00:00", "Z"),
+        # Whole seconds: HTML allows at most three digits of a fraction, Python writes six.
+        moment.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat(timespec="seconds").replace("+00:00", "Z"),
         format_date(local, pattern),
     )
 
