@@ -198,6 +198,28 @@ def test_source_slug_in_another_script_redirects_to_the_story(client, tmp_path):
         assert unquote(response["Location"]) == "/live/переговоры-в-каире/"
 
 
+@pytest.mark.parametrize(
+    ("source", "slug"),
+    [
+        ("Ειδήσεις-Σήμερα", "ειδήσεις-σήμερα"),
+        ("أخبار:القاهرة", "أخبارالقاهرة"),
+        ("北京-Live", "北京-live"),
+        ("東京ライブ!", "東京ライブ"),
+        ("חדשות.היום", "חדשותהיום"),
+    ],
+)
+def test_source_slugs_in_every_script_redirect_to_the_story(client, tmp_path, source, slug):
+    seed_text(
+        tmp_path, document("Summary.", "Anna Field", "Text.", title="T", slug=source, lead="Anna Field")
+    )
+    story = Story.objects.get()
+    assert (story.slug, story.source_slug) == (slug, source)
+    response = client.get(f"/live/{source}/")
+    assert response.status_code == 301
+    assert response["Location"] == story.get_absolute_url()
+    assert client.get(response["Location"]).status_code == 200
+
+
 def test_source_slug_that_is_a_valid_unicode_slug_is_the_story_slug(tmp_path):
     seed_text(
         tmp_path,
