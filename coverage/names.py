@@ -259,7 +259,10 @@ def known_names_in(line, known):
     Without capitals nothing marks where one name ends and the next begins
     (``王毅李强``): only names the document already holds can settle it.
     """
-    names = sorted((name for name in known if name != line and len(name) > 1), key=len, reverse=True)
+    names = sorted((name for name in known if name != line and len(name) > 1 and name in line), key=len)
+    if not names:
+        return None
+    names.reverse()  # the longest first
     found = {len(line): []}  # position -> the names that cover line[position:]
 
     for start in range(len(line) - 1, -1, -1):
@@ -276,6 +279,13 @@ def known_names_in(line, known):
     return parts if parts and len(parts) > 1 else None
 
 
+def names_run_together(line, known):
+    """Whether ``line`` is two or more names of ``known`` written one after the other."""
+    if not line or len(line) > NAME_LENGTH or is_closing_punctuation(line[-1]):
+        return False  # most lines: sentences
+    return known_names_in(line, known) is not None
+
+
 def starts_with_a_name(line, known):
     """Whether ``line`` (without capitals) is a name of ``known`` followed by more text:
     a paragraph or heading about that person (``דוד כהן הגיע לקהיר``), not a byline."""
@@ -288,12 +298,13 @@ def split_byline(line, known):
     ``Anton TroianovskiNataliya Vasilyeva`` is two names; ``Kevin McCarthy`` is
     one. Names already known from the document (the lead author, other bylines)
     win; otherwise every part should be a name of two or more words, and a cut
-    after a surname prefix such as “Mc” or “De” is unlikely. A line with no
-    capitals to cut at is split only into names known from the document.
+    after a surname prefix such as “Mc” or “De” is unlikely. Where there are no
+    capitals to cut at (王毅李强, or names of two scripts: 王毅Anna Field), only
+    names known from the document settle it.
     """
+    if together := known_names_in(line, known):
+        return list(dict.fromkeys(together))
     cuts = boundaries(line)[:10]
-    if not cuts and is_uncased(line):
-        return known_names_in(line, known) or [line]
     best, best_score = [line], None
     for count in range(len(cuts) + 1):
         for chosen in itertools.combinations(cuts, count):

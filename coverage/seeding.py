@@ -33,8 +33,8 @@ from .names import (
     boundaries,
     is_closing_punctuation,
     is_uncased,
-    known_names_in,
     looks_like_name,
+    names_run_together,
     split_byline,
     starts_with_a_name,
     word_prefix,
@@ -191,19 +191,19 @@ def _name_lines(body, captions):
     return {line: count for line, count in lines.items() if looks_like_name(line)}
 
 
-def _stands_as_byline(body, index, captions, known, name_lines, repeated):
+def _stands_as_byline(body, index, captions, known, names_here, repeated):
     """Whether a name-like line without capitals stands where a byline does.
 
     It is named twice in the document (``repeated``), or follows a finished block;
     and it is not a known name followed by more text, unless it is names of the
-    document (``name_lines``) run together.
+    document (``names_here``) run together.
     """
     name = " ".join(body[index][1].split())
     if name not in repeated and not _ends_block(body, index - 1, captions):
         return False
     if not starts_with_a_name(name, known | repeated):
         return True
-    return bool(known_names_in(name, known | set(name_lines)))
+    return names_run_together(name, names_here)
 
 
 def _caption_and_credit(line):
@@ -302,6 +302,7 @@ def parse(data, path="<document>"):
     known = {lead_author}
     name_lines = _name_lines(body, captions)
     repeated = {line for line, count in name_lines.items() if count > 1}
+    names_here = {lead_author, *name_lines}  # the names the document writes alone
     bylines, previous_is_byline = [], True
     for index, (_, line) in enumerate(body):
         name = " ".join(line.split())
@@ -309,11 +310,11 @@ def parse(data, path="<document>"):
             not previous_is_byline
             and index not in captions
             and index + 1 < len(body)
-            and (name in known or looks_like_name(name))
+            and (name in known or looks_like_name(name) or names_run_together(name, names_here))
             and (
                 name in known
                 or not is_uncased(name)
-                or _stands_as_byline(body, index, captions, known, name_lines, repeated)
+                or _stands_as_byline(body, index, captions, known, names_here, repeated)
             )
         )
         if candidate:

@@ -573,6 +573,10 @@ def test_names_without_capitals_run_together_are_split_by_the_names_the_document
         "Together.",
         "محمد عبد اللهليلى حداد",
         "Together too.",
+        "王小明Иван Нечепуренко",  # two scripts: no capital marks the cut
+        "Across scripts.",
+        "Иван Нечепуренко",
+        "Alone in Cyrillic.",
         "李华",
         "Alone.",
         "ليلى حداد",
@@ -585,9 +589,10 @@ def test_names_without_capitals_run_together_are_split_by_the_names_the_document
     )
     doc = seeding.parse(doc, "t.txt")
     # The lead and the later bylines name each of them alone.
-    assert [update.authors for update in doc.updates][:2] == [
+    assert [update.authors for update in doc.updates][:3] == [
         ["王小明", "李华"],
         ["محمد عبد الله", "ليلى حداد"],
+        ["王小明", "Иван Нечепуренко"],
     ]
 
 
