@@ -224,7 +224,8 @@ class StoryForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False  # services.save_story makes one from the title
+        if "slug" in self.fields:  # not on a read-only form
+            self.fields["slug"].required = False  # services.save_story makes one from the title
 
 
 # --- updates -----------------------------------------------------------------------
@@ -392,4 +393,5 @@ class AuthorForm(AnyScriptForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False  # services.save_author makes one from the name
+        if "slug" in self.fields:  # not on a read-only form
+            self.fields["slug"].required = False  # services.save_author makes one from the name
