@@ -76,9 +76,16 @@ def _image_changed(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=Comment, dispatch_uid="coverage.cache_comment_saved")
+def _comment_saved(sender, instance, created, **kwargs):
+    # A comment held for moderation is on no page yet; any later change may show or hide it.
+    if not created or instance.status == Comment.Status.APPROVED:
+        _bump_for_story_id(instance.story_id)
+
+
 @receiver(post_delete, sender=Comment, dispatch_uid="coverage.cache_comment_deleted")
-def _comment_changed(sender, instance, **kwargs):
-    _bump_for_story_id(instance.story_id)
+def _comment_deleted(sender, instance, **kwargs):
+    if instance.status == Comment.Status.APPROVED:
+        _bump_for_story_id(instance.story_id)
 
 
 @receiver(post_save, sender=Story, dispatch_uid="coverage.cache_story_saved")

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from coverage import caching, live, services
-from coverage.models import Author, Story, Update
+from coverage.models import Author, Comment, Story, Update
 from tests.factories import make_author, make_story, make_update
 from tests.readers import elements, one
 
@@ -133,6 +133,18 @@ def test_unpublished_work_keeps_the_cached_story_page_and_its_version(client, st
     caching.clear_local()
     assert caching.versions(story.slug) == version
     assert client.get(story.get_absolute_url()).content == page
+
+
+def test_a_comment_held_for_moderation_keeps_the_cached_page(client, story, settings):
+    settings.LIVEBLOG_PAGE_CACHE_SECONDS = 60
+    version = caching.versions(story.slug)
+    pending = Comment.objects.create(story=story, name="Reader", email="r@example.org", body="First!")
+    caching.clear_local()
+    assert caching.versions(story.slug) == version
+    pending.status = Comment.Status.APPROVED
+    pending.save()
+    caching.clear_local()
+    assert caching.versions(story.slug) != version
 
 
 def test_author_filter_offers_only_authors_of_public_updates(client, story):
