@@ -197,7 +197,9 @@ def save_story(*, story, now=None):
     """
     now = now or timezone.now()
     with transaction.atomic():
-        previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
+        previous_status = None
+        if story.pk is not None:
+            previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
         if story.status == Story.Status.LIVE:
             story.coverage_start = story.coverage_start or now
             if previous_status == Story.Status.ENDED:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from coverage import caching, live, services
 from coverage.models import Author, Comment, Story, Update
-from tests.factories import make_author, make_story, make_update
+from tests.factories import make_author, make_story, make_stream, make_update
 from tests.readers import elements, one
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +251,22 @@ def test_deleting_a_public_update_reaches_readers(client, story):
     public.delete()
     data, new_etag = poll(client, story, since)
     assert data["deleted"] == [pk] and new_etag != etag
+
+
+def test_pinning_a_draft_unpins_the_public_pin_and_readers_see_that(client, story):
+    public = story.updates.get()
+    services.pin_update(update=public)
+    Update.objects.filter(pk=public.pk).update(public_changed_at=hours_ago(1))
+    since = live.current_cursor(timezone.now())
+    assert poll(client, story, since)[0]["updates"] == []
+    edit(draft(story), pinned=True)
+    data, _ = poll(client, story, since)
+    assert [(item["id"], item["pinned"]) for item in data["updates"]] == [(public.pk, False)]
+    assert data["pinned"] is None
+
+
+def test_new_rows_written_in_bulk_reach_readers_whatever_their_time(client, story):
+    since = live.current_cursor(timezone.now() - timedelta(seconds=1))
+    make_stream(story=story, count=2, start=hours_ago(2), step=timedelta(minutes=15))
+    data, _ = poll(client, story, since)
+    assert len(data["updates"]) == 2  # published long before the cursor, public only now
