@@ -2,6 +2,7 @@
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed
 
 from . import markup
@@ -32,7 +33,8 @@ class StoryFeed(Feed):
         return update.headline or markup.plain_excerpt(update.body, 14)
 
     def item_description(self, update):
-        return markup.render(update.body)
+        context = {"update": update, "body": markup.render(update.body)}
+        return render_to_string("coverage/includes/update_feed.html", context)
 
     def item_link(self, update):
         return update.get_absolute_url()

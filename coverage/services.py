@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import caching, images
-from .models import Byline, Image, Story, Update, UpdateRevision
+from .models import Byline, Image, Story, Update, UpdateRevision, public_change, public_updates
 
 TEXT_FIELDS = ("headline", "body")
 # Where uploads go (``Image.file``'s upload_to); seeded placeholders are shared and stay.
@@ -40,8 +40,12 @@ def _readers_see_a_change(instance):
         )
 
 
-def _write_versioned(instance, now, *, skip=("created_at",)):
-    """UPDATE every column of ``instance`` if its row still has ``instance.version``."""
+def _write_versioned(instance, now, *, skip=("created_at",), readers_notice=True):
+    """UPDATE every column of ``instance`` if its row still has ``instance.version``.
+
+    Cached pages are dropped only when ``readers_notice``: work on unpublished
+    content leaves what readers get, and when they get it, exactly as it was.
+    """
     model = type(instance)
     values = {
         field.attname: getattr(instance, field.attname)
@@ -55,9 +59,12 @@ def _write_versioned(instance, now, *, skip=("created_at",)):
     written = model.objects.filter(pk=instance.pk, version=instance.version).update(**values)
     if written != 1:
         raise StaleEdit(instance)
-    _readers_see_a_change(instance)
+    if readers_notice:
+        _readers_see_a_change(instance)
     for name, value in values.items():
         setattr(instance, name, value)
+    if isinstance(instance, Update):
+        instance._remember_stored_state()
 
 
 # --- updates -----------------------------------------------------------------
@@ -85,7 +92,7 @@ def save_update(*, update, authors=None, user=None, now=None):
         if update.status == Update.Status.PUBLISHED and update.published_at is None:
             update.published_at = now
         if previous is not None:
-            was_public = previous.status != Update.Status.DRAFT and previous.published_at <= now
+            was_public = previous.is_public(now)
             text_changed = any(getattr(update, name) != getattr(previous, name) for name in TEXT_FIELDS)
             if was_public and text_changed:
                 update.edited_at = now
@@ -93,13 +100,17 @@ def save_update(*, update, authors=None, user=None, now=None):
                 update.corrected_at = now if update.correction.strip() else None
         elif update.correction.strip():
             update.corrected_at = now
+        unpinned = False
         if update.pinned and not (previous and previous.pinned and previous.story_id == update.story_id):
-            _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
+            unpinned = _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
         if previous is None:
             update.created_by = update.created_by or user
-            update.save()
+            update.save()  # drops the cached pages if readers will see it (signals)
+            if unpinned:
+                _readers_see_a_change(update)
         else:
-            _write_versioned(update, now)
+            noticed = update.stamp_public_change(now, was_public=was_public)
+            _write_versioned(update, now, readers_notice=noticed or unpinned)
         if previous is not None and previous.story_id != update.story_id:
             Image.objects.filter(update=update).update(story_id=update.story_id)
         if authors is not None:
@@ -121,21 +132,25 @@ def pin_update(*, update, pinned=True, now=None):
     """Pin ``update`` on top of its story (unpinning the story's other pin), or unpin it."""
     now = now or timezone.now()
     with transaction.atomic():
-        if pinned:
-            _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
-        Update.objects.filter(pk=update.pk).update(pinned=pinned, version=F("version") + 1, changed_at=now)
-        _readers_see_a_change(update)
-    update.refresh_from_db(fields=["pinned", "version", "changed_at"])
+        unpinned = pinned and _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
+        Update.objects.filter(pk=update.pk).update(
+            pinned=pinned, version=F("version") + 1, changed_at=now, public_changed_at=public_change(now)
+        )
+        if unpinned or Update.objects.filter(public_updates(now), pk=update.pk).exists():
+            _readers_see_a_change(update)
+    update.refresh_from_db(fields=["pinned", "version", "changed_at", "public_changed_at"])
     return update
 
 
 def _unpin_others(*, story_id, keep, now):
+    """Unpin the story's other pinned update; returns whether readers could see it."""
+    others = Update.objects.filter(story_id=story_id, pinned=True).exclude(pk=keep)
+    public = others.filter(public_updates(now)).exists()
     # The other pin's version moves too: a form still showing it pinned is now stale.
-    (
-        Update.objects.filter(story_id=story_id, pinned=True)
-        .exclude(pk=keep)
-        .update(pinned=False, version=F("version") + 1, changed_at=now)
+    others.update(
+        pinned=False, version=F("version") + 1, changed_at=now, public_changed_at=public_change(now)
     )
+    return public
 
 
 def _set_byline(update, authors):
@@ -182,9 +197,11 @@ def save_story(*, story, now=None):
     """
     now = now or timezone.now()
     with transaction.atomic():
+        previous_status = None
+        if story.pk is not None:
+            previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
         if story.status == Story.Status.LIVE:
             story.coverage_start = story.coverage_start or now
-            previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
             if previous_status == Story.Status.ENDED:
                 story.coverage_end = None
         elif story.status == Story.Status.ENDED:
@@ -193,7 +210,9 @@ def save_story(*, story, now=None):
         if story.pk is None:
             story.save()
         else:
-            _write_versioned(story, now)
+            # A draft story is nobody's business but the newsroom's until it goes public.
+            drafted = story.status == previous_status == Story.Status.DRAFT
+            _write_versioned(story, now, readers_notice=not drafted)
     return story
 
 

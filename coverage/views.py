@@ -207,13 +207,18 @@ def update_detail(request, slug, pk):
 
 
 def author_detail(request, slug):
-    """An author's updates across stories, newest first, by cursor pages.
+    """An author's updates across stories, newest first, by cursor pages; 404 for an
+    author with no public update who leads no public story.
 
     Template ``coverage/author_detail.html``; context ``author``, ``page``.
     """
     author = get_object_or_404(Author, slug=slug)
     updates = Update.objects.published().filter(bylines__author=author).with_byline()
     page = pagination.paginate(updates, before=request.GET.get("before"), after=request.GET.get("after"))
+    if not page.items and not page.newer and not Story.objects.public().filter(lead_author=author).exists():
+        # Nothing public by this author (their bylines are on drafts or schedules at most):
+        # readers learn nothing about them, not even that they exist.
+        raise Http404("No such author.")
     return render(request, "coverage/author_detail.html", {"author": author, "page": page})
 
 
@@ -239,7 +244,8 @@ def story_changes(request, slug):
     Answers ``If-None-Match`` with 304 after one query (none with the shared cache,
     none for a poll this process answered in the last second); sends
     ``Cache-Control`` that lets a shared cache serve every reader polling in
-    the same window.
+    the same window. A 200 holds at most one page of updates, or ``"reload": true``
+    when more changed (see ``live``).
     """
     since_param = _since_parameter(request)
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
@@ -272,12 +278,14 @@ def story_changes(request, slug):
             "cursor": str(cursor),
             "interval": live.interval(story),
             "live": story.is_live,
+            "reload": False,
             "updates": [],
             "deleted": [],
             "pinned": None,
         }
         if since is not None:
-            updates, deleted, pinned = live.changes(story, since, now)
+            found = live.changes(story, since, now)
+            payload["reload"] = found.reload
             payload["updates"] = [
                 {
                     "id": update.pk,
@@ -287,10 +295,10 @@ def story_changes(request, slug):
                     "pinned": update.pinned,
                     "key_event": update.key_event,
                 }
-                for update in updates
+                for update in found.updates
             ]
-            payload["deleted"] = deleted
-            payload["pinned"] = pinned
+            payload["deleted"] = found.deleted
+            payload["pinned"] = found.pinned
         response = JsonResponse(payload)
     response["ETag"] = etag
     if response.status_code != 304:
