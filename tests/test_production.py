@@ -76,9 +76,11 @@ def test_healthz_reports_database_and_cache(client):
 @pytest.mark.django_db
 def test_admin_login_is_throttled(client, django_user_model):
     django_user_model.objects.create_superuser("chief", "chief@example.org", "right-password-123")
-    for _ in range(settings.LOGIN_ATTEMPTS_LIMIT):
+    for _ in range(settings.LOGIN_ATTEMPTS_LIMIT - 1):
         response = client.post("/admin/login/", {"username": "chief", "password": "wrong"})
         assert response.status_code == 200  # the form again, with its error
+    response = client.post("/admin/login/", {"username": "chief", "password": "wrong"})
+    assert response.status_code == 429  # the failure that reaches the limit pauses at once
     response = client.post("/admin/login/", {"username": "chief", "password": "right-password-123"})
     assert response.status_code == 429
     assert "Too many login attempts" in response.content.decode()
