@@ -8,6 +8,7 @@ sets DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS. See README.md.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -39,6 +40,33 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
+
+
+def site_url():
+    """The site's public origin, e.g. ``https://live.example.org``: every absolute URL starts with it.
+
+    Never the request's Host header, which any client writes. ``SITE_URL`` when set; otherwise
+    the first named host in ALLOWED_HOSTS (https unless SECURE_SSL_REDIRECT is off); otherwise,
+    and always with DEBUG, ``http://127.0.0.1:8000`` (``check --deploy`` refuses that in production).
+    """
+    value = os.environ.get("SITE_URL", "").strip()
+    if not value:
+        named = [host for host in ALLOWED_HOSTS if host != "*" and not host.startswith(".")]
+        if DEBUG or not named:
+            return DEVELOPMENT_SITE_URL
+        value = f"{'https' if SECURE_SSL_REDIRECT else 'http'}://{named[0]}"
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path.strip("/") or parts.query:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be an origin such as https://live.example.org, not {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+SITE_URL = site_url()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -178,7 +206,6 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Security. Production runs behind TLS; these defaults make `check --deploy` clean.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:

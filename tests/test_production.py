@@ -34,6 +34,7 @@ def manage(*args, env):
         "SECURE_SSL_REDIRECT",
         "SECURE_COOKIES",
         "SECURE_HSTS_SECONDS",
+        "SITE_URL",
         "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process
     )
     clean = {key: value for key, value in os.environ.items() if key not in configured}
