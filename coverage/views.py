@@ -4,6 +4,7 @@ import re
 import time
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
@@ -359,8 +360,31 @@ def _not_modified(etag, cache_control):
     return response
 
 
+# The static files every page links to. With the manifest storage (production) a page
+# whose file is missing from the manifest cannot be rendered at all.
+SITE_ASSETS = ("coverage/site.css", "coverage/live.js")
+
+
+def _static_files_state():
+    """ "ok" when this process can link every page's CSS and JS, else what is wrong.
+
+    With the manifest storage: the manifest this process loaded at start names them and
+    the hashed files are there (``collectstatic`` run, and run before the start). Without
+    it (DEBUG, development) there is no manifest and nothing to check.
+    """
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return "ok"
+    try:
+        stored = [staticfiles_storage.stored_name(name) for name in SITE_ASSETS]
+    except ValueError as error:  # "Missing staticfiles manifest entry for ..."
+        return f"error: {error} (run collectstatic, then restart)"
+    missing = [name for name in stored if not staticfiles_storage.exists(name)]
+    return f"error: missing {', '.join(missing)}" if missing else "ok"
+
+
 def healthz(request):
-    """For load balancers: 200 when the database and the cache answer, else 503."""
+    """For load balancers: 200 when pages can be served (the database and the cache
+    answer, the static files pages link to are there), else 503."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -376,6 +400,7 @@ def healthz(request):
         cache.delete(probe)
     except Exception as error:
         checks["cache"] = f"error: {error.__class__.__name__}"
+    checks["static"] = _static_files_state()
     healthy = all(value == "ok" for value in checks.values())
     response = JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from coverage import caching
@@ -71,7 +73,37 @@ def test_story_page_security_headers(client):
 def test_healthz_reports_database_and_cache(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "static": "ok"}
+
+
+# The production static storage (liveblog.settings, DEBUG off); the tests otherwise use the plain one.
+MANIFEST_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+
+@pytest.mark.django_db
+def test_healthz_fails_while_pages_cannot_be_served_for_want_of_collectstatic(client, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": MANIFEST_STORAGE}
+    story = make_story()
+    make_update(story=story)
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):  # even the 500 page fails
+        Client().get(story.get_absolute_url())
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["status"] == "error"
+    missing = "error: Missing staticfiles manifest entry for 'coverage/site.css'"
+    assert health.json()["static"].startswith(missing)
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+    settings.STORAGES = {**settings.STORAGES}  # a restart: a new storage loads the new manifest
+    assert client.get(story.get_absolute_url()).status_code == 200
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok", "static": "ok"}
+
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    (tmp_path / "static" / manifest["paths"]["coverage/live.js"]).unlink()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["static"] == f"error: missing {manifest['paths']['coverage/live.js']}"
 
 
 @pytest.mark.django_db
