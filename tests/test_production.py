@@ -1,24 +1,32 @@
 """Production settings and behaviour: deploy checks, headers, static files, health, throttling, caching."""
 
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import urllib.error
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
+from PIL import Image as PILImage
 
 from coverage import caching
 from coverage.models import Update
 from tests.benchmarks import servers
+from tests.benchmarks.scaleout import Browser
+from tests.browser import missing_tool
 from tests.factories import make_story, make_update
+from tests.htmlforms import form_data
 
 ROOT = Path(settings.BASE_DIR)
 PRODUCTION = {
@@ -171,3 +179,63 @@ def test_static_files_are_compressed_with_far_future_caching():
                 assert response.headers["Content-Encoding"] == "gzip"
                 cache_control = response.headers["Cache-Control"]
     assert "max-age=315360000" in cache_control and "immutable" in cache_control
+
+
+def picture_png(width, height):
+    """A PNG of noise (it does not compress): width × height × 3 bytes and a little more."""
+    buffer = io.BytesIO()
+    PILImage.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_uploads_over_1_mb_go_through_nginx_with_the_shipped_config(served_site):
+    """ops/nginx.conf in front of gunicorn: a 1.9 MB picture saves; a body over the limit gets 413."""
+    if not Path(servers.nginx_binary()).exists():
+        missing_tool("nginx not found (apt-get install nginx)")
+    work, env = served_site.work, served_site.env
+    picture = picture_png(900, 700)
+    assert len(picture) > 1024 * 1024 * 1.5
+    with servers.gunicorn(env, work, workers=1) as (origin, _), servers.nginx(work, origin) as port:
+        desk = Browser(f"http://127.0.0.1:{port}")
+        _, login = desk.get("/admin/login/?next=/admin/")
+        credentials = {"username": "editor", "password": served_site.password}
+        desk.post("/admin/login/?next=/admin/", form_data(login, "login-form", **credentials))
+        add = f"/admin/coverage/update/add/?story={served_site.story_pk}"
+        _, form = desk.get(add)
+        fields = form_data(form, "update_form", body="With a large picture.", _save="Save") | {
+            "images-0-file": SimpleUploadedFile("large.png", picture, "image/png"),
+            "images-0-caption": "Crowds outside the court.",
+            "images-0-credit": "Ana Lens/Agency",
+            "images-0-alt_text": "People holding signs on a wide street.",
+            "images-0-position": "0",
+        }
+        status, landed = post_multipart(desk, add, encode_multipart(BOUNDARY, fields))
+        assert status == 200 and "/add/" not in landed, landed
+        stored = subprocess.run(
+            [servers.PYTHON, "manage.py", "shell", "-c", STORED_PICTURE], env=env, cwd=ROOT,
+            capture_output=True, text=True, check=True,
+        ).stdout.split()[-1]  # fmt: skip
+        with desk.opener.open(f"{desk.base}{stored}", timeout=10) as response:  # nginx serves media
+            assert response.status == 200
+            assert response.headers["Content-Type"] == "image/png"
+
+        too_large = b"x" * (22 * 1024 * 1024)  # over client_max_body_size (21m)
+        status, _ = post_multipart(desk, add, too_large)
+        assert status == 413
+
+
+STORED_PICTURE = """
+from coverage.models import Image
+print(Image.objects.get(update__body="With a large picture.").file.url)
+"""
+
+
+def post_multipart(desk, path, body):
+    request = urllib.request.Request(
+        desk.base + path, data=body, headers={"Content-Type": MULTIPART_CONTENT, "Referer": desk.base + path}
+    )
+    try:
+        with desk.opener.open(request, timeout=60) as response:
+            return response.status, response.geturl()
+    except urllib.error.HTTPError as error:
+        return error.code, error.url

@@ -2,12 +2,9 @@
 
 import http.cookiejar
 import runpy
-import subprocess
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -188,11 +185,6 @@ def test_comment_limit_behind_a_proxy_counts_the_address_the_proxy_saw(client, s
 
 # --- across processes ----------------------------------------------------------------------
 
-USER = """
-from django.contrib.auth import get_user_model
-get_user_model().objects.create_superuser("chief", "chief@example.org", "{password}")
-"""
-
 
 class Session:
     """Cookies and forms against one server, as a browser would."""
@@ -223,34 +215,28 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_lockout_holds_across_two_servers_sharing_the_database():
+def test_lockout_holds_across_two_servers_sharing_the_database(served_site):
     """Failures on one server lock the name on another; variants and rotating hops change nothing.
 
     Each server is its own process (one gunicorn worker each): nothing is shared but the
     database (and Redis, when REDIS_URL is set).
     """
-    with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        env = servers.project_env(work, DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}", TRUSTED_PROXY_HOPS=0)
-        servers.manage(env, "migrate", "--noinput")
-        servers.manage(env, "collectstatic", "--noinput")  # the login page needs its stylesheet
-        subprocess.run(
-            [servers.PYTHON, "manage.py", "shell", "-c", USER.format(password=PASSWORD)],
-            env=env, cwd=servers.ROOT, check=True, capture_output=True,
-        )  # fmt: skip
-        with (
-            servers.gunicorn(env, work, workers=1) as (port_a, _),
-            servers.gunicorn(env, work, workers=1) as (port_b, _),
-        ):
-            a, b = Session(port_a), Session(port_b)
-            limit = settings.LOGIN_ATTEMPTS_LIMIT
-            answers = [
-                (a if number % 2 else b).login(VARIANTS[number % len(VARIANTS)], "wrong", f"192.0.2.{number}")
-                for number in range(limit)
-            ]
-            assert answers == [200] * (limit - 1) + [429]
-            assert a.login("chief", PASSWORD, "192.0.2.200") == 429
-            assert b.login("ｃｈｉｅｆ", PASSWORD, "192.0.2.201") == 429
+    env = served_site.env | {"TRUSTED_PROXY_HOPS": "0"}
+    password = served_site.password
+    with (
+        servers.gunicorn(env, served_site.work, workers=1) as (port_a, _),
+        servers.gunicorn(env, served_site.work, workers=1) as (port_b, _),
+    ):
+        a, b = Session(port_a), Session(port_b)
+        limit = settings.LOGIN_ATTEMPTS_LIMIT
+        answers = [
+            (a if number % 2 else b).login(VARIANTS[number % len(VARIANTS)], "wrong", f"192.0.2.{number}")
+            for number in range(limit)
+        ]
+        assert answers == [200] * (limit - 1) + [429]
+        assert a.login("chief", password, "192.0.2.200") == 429
+        assert b.login("ｃｈｉｅｆ", password, "192.0.2.201") == 429
+        assert a.login("editor", password, "192.0.2.202") == 302  # another name: not locked
 
 
 def test_gunicorn_listens_on_loopback_unless_told_otherwise(monkeypatch):
