@@ -120,7 +120,9 @@ def cached_state(slug, now=None):
     found = caching.get(key)
     if found is None:
         found = state(slug, now)
-        if found is not None:
+        if found is None:
+            caching.forget(slug)
+        else:
             caching.set(key, found, caching.page_timeout(found.story))
     return found
 

@@ -469,6 +469,8 @@ class Comment(models.Model):
                 condition=Q(status__in=["pending", "approved", "spam"]), name="comment_status_valid"
             ),
         ]
+        # The rate limit counts a sender's recent comments (coverage.comments.post_comment).
+        indexes = [models.Index(fields=["client_hash", "created_at"], name="comment_sender_recent")]
 
     def __str__(self):
         return f"{self.name} on {self.story}"

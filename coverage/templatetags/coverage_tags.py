@@ -9,7 +9,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
-from coverage import markup
+from coverage import markup, site
 
 register = template.Library()
 
@@ -65,3 +65,9 @@ def comment_text(value):
     """A reader's comment as HTML: escaped, paragraphs kept, links marked as user content."""
     html = linebreaks(urlize(value, nofollow=True, autoescape=True), autoescape=False)
     return mark_safe(html.replace('rel="nofollow"', 'rel="nofollow ugc"'))
+
+
+@register.filter(name="absolute_url")
+def absolute_url_filter(path):
+    """``path`` on the site's configured origin (SITE_URL), never the request's host."""
+    return site.absolute_url(path)
