@@ -31,6 +31,9 @@ from .models import Author, Image, Story, Update, Writer
 IMAGE_MARKER = "Image"
 CREDIT_MARKER = "Credit…"
 COMMENTS_MARKER = "leave a reply"
+# Text the plain format cannot carry is written between fences, e.g. "```markdown" and "```":
+# Markdown kept as typed, or a headline or contributor line that would not read as one.
+FENCE_OPENING = re.compile(r"^(`{3,})(markdown|headline|contributor)$")
 BULLET_LINE = re.compile(r"^\s*[•\u2022]\s*(.*)$")
 CONTRIBUTOR_LINE = re.compile(
     r"\bcontributed(?:\s+additional)?\s+(?:reporting|research)\b"
@@ -104,12 +107,23 @@ class ImageSpec:
         return (self.caption, self.credit, self.position)
 
 
+class Fenced(str):
+    """A fenced part of a document, as one entry: the string is its opening line.
+
+    ``kind`` is what the opening line names; ``text`` what stands between the fences.
+    """
+
+    kind: str
+    text: str
+
+
 @dataclass
 class Text:
     """A run of blocks (Markdown source each) and the images between them."""
 
     blocks: list = field(default_factory=list)
     images: list = field(default_factory=list)
+    fenced: set = field(default_factory=set)  # indexes of the blocks written as Markdown
 
     @property
     def markdown(self):
@@ -223,6 +237,11 @@ def looks_like_name(line, *, strict=True):
     return all(_is_name_word(word, strict=strict) for word in words)
 
 
+def could_be_byline(line, known):
+    """Whether ``line`` reads as a byline where one may stand (export asks it too, to avoid it)."""
+    return line in known or looks_like_name(line)
+
+
 def _boundaries(line):
     """Indexes where a lower-case letter meets an upper-case one inside a word."""
     return [
@@ -300,6 +319,15 @@ def _read_text(entries, path):
     index = 0
     while index < len(entries):
         number, line = entries[index]
+        if isinstance(line, Fenced):
+            if line.kind != "markdown":
+                where = "right after a byline" if line.kind == "headline" else "at the end of an update"
+                raise SeedError(path, number, f"a fenced {line.kind} belongs {where}")
+            for block in markup.blocks(line.text):
+                text.fenced.add(len(text.blocks))
+                text.blocks.append(block.source)
+            index += 1
+            continue
         if line.strip() == IMAGE_MARKER:
             caption, credit = _caption_and_credit(entries[index + 1][1])
             if not caption and not credit:
@@ -330,10 +358,33 @@ def _read_text(entries, path):
     return text
 
 
+def _entries(text, path):
+    """(line number, line) for each line with text; a fenced part is one entry, a ``Fenced``."""
+    lines = text.splitlines()
+    entries, index = [], 0
+    while index < len(lines):
+        line = lines[index].rstrip()
+        opening = FENCE_OPENING.match(line.strip())
+        if opening is None:
+            if line.strip():
+                entries.append((index + 1, line))
+            index += 1
+            continue
+        fence = opening.group(1)
+        end = next((end for end in range(index + 1, len(lines)) if lines[end].strip() == fence), None)
+        if end is None:
+            raise SeedError(path, index + 1, f"“{line.strip()}” has no closing “{fence}” line")
+        fenced = Fenced(line.strip())
+        fenced.kind, fenced.text = opening.group(2), "\n".join(lines[index + 1 : end]).strip("\n")
+        entries.append((index + 1, fenced))
+        index = end + 1
+    return entries
+
+
 def parse(data, path="<document>"):
     """Parse a seed document (``str`` or UTF-8 ``bytes``) into a ``Document``."""
     text = _decode(data, path)
-    entries = [(number, line.rstrip()) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    entries = _entries(text, path)
     if not entries:
         raise SeedError(path, 1, "the document is empty")
     header = entries[:3]
@@ -383,8 +434,9 @@ def parse(data, path="<document>"):
         candidate = (
             not previous_is_byline
             and index not in captions
+            and not isinstance(line, Fenced)
             and index + 1 < len(body)
-            and (line.strip() in known or looks_like_name(line.strip()))
+            and could_be_byline(line.strip(), known)
         )
         if candidate:
             bylines.append(index)
@@ -402,17 +454,29 @@ def parse(data, path="<document>"):
         update = UpdateSpec(line=number, authors=split_byline(" ".join(line.split()), known))
         rest = body[start + 1 : end]
         first = rest[0][1].strip()
-        if (
+        if getattr(rest[0][1], "kind", None) == "headline":
+            update.headline, rest = _fenced_line(rest[0], HEADLINE_LENGTH, "headline", path), rest[1:]
+        elif (
             len(rest) > 1
+            and not isinstance(rest[0][1], Fenced)
             and first != IMAGE_MARKER
             and not BULLET_LINE.match(rest[0][1])
             and not _ends_sentence(first)
             and len(first) <= HEADLINE_LENGTH
         ):
             update.headline, rest = first, rest[1:]
+        if rest and getattr(rest[-1][1], "kind", None) == "contributor":
+            update.contributor_line = _fenced_line(rest[-1], CONTRIBUTOR_LENGTH, "contributor line", path)
+            rest = rest[:-1]
         update.text = _read_text(rest, path)
         blocks = update.text.blocks
-        if len(blocks) + len(update.text.images) > 1 and blocks and "\n" not in blocks[-1]:
+        if (
+            not update.contributor_line
+            and len(blocks) + len(update.text.images) > 1
+            and blocks
+            and "\n" not in blocks[-1]
+            and len(blocks) - 1 not in update.text.fenced
+        ):
             last = markup.unescape(blocks[-1])
             if (
                 CONTRIBUTOR_LINE.search(last)
@@ -432,6 +496,14 @@ def parse(data, path="<document>"):
         updates=updates,
         comments_open=comments_open,
     )
+
+
+def _fenced_line(entry, length, name, path):
+    number, fenced = entry
+    line = " ".join(fenced.text.split())
+    if len(line) > length:
+        raise SeedError(path, number, f"the {name} is {len(line)} characters long; at most {length} fit")
+    return line
 
 
 def parse_file(path):

@@ -1,4 +1,4 @@
-"""Loading documents again: the newsroom's work wins, stories keep apart, times are never ahead.
+"""Loading documents again: the newsroom's work wins, stories keep apart, export then seed.
 
 Newsroom changes are made the way editors make them: through the admin views,
 with the test client.
@@ -12,10 +12,12 @@ from django.apps import apps
 from django.core.management import CommandError
 from django.utils import timezone
 
-from coverage.models import Image, Story, Update, Writer
+from coverage import markup, seeding
+from coverage.exporting import export_story
+from coverage.models import Author, Image, Story, Update, Writer
 from tests.factories import make_story, make_update, make_user
 from tests.htmlforms import form_data
-from tests.test_admin import change_url, client_for, delete_url, update_form
+from tests.test_admin import UPDATE_ADD, change_url, client_for, delete_url, update_form
 from tests.test_seed import document, seed, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +299,153 @@ def test_a_future_newest_at_is_refused(tmp_path):
     with pytest.raises(CommandError, match="in the future"):
         seed(tmp_path, document("S.", "Anna Field", "One."), newest_at=timezone.now() + timedelta(hours=1))
     assert not Story.objects.exists()
+
+
+# --- export, then seed into a fresh database -----------------------------------------
+
+
+def shape(story):
+    """What readers see of a story, text compared as rendered Markdown and as its source."""
+
+    def text(source):
+        return (markup.render(source), "\n\n".join(block.source for block in markup.blocks(source)))
+
+    def pictures(images):
+        return [(image.caption, image.credit, image.position) for image in images]
+
+    updates = story.updates.published().prefetch_related("bylines__author", "images")
+    return {
+        "title": story.title,
+        "lead": story.lead_author.name,
+        "summary": text(story.summary),
+        "lead image": pictures(image for image in story.images.all() if image.update_id is None),
+        "comments": story.comments_open,
+        "updates": [
+            (
+                [author.name for author in update.byline_authors()],
+                update.headline,
+                text(update.body),
+                update.contributor_line,
+                pictures(update.images.all()),
+            )
+            for update in updates
+        ],
+    }
+
+
+def export_then_seed_afresh(tmp_path, story):
+    exported = export_story(story)
+    Story.objects.all().delete()
+    Author.objects.all().delete()
+    seed(tmp_path, exported, name="exported.txt")
+    return Story.objects.get(), exported
+
+
+def add_in_admin(client, story, authors, **fields):
+    data = form_data(client.get(f"{UPDATE_ADD}?story={story.pk}").content, "update_form", _save="Save")
+    data |= {"story": str(story.pk), "status": "published", **fields}
+    response = client.post(UPDATE_ADD, {**data, "byline": [str(author.pk) for author in authors]})
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def test_export_then_seed_gives_the_same_story_with_the_newsroom_s_updates(tmp_path, desk):
+    seed(tmp_path, document(
+        "Polls closed at 8.", "Image", "Queues.Credit…Agency",
+        "Anna Field", "Counting begins", "# of ballots: unknown.", "Marc Santora contributed reporting.",
+        "Anna FieldBoris Green", "Polls open.", lead="Anna Field",
+    ))  # fmt: skip
+    story = Story.objects.get()
+    anna, boris = Author.objects.get(name="Anna Field"), Author.objects.get(name="Boris Green")
+    save_story_in_admin(
+        desk, story, summary="Polls closed at **8 p.m.** See [the map](https://example.org/map).\r\n\r\n"
+        "Here’s what else to know:\r\n\r\n- Turnout was *high*\r\n- Counting has begun",
+    )  # fmt: skip
+    add_in_admin(desk, story, [anna], body=(
+        "**Polls have closed** in [Kyiv](https://example.org/kyiv).\r\n\r\n## What we know\r\n\r\n"
+        "- Turnout was *high*\r\n- Counting has begun\r\n\r\n1. First result\r\n2. Second result\r\n\r\n"
+        "> “We are ready,” the commission said.\r\n\r\nBoris Green\r\n\r\nLeave a Reply\r\n\r\n"
+        "Image\r\n\r\n• Not a list, a bullet typed in a sentence.\r\n\r\nAnna Field"
+    ))  # fmt: skip
+    add_in_admin(desk, story, [boris, anna], body="Breaking from Kyiv\r\n\r\nMore to come.")
+    add_in_admin(desk, story, [anna], headline="What happens next?", body="Officials will meet.",
+                 contributor_line="Reporting by Marc Santora")  # fmt: skip
+    add_in_admin(desk, story, [boris], body="An update whose last line names a reporter.\r\n\r\n"
+                 "Valerie Hopkins contributed reporting.")  # fmt: skip
+    story.refresh_from_db()
+    before = shape(story)
+    assert len(before["updates"]) == 6 and "<strong>8 p.m.</strong>" in before["summary"][0]
+
+    again, exported = export_then_seed_afresh(tmp_path, story)
+
+    assert shape(again) == before, exported
+    assert all(update.published_at <= timezone.now() for update in again.updates.all())
+    assert export_story(again) == exported
+
+
+def test_a_paragraph_that_is_just_a_name_stays_a_paragraph(tmp_path):
+    seed(tmp_path, document("S.", "Anna Field", "She said:", "Boris Green", "Anna Field", "Earlier."))
+    story = Story.objects.get()
+    assert [update.authors.count() for update in story.updates.all()] == [1, 1]
+    update = story.updates.get(body__startswith="She said")
+    update.body += "\n\nAnna Field"  # a name alone, where the parser looks for bylines
+    update.save()
+    before = shape(story)
+
+    again, exported = export_then_seed_afresh(tmp_path, story)
+
+    assert shape(again) == before, exported
+    assert again.updates.count() == 2
+
+
+FENCED = """Fences
+
+fences
+
+Lead Writer
+
+S.
+
+Anna Field
+
+```headline
+Is it over?
+```
+
+````markdown
+**Bold**, then code:
+
+```
+Lead Writer
+```
+````
+
+Plain paragraph.
+
+```contributor
+Reporting by the desk
+```
+
+Anna Field
+
+```markdown
+Lead Writer
+```
+
+Earlier.
+"""
+
+
+def test_fenced_text_in_a_document_is_kept_as_written():
+    first, second = seeding.parse(FENCED, "fences.txt").updates
+    assert (first.headline, first.contributor_line) == ("Is it over?", "Reporting by the desk")
+    assert first.text.blocks == ["**Bold**, then code:", "```\nLead Writer\n```", "Plain paragraph."]
+    assert (second.authors, second.headline, second.text.blocks) == (
+        ["Anna Field"],
+        "",
+        ["Lead Writer", "Earlier."],
+    )
+
+
+def test_an_unclosed_fence_is_refused_with_its_line():
+    with pytest.raises(seeding.SeedError, match=r"^fences\.txt:31: “```markdown” has no closing “```” line"):
+        seeding.parse(FENCED.replace("Lead Writer\n```\n\nEarlier.", "Lead Writer"), "fences.txt")
