@@ -361,6 +361,8 @@ def _read_text(entries, path):
 def _entries(text, path):
     """(line number, line) for each line with text; a fenced part is one entry, a ``Fenced``."""
     lines = text.splitlines()
+    if "```" not in text:  # the usual document: one entry per line with text
+        return [(number, line.rstrip()) for number, line in enumerate(lines, 1) if line.strip()]
     entries, index = [], 0
     while index < len(lines):
         line = lines[index].rstrip()
