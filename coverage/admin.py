@@ -18,7 +18,7 @@ from django.utils.text import Truncator
 
 from . import caching, images, markup, services
 from .forms import AuthorForm, ImageForm, StoryForm, UpdateForm
-from .models import Author, Comment, Image, Story, Update
+from .models import Author, Comment, Image, Story, Update, Writer
 
 ADMIN_CSS = {"all": ["coverage/admin/admin.css"]}
 PREVIEW_MAX_CHARS = 100_000
@@ -349,7 +349,7 @@ class UpdateAdmin(SafeSaveAdmin):
             return super().save_formset(request, form, formset, change)
         pictures = formset.save(commit=False)
         for image in formset.deleted_objects:
-            image.delete()
+            services.delete_image(image=image)
         for image in pictures:
             image.story_id = form.instance.story_id
             services.save_image(image=image)
@@ -443,13 +443,19 @@ class UpdateAdmin(SafeSaveAdmin):
                 (
                     revision.version,
                     _when(revision.saved_at),
-                    revision.saved_by or "before the newsroom admin",
+                    _revision_writer(revision),
                     revision.headline,
                     revision.body,
                 )
                 for revision in revisions
             ),
         )
+
+
+def _revision_writer(revision):
+    if revision.writer == Writer.SEED:
+        return "the seed document"
+    return revision.saved_by or "before the newsroom admin"
 
 
 # --- authors and images ---------------------------------------------------------------

@@ -270,8 +270,10 @@ class UpdateForm(VersionedForm):
 
     def _get_validation_exclusions(self):
         # Pinning replaces the story's other pin (services.save_update does it in the
-        # same transaction), so the one_pin_per_story constraint must not refuse the form.
-        return {*super()._get_validation_exclusions(), "pinned"}
+        # same transaction), so the one_pin_per_story constraint must not refuse the form;
+        # "Publish now" leaves the time empty for services.save_update to fill, so neither
+        # may update_public_has_time.
+        return {*super()._get_validation_exclusions(), "pinned", "published_at"}
 
     def clean_byline(self):
         chosen = {str(author.pk): author for author in self.cleaned_data["byline"]}
@@ -297,11 +299,10 @@ class UpdateForm(VersionedForm):
                     "published_at",
                     "This time is in the future: choose “Schedule for later” to publish the update then.",
                 )
-            elif moment is None or (
-                self.instance.status != Update.Status.PUBLISHED and "published_at" not in self.changed_data
-            ):
-                # "Publish now" means now, not a time left over from a draft or a schedule.
-                cleaned_data["published_at"] = now
+            elif self.instance.status != Update.Status.PUBLISHED and "published_at" not in self.changed_data:
+                # "Publish now" means now, not a time left over from a draft or a schedule:
+                # no time here, and services.save_update dates it as it saves.
+                cleaned_data["published_at"] = None
         return cleaned_data
 
 

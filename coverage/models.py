@@ -10,6 +10,13 @@ from django.utils import timezone
 from . import markup
 
 
+class Writer(models.TextChoices):
+    """Who made a change: someone in the newsroom (the admin) or the seed command."""
+
+    NEWSROOM = "newsroom", "Newsroom"
+    SEED = "seed", "Seed document"
+
+
 class Author(models.Model):
     """A person who writes updates. Bylines and lead bylines point here."""
 
@@ -56,9 +63,8 @@ class Story(models.Model):
     source_slug = models.CharField(
         max_length=300,
         blank=True,
-        db_index=True,
-        help_text="The slug of the page this story was loaded from, when it is not a valid slug. "
-        "Links to it redirect to the story.",
+        help_text="The slug of the seed document this story was loaded from: it names the story when "
+        "the document is loaded again, and links to it redirect to the story.",
     )
     lead_author = models.ForeignKey(
         Author,
@@ -87,6 +93,18 @@ class Story(models.Model):
     )
     comments_open = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    seed_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A hash of the title, summary, lead byline and lead image as the seed last wrote them.",
+    )
+    seed_positions = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many of its document's updates the seed has created: one of those places "
+        "left without an update was deleted in the newsroom, and stays deleted.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,6 +116,9 @@ class Story(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "live", "ended"]), name="story_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["source_slug"], condition=~Q(source_slug=""), name="story_unique_source_slug"
             ),
         ]
 
@@ -199,6 +220,12 @@ class Update(models.Model):
         blank=True,
         editable=False,
         help_text="Place in the seed document, counted from the oldest update (0).",
+    )
+    seed_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A hash of the byline, text, pictures and status as the seed last wrote them.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -329,12 +356,21 @@ class UpdateRevision(models.Model):
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    writer = models.CharField(
+        max_length=10,
+        choices=Writer.choices,
+        default=Writer.NEWSROOM,
+        help_text="Where the change came from. For the newsroom, “saved by” names the login.",
+    )
     saved_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["update", "version"], name="revision_unique_version"),
+            models.CheckConstraint(
+                condition=Q(writer__in=["newsroom", "seed"]), name="revision_writer_valid"
+            ),
         ]
 
     def __str__(self):
