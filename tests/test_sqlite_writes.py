@@ -21,7 +21,6 @@ from tests.htmlforms import form_data
 
 PARALLEL = 8
 SETUP = """
-from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
@@ -39,7 +38,7 @@ for number in range({editors}):
     user = get_user_model().objects.create_superuser(f"editor{{number}}", "", None)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     print(session.session_key)
