@@ -12,11 +12,10 @@ from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import caching, images, markup, services
+from . import caching, images, markup, services, times
 from .forms import AuthorForm, ImageForm, StoryForm, UpdateForm
 from .models import Author, Comment, Image, Story, Update
 
@@ -53,8 +52,9 @@ def _count(number, noun):
     return f"{number} {noun if number == 1 else plural}"
 
 
-def _when(moment):
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
+def _when(moment, zone=None, style="long"):
+    """A time as the newsroom reads it, its zone named: in ``zone``, default the active one."""
+    return times.wall_clock(moment, zone, style) if moment else "—"
 
 
 class SafeSaveAdmin(admin.ModelAdmin):
@@ -69,13 +69,21 @@ class SafeSaveAdmin(admin.ModelAdmin):
     shows the comparison, with the editor's text kept.
     """
 
+    def time_zone_for(self, request, object_id):
+        """The zone the form shows and reads times in (None: the newsroom's)."""
+        return None
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            with images.discard_files_on_error():
-                return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.StaleEdit:
-            with images.discard_files_on_error():
-                return super().changeform_view(request, object_id, form_url, extra_context)
+        with timezone.override(self.time_zone_for(request, object_id)):
+            try:
+                with images.discard_files_on_error():
+                    response = super().changeform_view(request, object_id, form_url, extra_context)
+            except services.StaleEdit:
+                with images.discard_files_on_error():
+                    response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # times are formatted when the form is rendered: in the zone
+        return response
 
 
 # --- stories -----------------------------------------------------------------------
@@ -91,7 +99,7 @@ class StoryAdmin(SafeSaveAdmin):
         "update_count",
         "last_update_at",
         "pending_comments",
-        "coverage_start",
+        "coverage_started",
         "add_update_link",
     ]
     list_filter = ["status", "comments_open", ("lead_author", admin.RelatedOnlyFieldListFilter)]
@@ -118,6 +126,7 @@ class StoryAdmin(SafeSaveAdmin):
                         ("coverage_start", "coverage_end"),
                         "summary",
                         "base_version",
+                        "shown_in_zone",
                     ]
                 },
             ),
@@ -163,7 +172,11 @@ class StoryAdmin(SafeSaveAdmin):
 
     @admin.display(description="Last update", ordering="last_update_at")
     def last_update_at(self, story):
-        return _when(story.last_update_at)
+        return _when(story.last_update_at, times.zone_of(story), "short")
+
+    @admin.display(description="Coverage start", ordering="coverage_start")
+    def coverage_started(self, story):
+        return _when(story.coverage_start, times.zone_of(story), "short")
 
     @admin.display(description="")
     def add_update_link(self, story):
@@ -184,12 +197,18 @@ class StoryAdmin(SafeSaveAdmin):
                     reverse("admin:coverage_update_change", args=[update.pk]),
                     update,
                     update.get_status_display(),
-                    _when(update.published_at),
+                    _when(update.published_at, times.zone_of(story), "short"),
                 )
                 for update in updates
             ),
         )
         return format_html('<ul class="coverage-latest">{}</ul>', rows) if rows else "No updates yet."
+
+    def time_zone_for(self, request, object_id):
+        """The story's zone; on a save, the zone chosen in the form (the form checks it)."""
+        chosen = times.zone_named(request.POST.get("time_zone")) if request.method == "POST" else None
+        story = Story.objects.filter(pk=object_id).first() if str(object_id or "").isdigit() else None
+        return chosen or times.zone_of(story)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -270,9 +289,7 @@ class UpdateAdmin(SafeSaveAdmin):
         "story_title",
         "byline_names",
         "status_label",
-        "published_at",
-        "pinned",
-        "key_event",
+        "published_time",
     ]
     list_display_links = ["list_thumbnail", "__str__"]
     list_filter = [
@@ -286,7 +303,7 @@ class UpdateAdmin(SafeSaveAdmin):
     search_fields = ["headline", "body"]
     list_select_related = ["story"]
     ordering = [F("published_at").desc(nulls_first=True), "-pk"]
-    readonly_fields = ["preview", "edited_at", "corrected_at", "earlier_versions"]
+    readonly_fields = ["preview", "edited_time", "corrected_time", "earlier_versions"]
     actions = ["publish_now"]
 
     class Media:
@@ -306,14 +323,15 @@ class UpdateAdmin(SafeSaveAdmin):
                         ("status", "published_at"),
                         ("pinned", "key_event"),
                         "base_version",
+                        "shown_in_zone",
                     ]
                 },
             ),
         ]
         if obj is not None:
             fieldsets += [
-                ("Correction", {"fields": ["correction", "corrected_at"]}),
-                ("History", {"fields": ["edited_at", "earlier_versions"], "classes": ["collapse"]}),
+                ("Correction", {"fields": ["correction", "corrected_time"]}),
+                ("History", {"fields": ["edited_time", "earlier_versions"], "classes": ["collapse"]}),
             ]
         return fieldsets
 
@@ -326,6 +344,14 @@ class UpdateAdmin(SafeSaveAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__author", "images")
+
+    def time_zone_for(self, request, object_id):
+        """The zone of the story chosen in the form, else of the update's story (the form checks it)."""
+        chosen = (request.POST if request.method == "POST" else request.GET).get("story", "")
+        story = Story.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+        if story is None and str(object_id or "").isdigit():
+            story = Story.objects.filter(updates=object_id).first()
+        return times.zone_of(story)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and can_edit_update(request, obj)
@@ -414,9 +440,26 @@ class UpdateAdmin(SafeSaveAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, update):
-        if update.status == Update.Status.SCHEDULED and update.published_at > timezone.now():
-            return f"Scheduled for {_when(update.published_at)}"
-        return update.get_status_display()
+        status = update.get_status_display()
+        if update.status == Update.Status.SCHEDULED and update.published_at <= timezone.now():
+            status = "Published (was scheduled)"
+        flags = [(name,) for name, on in (("Pinned", update.pinned), ("Key event", update.key_event)) if on]
+        return format_html(
+            "{}{}", status, format_html_join("", ' <span class="coverage-flag">{}</span>', flags)
+        )
+
+    @admin.display(description="Time", ordering="published_at")
+    def published_time(self, update):
+        """The time readers see on the update, in its story's zone."""
+        return _when(update.published_at, times.zone_of(update.story), "short")
+
+    @admin.display(description="Edited")
+    def edited_time(self, update):
+        return _when(update.edited_at)
+
+    @admin.display(description="Corrected")
+    def corrected_time(self, update):
+        return _when(update.corrected_at)
 
     @admin.display(description="Preview")
     def preview(self, update):
@@ -575,12 +618,12 @@ class ImageAdmin(SafeSaveAdmin):
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: pending comments first, oldest first among them."""
 
-    list_display = ["name", "excerpt", "story", "status", "created_at"]
+    list_display = ["name", "excerpt", "story", "status", "received"]
     list_display_links = ["name", "excerpt"]
     list_filter = ["status", ("story", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "email", "body"]
-    readonly_fields = ["story", "update", "client_hash", "created_at"]
-    fields = ["story", "update", "name", "email", "body", "status", "created_at", "client_hash"]
+    readonly_fields = ["story", "update", "client_hash", "received"]
+    fields = ["story", "update", "name", "email", "body", "status", "received", "client_hash"]
     actions = ["approve", "mark_spam", "mark_pending"]
     list_per_page = 50
 
@@ -595,6 +638,10 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # comments come from readers
+
+    @admin.display(description="Received", ordering="created_at")
+    def received(self, comment):
+        return _when(comment.created_at, times.zone_of(comment.story), "short")
 
     @admin.display(description="Comment")
     def excerpt(self, comment):

@@ -11,10 +11,10 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelectMultiple
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from . import images
+from . import images, times
 from .models import Author, Image, Story, Update
 
 # A log entry is written just after the save it records.
@@ -63,7 +63,7 @@ class Conflict:
 
 
 def _when(moment):
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return times.wall_clock(moment, style="long")
 
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -164,6 +164,48 @@ class VersionedForm(forms.ModelForm):
         return Conflict(instance._meta.verbose_name, saved_by, saved_at, instance.version, rows)
 
 
+class ZonedTimesForm(forms.ModelForm):
+    """A form that shows and reads its times in the story's zone, and says which.
+
+    The admin activates the zone of the story being edited (``time_zone_for``);
+    each time field's label names it. The zone the form was shown in travels in
+    a hidden field: if the story being saved has another zone (another story
+    was chosen, or its zone changed) and a time was typed, the time is refused
+    with a message, and the form comes back labelled with the story's zone, so
+    the editor checks the time before it is read in that zone.
+    """
+
+    shown_in_zone = forms.CharField(widget=forms.HiddenInput, required=False)
+    time_fields = (forms.DateTimeField, forms.SplitDateTimeField)  # the admin uses the split one
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["shown_in_zone"].initial = zone
+        for name, form_field in self.fields.items():
+            if isinstance(form_field, self.time_fields):
+                form_field.label = f"{form_field.label or pretty_name(name)} ({zone})"
+
+    def clean(self):
+        zone = timezone.get_current_timezone_name()
+        shown = self.cleaned_data.get("shown_in_zone") or zone
+        if shown != zone:
+            data = self.data.copy()
+            data[self.add_prefix("shown_in_zone")] = zone
+            self.data = data
+            for name, form_field in self.fields.items():
+                moment = self.cleaned_data.get(name)
+                if isinstance(form_field, self.time_fields) and moment is not None:
+                    self.add_error(
+                        name,
+                        f"This story's times are in {times.place_name(zone)} time ({zone}), and the form "
+                        f"showed {shown}: check this time, now read as {zone}, and save again.",
+                    )
+                    # Keep the value for the form's other checks; the error stops the save.
+                    self.cleaned_data[name] = moment
+        return super().clean()
+
+
 def _display(form_field, value):
     """A form value as an editor reads it."""
     if value in (None, "", [], ()):
@@ -191,7 +233,7 @@ def _display(form_field, value):
 # --- stories -----------------------------------------------------------------------
 
 
-class StoryForm(VersionedForm):
+class StoryForm(ZonedTimesForm, VersionedForm):
     text_fields = ("title", "summary")
 
     class Meta:
@@ -205,6 +247,12 @@ class StoryForm(VersionedForm):
             "slug": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
         help_texts = {"slug": "The story's address: /live/this-slug/."}
+
+    def clean_time_zone(self):
+        name = self.cleaned_data["time_zone"].strip()
+        if times.zone_named(name) is None:
+            raise ValidationError("Not a time zone: use a name like “America/New_York” or “Europe/Kyiv”.")
+        return name
 
 
 # --- updates -----------------------------------------------------------------------
@@ -221,7 +269,7 @@ class BylineWidget(AutocompleteSelectMultiple):
         return groups
 
 
-class UpdateForm(VersionedForm):
+class UpdateForm(ZonedTimesForm, VersionedForm):
     byline = forms.ModelMultipleChoiceField(
         queryset=Author.objects.all(),
         widget=BylineWidget(Update._meta.get_field("authors"), admin.site),
