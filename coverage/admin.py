@@ -13,6 +13,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonRespon
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 
 from . import caching, images, markup, services, times
@@ -20,6 +21,9 @@ from .forms import AuthorForm, ImageForm, StoryForm, UpdateForm
 from .models import Author, Comment, Image, Story, Update
 
 ADMIN_CSS = {"all": ["coverage/admin/admin.css"]}
+# The update just saved, highlighted once in its story's list of updates.
+SAVED_UPDATE_KEY = "coverage_saved_update"
+STORY_FILTER = "story__id__exact"
 PREVIEW_MAX_CHARS = 100_000
 
 
@@ -391,6 +395,54 @@ class UpdateAdmin(SafeSaveAdmin):
 
     def response_change(self, request, obj):
         return self._add_another(request, obj, super().response_change(request, obj))
+
+    def response_post_save_add(self, request, obj):
+        return self._back_to_the_story(request, obj) or super().response_post_save_add(request, obj)
+
+    def response_post_save_change(self, request, obj):
+        return self._back_to_the_story(request, obj) or super().response_post_save_change(request, obj)
+
+    def _back_to_the_story(self, request, update):
+        """After "Save": the story's updates, newest first, this one highlighted, and where readers see it."""
+        if not self.has_view_or_change_permission(request):
+            return None
+        request.session[SAVED_UPDATE_KEY] = update.pk
+        self.message_user(request, self._where_readers_see(update), messages.INFO)
+        url = reverse("admin:coverage_update_changelist")
+        return HttpResponseRedirect(
+            f"{url}?{urlencode({STORY_FILTER: update.story_id})}#update-row-{update.pk}"
+        )
+
+    @staticmethod
+    def _where_readers_see(update):
+        story = update.story
+        if Update.objects.published().filter(pk=update.pk).exists():
+            return format_html('<a href="{}">See it as readers do</a>.', update.get_absolute_url())
+        if story.status == Story.Status.DRAFT:
+            return format_html("Not public yet: the story “{}” is a draft.", story.title)
+        if update.status == Update.Status.DRAFT:
+            return "Not public yet: this update is a draft."
+        return f"Not public yet: readers see it from {_when(update.published_at, times.zone_of(story))}."
+
+    def _filtered_story(self, request):
+        story_id = request.GET.get(STORY_FILTER, "")
+        return Story.objects.filter(pk=story_id).first() if story_id.isdigit() else None
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"saved_pk": request.session.pop(SAVED_UPDATE_KEY, None)}
+        story = self._filtered_story(request)
+        if story is not None:
+            context |= {
+                "title": f"Updates of “{story.title}”",
+                "story": story,
+                "story_add_update_url": f"{reverse('admin:coverage_update_add')}?story={story.pk}",
+            }
+        return super().changelist_view(request, context | (extra_context or {}))
+
+    def get_list_display(self, request):
+        if STORY_FILTER in request.GET:  # one story's updates: its title on every row says nothing
+            return [column for column in self.list_display if column != "story_title"]
+        return self.list_display
 
     def get_urls(self):
         preview = path(
