@@ -51,6 +51,11 @@ def thumbnail(image, width=96):
     )
 
 
+def _story_updates_url(story):
+    """The list of a story's updates, newest first: the editor's desk for that story."""
+    return f"{reverse('admin:coverage_update_changelist')}?{urlencode({STORY_FILTER: story.pk})}"
+
+
 def _count(number, noun):
     plural = "stories" if noun == "story" else f"{noun}s"
     return f"{number} {noun if number == 1 else plural}"
@@ -172,7 +177,7 @@ class StoryAdmin(SafeSaveAdmin):
 
     @admin.display(description="Updates", ordering="update_count")
     def update_count(self, story):
-        return story.update_count
+        return format_html('<a href="{}">{}</a>', _story_updates_url(story), story.update_count)
 
     @admin.display(description="Last update", ordering="last_update_at")
     def last_update_at(self, story):
@@ -193,20 +198,28 @@ class StoryAdmin(SafeSaveAdmin):
     @admin.display(description="Latest updates")
     def latest_updates(self, story):
         updates = story.updates.order_by(F("published_at").desc(nulls_first=True), "-pk")[:10]
+        zone = times.zone_of(story)
         rows = format_html_join(
             "",
-            '<li><a href="{}">{}</a> <span class="coverage-muted">{} · {}</span></li>',
+            '<li><a href="{}">{}</a> <span class="coverage-muted">{}</span></li>',
             (
                 (
                     reverse("admin:coverage_update_change", args=[update.pk]),
                     update,
-                    update.get_status_display(),
-                    _when(update.published_at, times.zone_of(story), "short"),
+                    update.get_status_display()
+                    if update.status == Update.Status.DRAFT
+                    else f"{update.get_status_display()} · {_when(update.published_at, zone, 'short')}",
                 )
                 for update in updates
             ),
         )
-        return format_html('<ul class="coverage-latest">{}</ul>', rows) if rows else "No updates yet."
+        if not rows:
+            return "No updates yet."
+        return format_html(
+            '<ul class="coverage-latest">{}</ul><p><a href="{}">All the story’s updates</a></p>',
+            rows,
+            _story_updates_url(story),
+        )
 
     def time_zone_for(self, request, object_id):
         """The story's zone; on a save, the zone chosen in the form (the form checks it)."""
@@ -241,18 +254,17 @@ class StoryAdmin(SafeSaveAdmin):
 # --- updates -----------------------------------------------------------------------
 
 
-class ImageInline(admin.TabularInline):
+class ImageInline(admin.StackedInline):
+    """Pictures of an update, stacked: labelled fields that fit any width (a table of six
+    columns pushed the required alt text off a phone's screen). The picture field shows
+    a thumbnail of the current file."""
+
     model = Image
     form = ImageForm
     fk_name = "update"
     extra = 1
-    fields = ["thumbnail", "file", "caption", "credit", "alt_text", "position"]
-    readonly_fields = ["thumbnail"]
+    fields = ["file", "caption", "alt_text", ("credit", "position")]
     verbose_name = "picture"
-
-    @admin.display(description="")
-    def thumbnail(self, image):
-        return thumbnail(image)
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and can_edit_update(request, obj)
@@ -391,27 +403,32 @@ class UpdateAdmin(SafeSaveAdmin):
         return response
 
     def response_add(self, request, obj, post_url_continue=None):
-        return self._add_another(request, obj, super().response_add(request, obj, post_url_continue))
+        return self._back_to_the_story(request, obj, "added") or self._add_another(
+            request, obj, super().response_add(request, obj, post_url_continue)
+        )
 
     def response_change(self, request, obj):
-        return self._add_another(request, obj, super().response_change(request, obj))
+        return self._back_to_the_story(request, obj, "changed") or self._add_another(
+            request, obj, super().response_change(request, obj)
+        )
 
-    def response_post_save_add(self, request, obj):
-        return self._back_to_the_story(request, obj) or super().response_post_save_add(request, obj)
-
-    def response_post_save_change(self, request, obj):
-        return self._back_to_the_story(request, obj) or super().response_post_save_change(request, obj)
-
-    def _back_to_the_story(self, request, update):
-        """After "Save": the story's updates, newest first, this one highlighted, and where readers see it."""
-        if not self.has_view_or_change_permission(request):
+    def _back_to_the_story(self, request, update, verb):
+        """After a plain "Save": the story's updates, newest first, this one highlighted, and
+        where readers see it ("Save and continue", "Save and add another" and popups as before)."""
+        buttons = {IS_POPUP_VAR, "_continue", "_addanother", "_saveasnew"}
+        if buttons & set(request.POST) or not self.has_view_or_change_permission(request):
             return None
         request.session[SAVED_UPDATE_KEY] = update.pk
-        self.message_user(request, self._where_readers_see(update), messages.INFO)
-        url = reverse("admin:coverage_update_changelist")
-        return HttpResponseRedirect(
-            f"{url}?{urlencode({STORY_FILTER: update.story_id})}#update-row-{update.pk}"
+        change_url = reverse("admin:coverage_update_change", args=[update.pk])
+        message = format_html(
+            'The update “<a href="{}">{}</a>” was {} successfully. {}',
+            change_url,
+            update,
+            verb,
+            self._where_readers_see(update),
         )
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(f"{_story_updates_url(update.story)}#update-row-{update.pk}")
 
     @staticmethod
     def _where_readers_see(update):
@@ -433,7 +450,8 @@ class UpdateAdmin(SafeSaveAdmin):
         story = self._filtered_story(request)
         if story is not None:
             context |= {
-                "title": f"Updates of “{story.title}”",
+                "title": "Updates of the story",
+                "subtitle": story.title,
                 "story": story,
                 "story_add_update_url": f"{reverse('admin:coverage_update_add')}?story={story.pk}",
             }
@@ -473,9 +491,9 @@ class UpdateAdmin(SafeSaveAdmin):
 
     # --- columns and read-only fields
 
-    @admin.display(description="")
+    @admin.display(description="", empty_value="")
     def list_thumbnail(self, update):
-        return thumbnail(next(iter(update.images.all()), None), width=64)
+        return thumbnail(next(iter(update.images.all()), None), width=48)
 
     @admin.display(description="Byline")
     def byline(self, update):
@@ -484,7 +502,7 @@ class UpdateAdmin(SafeSaveAdmin):
 
     @admin.display(description="Story", ordering="story__title")
     def story_title(self, update):
-        return Truncator(update.story.title).chars(40)
+        return Truncator(update.story.title).chars(30)
 
     @admin.display(description="Byline")
     def byline_names(self, update):
@@ -502,7 +520,10 @@ class UpdateAdmin(SafeSaveAdmin):
 
     @admin.display(description="Time", ordering="published_at")
     def published_time(self, update):
-        """The time readers see on the update, in its story's zone."""
+        """The time readers see on the update, in its story's zone (none for a draft: it gets one
+        when it is published)."""
+        if update.status == Update.Status.DRAFT:
+            return "—"
         return _when(update.published_at, times.zone_of(update.story), "short")
 
     @admin.display(description="Edited")
@@ -567,7 +588,7 @@ class AuthorAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").annotate(update_count=Count("updates"))
 
-    @admin.display(description="")
+    @admin.display(description="", empty_value="")
     def photo_thumbnail(self, author):
         if not author.photo:
             return ""
@@ -678,6 +699,9 @@ class CommentAdmin(admin.ModelAdmin):
     fields = ["story", "update", "name", "email", "body", "status", "received", "client_hash"]
     actions = ["approve", "mark_spam", "mark_pending"]
     list_per_page = 50
+
+    class Media:
+        css = ADMIN_CSS
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("story")

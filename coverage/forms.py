@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 from django.utils import timezone
+from django.utils.html import format_html
 
 from . import images, times
 from .models import Author, Image, Story, Update
@@ -297,6 +298,7 @@ class UpdateForm(ZonedTimesForm, VersionedForm):
         }
         widgets = {
             "headline": forms.TextInput(attrs={"class": "vLargeTextField", "placeholder": "Optional"}),
+            "contributor_line": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "body": forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField"}),
             "correction": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
         }
@@ -356,10 +358,21 @@ class UpdateForm(ZonedTimesForm, VersionedForm):
 # --- pictures ----------------------------------------------------------------------
 
 
+class PictureWidget(AdminFileWidget):
+    """The admin's file input, with a thumbnail of the current picture."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        url = getattr(getattr(value, "instance", None), "thumbnail_url", "") if self.is_initial(value) else ""
+        if not url:
+            return html
+        return format_html('<img class="coverage-thumb" src="{}" alt="" width="96">{}', url, html)
+
+
 class PictureField(forms.FileField):
     """An upload checked and cleaned by ``images.clean_upload`` (content, size, metadata)."""
 
-    widget = AdminFileWidget(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+    widget = PictureWidget(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
 
     def to_python(self, data):
         uploaded = super().to_python(data)
@@ -383,8 +396,8 @@ class ImageForm(forms.ModelForm):
         model = Image
         fields = ["file", "caption", "credit", "alt_text", "update", "story", "position"]
         widgets = {
-            "caption": forms.Textarea(attrs={"rows": 2, "cols": 40}),
-            "alt_text": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+            "caption": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+            "alt_text": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
         }
 
     def __init__(self, *args, **kwargs):

@@ -29,8 +29,9 @@ def rows(html):
     return re.findall(r'<tr id="update-row-(\d+)"(?: class="([^"]*)")?>', html)
 
 
-def messages_of(html):
-    return re.findall(r'<li class="(?:success|info)">(.*?)</li>', html, re.S)
+def message_of(html):
+    (message,) = re.findall(r'<li class="success">(.*?)</li>', html, re.S)
+    return message
 
 
 # --- the development login writes under its own byline ----------------------------------
@@ -91,8 +92,12 @@ def test_saving_a_new_update_returns_to_its_story_with_the_update_highlighted(ed
     html = editor.get(response["Location"]).content.decode()
     assert rows(html) == [(str(update.pk), "coverage-saved"), (str(earlier.pk), "")]  # newest first
     assert f"update-row-{elsewhere.pk}" not in html
-    assert "Updates of “Harbour fire”" in html
-    assert f'<a href="{update.get_absolute_url()}">See it as readers do</a>.' in messages_of(html)
+    assert "<h1>Updates of the story</h1>" in html and "<h2>Harbour fire</h2>" in html
+    assert message_of(html) == (
+        f'The update “<a href="{reverse("admin:coverage_update_change", args=[update.pk])}">'
+        f"Crews contain the fire.</a>” was added successfully. "
+        f'<a href="{update.get_absolute_url()}">See it as readers do</a>.'
+    )
     assert f'href="{UPDATE_ADD}?story={story.pk}" class="addlink">Add an update to this story' in html
     assert editor.get(update.get_absolute_url()).status_code == 200
 
@@ -127,7 +132,7 @@ def test_after_saving_an_update_readers_cannot_see_the_editor_is_told(editor, st
     response = save(editor, f"{UPDATE_ADD}?story={story.pk}", body="Not for readers yet.", **changes)
     assert response.status_code == 302
     html = editor.get(response["Location"]).content.decode()
-    assert message in messages_of(html)
+    assert message_of(html).endswith(f"was added successfully. {message}")
     assert "See it as readers do" not in html
 
 
