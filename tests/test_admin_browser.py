@@ -176,10 +176,16 @@ def test_admin_update_screenshots(browser, live_server, newsroom, width, scheme)
 
     page.goto(f"/admin/coverage/update/add/?story={story.pk}")
     alt_text = page.locator("#id_images-0-alt_text")
-    alt_text.scroll_into_view_if_needed()
+    # Scrolled to as a reader of the page scrolls, down only: nothing scrolls sideways.
+    page.evaluate("el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 200)",
+                  alt_text.element_handle())  # fmt: skip
     expect(alt_text).to_be_visible()
     box = alt_text.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert alt_text.evaluate(  # on screen, not clipped by a box around it
+        "el => { const r = el.getBoundingClientRect();"
+        " return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === el; }"
+    )
     page.screenshot(path=SCREENSHOTS / f"admin-add-update-{width}-{scheme}.png", full_page=True)
 
     page.fill("#id_body", "Talks resume at noon.")
