@@ -11,11 +11,12 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelectMultiple
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.forms.utils import pretty_name
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import images, times
+from . import held, images, times
 from .models import Author, Image, Story, Update
 
 # A log entry is written just after the save it records.
@@ -359,10 +360,41 @@ class UpdateForm(ZonedTimesForm, VersionedForm):
 
 
 class PictureWidget(AdminFileWidget):
-    """The admin's file input, with a thumbnail of the current picture."""
+    """The admin's file input, with a thumbnail of the current picture.
+
+    A new picture sent with a form that comes back with errors is kept
+    (``held``): the form shows it and carries it back in a hidden field, so the
+    editor does not have to choose it again.
+    """
+
+    @staticmethod
+    def held_name(name):
+        return f"{name}-held"
+
+    def value_from_datadict(self, data, files, name):
+        upload = super().value_from_datadict(data, files, name)
+        token = data.get(self.held_name(name))
+        if upload is None and token:
+            return held.held(token)
+        return upload
+
+    def value_omitted_from_data(self, data, files, name):
+        return super().value_omitted_from_data(data, files, name) and self.held_name(name) not in data
 
     def render(self, name, value, attrs=None, renderer=None):
         html = super().render(name, value, attrs, renderer)
+        kept = held.hold(value) if isinstance(value, UploadedFile) else None
+        if kept is not None:
+            return format_html(
+                '<div><p class="coverage-held"><img class="coverage-thumb" src="{}" alt="" width="96">'
+                "Kept: {} (not saved yet; choose another file to replace it)</p>"
+                '<input type="hidden" name="{}" value="{}">{}</div>',
+                kept.url,
+                kept.original_name,
+                self.held_name(name),
+                kept.token,
+                html,
+            )
         url = getattr(getattr(value, "instance", None), "thumbnail_url", "") if self.is_initial(value) else ""
         if not url:
             return html
@@ -373,6 +405,11 @@ class PictureField(forms.FileField):
     """An upload checked and cleaned by ``images.clean_upload`` (content, size, metadata)."""
 
     widget = PictureWidget(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+
+    def bound_data(self, data, initial):
+        # A new picture, sent with a form that comes back with errors, is shown and kept by
+        # the widget (Django's file fields show only the saved file).
+        return data if isinstance(data, UploadedFile) else super().bound_data(data, initial)
 
     def to_python(self, data):
         uploaded = super().to_python(data)

@@ -2,14 +2,17 @@
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from PIL import Image as PILImage
 
 from coverage.models import Author, Story, Update
-from tests.factories import make_author, make_story, make_update, make_user
+from tests.factories import make_author, make_picture, make_story, make_update, make_user
 from tests.htmlforms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +157,67 @@ def test_a_story_s_list_of_updates_has_no_story_column(editor):
     assert 'class="field-story_title"' in editor.get(UPDATE_LIST).content.decode()
     one_story = editor.get(UPDATE_LIST, {"story__id__exact": story.pk}).content.decode()
     assert 'class="field-story_title"' not in one_story and Story.objects.count() == 1
+
+
+# --- a form error loses nothing the editor typed or chose ------------------------------------
+
+
+def field_values(html):
+    data = form_data(html, "update_form")
+    return {name: data.get(name) for name in FIELDS_TYPED}
+
+
+FIELDS_TYPED = [
+    "story", "byline", "headline", "body", "contributor_line", "status", "published_at_0", "published_at_1",
+    "pinned", "key_event", "images-0-caption", "images-0-credit", "images-0-alt_text", "images-0-position",
+]  # fmt: skip
+
+
+def test_a_form_error_keeps_everything_typed_and_the_picture_chosen(settings, editor):
+    story = make_story()
+    zoe, adam = make_author(name="Zoe Zed"), make_author(name="Адам Аблов")
+    link = f"{UPDATE_ADD}?story={story.pk}"
+    typed = {
+        "story": str(story.pk), "byline": [str(zoe.pk), str(adam.pk)], "headline": "Harbour reopens",
+        "body": "Ships are moving again.\n\nΤα πλοία κινούνται ξανά.", "contributor_line": "Ana contributed.",
+        "status": "scheduled", "published_at_0": "", "published_at_1": "09:00",  # the date is missing
+        "pinned": "on", "key_event": "on", "images-0-caption": "The first ship out.",
+        "images-0-credit": "Ana Lens/Harbour Times", "images-0-alt_text": "A cargo ship leaving the quay.",
+        "images-0-position": "1",
+    }  # fmt: skip
+    data = form_data(editor.get(link).content, "update_form", _save="Save", **typed)
+    picture = make_picture(size=(800, 600), gps=True)
+    data["images-0-file"] = SimpleUploadedFile("first ship.jpg", picture, "image/jpeg")
+    refused = editor.post(link, data)
+    assert refused.status_code == 200 and not Update.objects.exists()
+    assert field_values(refused.content) == typed
+
+    # The picture is kept (cleaned: no location), shown, and carried back by the form.
+    html = refused.content.decode()
+    assert "Kept: first ship.jpg (not saved yet; choose another file to replace it)" in html
+    (held_file,) = (Path(settings.MEDIA_ROOT) / "held").iterdir()
+    with PILImage.open(held_file) as kept:
+        assert kept.size == (800, 600) and not kept.getexif()
+
+    again = form_data(html, "update_form", _save="Save", published_at_0="2099-03-13")  # no file chosen again
+    assert editor.post(link, again).status_code == 302
+    update = Update.objects.get()
+    assert (update.headline, update.pinned, update.key_event) == ("Harbour reopens", True, True)
+    assert update.byline_authors() == [zoe, adam]
+    (image,) = update.images.all()
+    assert (image.caption, image.alt_text, image.width, image.position) == (
+        "The first ship out.", "A cargo ship leaving the quay.", 800, 1,
+    )  # fmt: skip
+    assert image.file.name.startswith("images/") and image.renditions
+
+
+def test_a_kept_picture_cannot_be_forged(editor):
+    story = make_story()
+    link = f"{UPDATE_ADD}?story={story.pk}"
+    data = form_data(editor.get(link).content, "update_form", _save="Save", body="Forged.")
+    data |= {"images-0-file-held": "held/elsewhere.jpg", "images-0-caption": "A caption.",
+             "images-0-alt_text": "Alt.", "images-0-position": "0"}  # fmt: skip
+    response = editor.post(link, data)
+    assert response.status_code == 200  # the picture is missing: nothing saved
+    assert "This field is required." in response.content.decode()
+    assert not Update.objects.exists()
