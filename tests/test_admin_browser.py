@@ -105,17 +105,26 @@ def newsroom(live_server, settings):
     return make_user(username="edith", role="Editors")
 
 
-def admin_page(browser, live_server, user, *, width, scheme="light"):
-    """A logged-in page in a context of its own: ``width`` px wide, light or dark, in New York."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": 900},
-        color_scheme=scheme,
-        timezone_id="America/New_York",
-    )
-    page = context.new_page()
-    log_in(page, user)
-    return page
+@pytest.fixture
+def admin_page(browser, live_server):
+    """Opens a logged-in page in a context of its own: ``width`` px wide, light or dark, in New York."""
+    contexts = []
+
+    def open_page(user, *, width, scheme="light"):
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": width, "height": 900},
+            color_scheme=scheme,
+            timezone_id="America/New_York",
+        )
+        contexts.append(context)
+        page = context.new_page()
+        log_in(page, user)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def admin_urls():
@@ -139,8 +148,8 @@ def admin_urls():
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_no_admin_page_scrolls_sideways(browser, live_server, newsroom, width):
-    page = admin_page(browser, live_server, newsroom, width=width)
+def test_no_admin_page_scrolls_sideways(admin_page, newsroom, width):
+    page = admin_page(newsroom, width=width)
     overflowing = {}
     for name, url in admin_urls().items():
         page.goto(url)
@@ -160,14 +169,14 @@ def test_no_admin_page_scrolls_sideways(browser, live_server, newsroom, width):
 
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_admin_update_screenshots(browser, live_server, newsroom, width, scheme):
+def test_admin_update_screenshots(admin_page, newsroom, width, scheme):
     """Takes the update list and add form screenshots (tests/screenshots/) for a person to look at.
 
     Asserts what can be asserted mechanically: the picture's alt text field, required
     with a new picture, is visible within the screen's width; the saved update is
     highlighted in its story's list.
     """
-    page = admin_page(browser, live_server, newsroom, width=width, scheme=scheme)
+    page = admin_page(newsroom, width=width, scheme=scheme)
     story = Story.objects.get()
     SCREENSHOTS.mkdir(exist_ok=True)
     page.goto("/admin/coverage/update/")
