@@ -171,8 +171,9 @@ class ZonedTimesForm(forms.ModelForm):
 
     The admin activates the zone of the story being edited (``time_zone_for``);
     each time field's label names it. The zone the form was shown in travels in
-    a hidden field: if the story being saved has another zone (another story
-    was chosen, or its zone changed) and a time was typed, the time is refused
+    a hidden field, for when the story being saved has another zone (another
+    story was chosen, or the story's zone changed): a time left as it was shown
+    keeps its moment, now shown in the story's zone; a time typed is refused
     with a message, and the form comes back labelled with the story's zone, so
     the editor checks the time before it is read in that zone.
     """
@@ -191,21 +192,37 @@ class ZonedTimesForm(forms.ModelForm):
     def clean(self):
         zone = timezone.get_current_timezone_name()
         shown = self.cleaned_data.get("shown_in_zone") or zone
-        if shown != zone:
-            data = self.data.copy()
-            data[self.add_prefix("shown_in_zone")] = zone
-            self.data = data
+        if shown != zone and times.zone_named(shown) is not None:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("shown_in_zone")] = zone
             for name, form_field in self.fields.items():
                 moment = self.cleaned_data.get(name)
                 if isinstance(form_field, self.time_fields) and moment is not None:
-                    self.add_error(
-                        name,
-                        f"This story's times are in {times.place_name(zone)} time ({zone}), and the form "
-                        f"showed {shown}: check this time, now read as {zone}, and save again.",
-                    )
-                    # Keep the value for the form's other checks; the error stops the save.
-                    self.cleaned_data[name] = moment
+                    self._check_time(name, form_field, moment, shown=shown, zone=zone)
         return super().clean()
+
+    def _check_time(self, name, form_field, moment, *, shown, zone):
+        initial = self.get_initial_for_field(form_field, name)
+        with timezone.override(times.zone_named(shown)):
+            untouched = initial is not None and not form_field.has_changed(initial, self[name].data)
+        if untouched:
+            # The same moment, written back as the story's zone shows it.
+            self.cleaned_data[name] = initial
+            widget, html_name = form_field.widget, self.add_prefix(name)
+            if isinstance(widget, forms.MultiWidget):
+                parts = zip(widget.widgets_names, widget.widgets, widget.decompress(initial), strict=True)
+                for suffix, part, value in parts:
+                    self.data[html_name + suffix] = part.format_value(value)
+            else:
+                self.data[html_name] = widget.format_value(timezone.localtime(initial))
+            return
+        self.add_error(
+            name,
+            f"This story's times are in {times.place_name(zone)} time ({zone}), and the form "
+            f"showed {shown}: check this time, now read as {zone}, and save again.",
+        )
+        # Keep the value for the form's other checks; the error stops the save.
+        self.cleaned_data[name] = moment
 
 
 def _display(form_field, value):

@@ -130,3 +130,28 @@ def test_story_time_zone_must_be_a_real_zone(editor):
     data = form_data(editor.get(url).content, "story_form", _save="Save", time_zone="New York")
     assert "Not a time zone" in errors_of(editor.post(url, data))
     assert Story.objects.get(pk=story.pk).time_zone == "America/New_York"
+
+
+def test_changing_a_storys_zone_keeps_its_times_and_shows_them_in_the_new_zone(editor):
+    start = datetime(2025, 3, 13, 3, 30, tzinfo=UTC)
+    story = make_story(coverage_start=start)  # New York: 11:30 PM the day before
+    url = reverse("admin:coverage_story_change", args=[story.pk])
+    data = form_data(editor.get(url).content, "story_form", _save="Save", time_zone="Asia/Kolkata")
+    assert (data["coverage_start_0"], data["coverage_start_1"]) == ("2025-03-12", "23:30:00")
+    assert editor.post(url, data).status_code == 302
+    story.refresh_from_db()
+    assert (story.time_zone, story.coverage_start) == ("Asia/Kolkata", start)
+    again = form_data(editor.get(url).content, "story_form")
+    assert (again["coverage_start_0"], again["coverage_start_1"]) == ("2025-03-13", "09:00:00")
+
+
+def test_moving_an_update_to_a_story_in_another_zone_keeps_its_time(editor):
+    published = datetime(2025, 3, 13, 13, 5, tzinfo=UTC)
+    update = make_update(story=make_story(title="Here"), published_at=published)
+    tokyo = make_story(title="Typhoon", time_zone="Asia/Tokyo")
+    url = reverse("admin:coverage_update_change", args=[update.pk])
+    data = form_data(editor.get(url).content, "update_form", _save="Save", story=tokyo.pk)
+    response = editor.post(url, data)
+    assert response.status_code == 302, errors_of(response)
+    update.refresh_from_db()
+    assert (update.story, update.published_at) == (tokyo, published)
