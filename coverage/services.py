@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import slugify
 
 from . import caching, images
 from .models import (
@@ -382,3 +383,39 @@ def discard_unused_files(name, renditions):
     if not name or not name.startswith(UPLOADS_PREFIX) or Image.objects.filter(file=name).exists():
         return
     images.delete_files([name, *(item["name"] for item in renditions or [])])
+
+
+# --- authors -----------------------------------------------------------------
+
+
+class AuthorTaken(Exception):
+    """The author is already linked to another login."""
+
+    def __init__(self, author):
+        self.author = author
+        super().__init__(f"{author.name} is already the author of the login {author.user}")
+
+
+def link_author(*, user, name):
+    """Make the author called ``name`` (created if new) the one ``user`` writes as.
+
+    The update form then puts that author in the byline for them. A login has
+    one author: an author linked to it before is unlinked. Raises
+    ``AuthorTaken`` if the author is another login's. Returns (author, created).
+    """
+    with transaction.atomic():
+        author = Author.objects.select_for_update().filter(name=name).first()
+        created = author is None
+        if created:
+            base = slugify(name) or slugify(name, allow_unicode=True) or "author"
+            slug, number = base, 2
+            while Author.objects.filter(slug=slug).exists():
+                slug, number = f"{base}-{number}", number + 1
+            author = Author.objects.create(name=name, slug=slug)
+        elif author.user_id not in (None, user.pk):
+            raise AuthorTaken(author)
+        Author.objects.filter(user=user).exclude(pk=author.pk).update(user=None)
+        if author.user_id != user.pk:
+            author.user = user
+            author.save(update_fields=["user"])
+    return author, created

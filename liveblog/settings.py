@@ -161,13 +161,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The newsroom's zone: new stories show their times in it (each story can have its
+# own), and it is Django's default zone, so the admin shows and reads times in it.
+LIVEBLOG_TIME_ZONE = os.environ.get("LIVEBLOG_TIME_ZONE", "America/New_York")
+
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+TIME_ZONE = LIVEBLOG_TIME_ZONE
 USE_I18N = True
 USE_TZ = True
-
-# The zone new stories show their times in; each story can override it.
-LIVEBLOG_TIME_ZONE = os.environ.get("LIVEBLOG_TIME_ZONE", "America/New_York")
 # Seconds between a reader's polls for new updates; each story can override it.
 LIVEBLOG_POLL_INTERVAL = int(os.environ.get("LIVEBLOG_POLL_INTERVAL", "15"))
 # Change-feed cursors are rounded down to this many seconds, so readers polling in

@@ -1,24 +1,14 @@
-"""Template helpers for the reader pages: the one place times are formatted."""
+"""Template helpers for the reader pages; times are formatted by ``coverage.times``."""
 
-import zoneinfo
+from datetime import UTC
 
 from django import template
-from django.conf import settings
-from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
-from coverage import markup, site
+from coverage import markup, site, times
 
 register = template.Library()
-
-
-def story_zone(story):
-    try:
-        return zoneinfo.ZoneInfo(getattr(story, "time_zone", "") or settings.LIVEBLOG_TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.LIVEBLOG_TIME_ZONE)
 
 
 @register.simple_tag
@@ -31,12 +21,10 @@ def timestamp(moment, story=None, style="short"):
     """
     if moment is None:
         return ""
-    local = timezone.localtime(moment, story_zone(story))
-    pattern = "N j, g:i A T" if style == "short" else "F j, Y, g:i A T"
     return format_html(
         '<time datetime="{}" data-relative>{}</time>',
-        moment.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat().replace("+00:00", "Z"),
-        format_date(local, pattern),
+        moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        times.wall_clock(moment, times.zone_of(story), style),
     )
 
 
