@@ -5,8 +5,14 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Where `make run` listens: `make run PORT=8080`, `make run HOST=0.0.0.0` (other machines).
+# The site answers to localhost, 127.0.0.1, [::1] and HOST; add the names or addresses other
+# machines type to reach it with ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=laptop.local,192.168.1.20.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+comma := ,
+RUN_HOSTS = localhost,127.0.0.1,[::1],$(HOST)$(if $(ALLOWED_HOSTS),$(comma)$(ALLOWED_HOSTS))
+BROWSE_HOST = $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
 .PHONY: run test setup install lint test-tools clean
 
@@ -26,8 +32,8 @@ setup: install
 	DEBUG=1 $(BIN)/python manage.py ensure_admin
 
 run: setup
-	@echo "Site:  http://$(HOST):$(PORT)/    Admin: http://$(HOST):$(PORT)/admin/"
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Site:  http://$(BROWSE_HOST):$(PORT)/    Admin: http://$(BROWSE_HOST):$(PORT)/admin/"
+	DEBUG=1 ALLOWED_HOSTS='$(RUN_HOSTS)' $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

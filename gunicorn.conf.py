@@ -6,7 +6,9 @@ Every value can be overridden by the matching environment variable.
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Loopback only: the app answers the proxy in front of it (nginx, ops/nginx.conf), never the
+# internet directly, where a client could skip the proxy and write its own X-Forwarded-For.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threads let a worker keep serving while another request waits on the database.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))

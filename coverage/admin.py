@@ -12,15 +12,18 @@ from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 
-from . import caching, images, markup, services
+from . import caching, images, markup, services, times
 from .forms import AuthorForm, ImageForm, StoryForm, UpdateForm
-from .models import Author, Comment, Image, Story, Update
+from .models import Author, Comment, Image, Story, Update, Writer
 
 ADMIN_CSS = {"all": ["coverage/admin/admin.css"]}
+# The update just saved, highlighted once in its story's list of updates.
+SAVED_UPDATE_KEY = "coverage_saved_update"
+STORY_FILTER = "story__id__exact"
 PREVIEW_MAX_CHARS = 100_000
 
 
@@ -48,13 +51,19 @@ def thumbnail(image, width=96):
     )
 
 
+def _story_updates_url(story):
+    """The list of a story's updates, newest first: the editor's desk for that story."""
+    return f"{reverse('admin:coverage_update_changelist')}?{urlencode({STORY_FILTER: story.pk})}"
+
+
 def _count(number, noun):
     plural = "stories" if noun == "story" else f"{noun}s"
     return f"{number} {noun if number == 1 else plural}"
 
 
-def _when(moment):
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "—"
+def _when(moment, zone=None, style="long"):
+    """A time as the newsroom reads it, its zone named: in ``zone``, default the active one."""
+    return times.wall_clock(moment, zone, style) if moment else "—"
 
 
 class SafeSaveAdmin(admin.ModelAdmin):
@@ -69,13 +78,21 @@ class SafeSaveAdmin(admin.ModelAdmin):
     shows the comparison, with the editor's text kept.
     """
 
+    def time_zone_for(self, request, object_id):
+        """The zone the form shows and reads times in (None: the newsroom's)."""
+        return None
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            with images.discard_files_on_error():
-                return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.StaleEdit:
-            with images.discard_files_on_error():
-                return super().changeform_view(request, object_id, form_url, extra_context)
+        with timezone.override(self.time_zone_for(request, object_id)):
+            try:
+                with images.discard_files_on_error():
+                    response = super().changeform_view(request, object_id, form_url, extra_context)
+            except services.StaleEdit:
+                with images.discard_files_on_error():
+                    response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # times are formatted when the form is rendered: in the zone
+        return response
 
 
 # --- stories -----------------------------------------------------------------------
@@ -91,7 +108,7 @@ class StoryAdmin(SafeSaveAdmin):
         "update_count",
         "last_update_at",
         "pending_comments",
-        "coverage_start",
+        "coverage_started",
         "add_update_link",
     ]
     list_filter = ["status", "comments_open", ("lead_author", admin.RelatedOnlyFieldListFilter)]
@@ -118,6 +135,7 @@ class StoryAdmin(SafeSaveAdmin):
                         ("coverage_start", "coverage_end"),
                         "summary",
                         "base_version",
+                        "shown_in_zone",
                     ]
                 },
             ),
@@ -159,11 +177,15 @@ class StoryAdmin(SafeSaveAdmin):
 
     @admin.display(description="Updates", ordering="update_count")
     def update_count(self, story):
-        return story.update_count
+        return format_html('<a href="{}">{}</a>', _story_updates_url(story), story.update_count)
 
     @admin.display(description="Last update", ordering="last_update_at")
     def last_update_at(self, story):
-        return _when(story.last_update_at)
+        return _when(story.last_update_at, times.zone_of(story), "short")
+
+    @admin.display(description="Coverage start", ordering="coverage_start")
+    def coverage_started(self, story):
+        return _when(story.coverage_start, times.zone_of(story), "short")
 
     @admin.display(description="")
     def add_update_link(self, story):
@@ -176,20 +198,34 @@ class StoryAdmin(SafeSaveAdmin):
     @admin.display(description="Latest updates")
     def latest_updates(self, story):
         updates = story.updates.order_by(F("published_at").desc(nulls_first=True), "-pk")[:10]
+        zone = times.zone_of(story)
         rows = format_html_join(
             "",
-            '<li><a href="{}">{}</a> <span class="coverage-muted">{} · {}</span></li>',
+            '<li><a href="{}">{}</a> <span class="coverage-muted">{}</span></li>',
             (
                 (
                     reverse("admin:coverage_update_change", args=[update.pk]),
                     update,
-                    update.get_status_display(),
-                    _when(update.published_at),
+                    update.get_status_display()
+                    if update.status == Update.Status.DRAFT
+                    else f"{update.get_status_display()} · {_when(update.published_at, zone, 'short')}",
                 )
                 for update in updates
             ),
         )
-        return format_html('<ul class="coverage-latest">{}</ul>', rows) if rows else "No updates yet."
+        if not rows:
+            return "No updates yet."
+        return format_html(
+            '<ul class="coverage-latest">{}</ul><p><a href="{}">All the story’s updates</a></p>',
+            rows,
+            _story_updates_url(story),
+        )
+
+    def time_zone_for(self, request, object_id):
+        """The story's zone; on a save, the zone chosen in the form (the form checks it)."""
+        chosen = times.zone_named(request.POST.get("time_zone")) if request.method == "POST" else None
+        story = Story.objects.filter(pk=object_id).first() if str(object_id or "").isdigit() else None
+        return chosen or times.zone_of(story)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -218,18 +254,17 @@ class StoryAdmin(SafeSaveAdmin):
 # --- updates -----------------------------------------------------------------------
 
 
-class ImageInline(admin.TabularInline):
+class ImageInline(admin.StackedInline):
+    """Pictures of an update, stacked: labelled fields that fit any width (a table of six
+    columns pushed the required alt text off a phone's screen). The picture field shows
+    a thumbnail of the current file."""
+
     model = Image
     form = ImageForm
     fk_name = "update"
     extra = 1
-    fields = ["thumbnail", "file", "caption", "credit", "alt_text", "position"]
-    readonly_fields = ["thumbnail"]
+    fields = ["file", "caption", "alt_text", ("credit", "position")]
     verbose_name = "picture"
-
-    @admin.display(description="")
-    def thumbnail(self, image):
-        return thumbnail(image)
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and can_edit_update(request, obj)
@@ -270,9 +305,7 @@ class UpdateAdmin(SafeSaveAdmin):
         "story_title",
         "byline_names",
         "status_label",
-        "published_at",
-        "pinned",
-        "key_event",
+        "published_time",
     ]
     list_display_links = ["list_thumbnail", "__str__"]
     list_filter = [
@@ -286,7 +319,7 @@ class UpdateAdmin(SafeSaveAdmin):
     search_fields = ["headline", "body"]
     list_select_related = ["story"]
     ordering = [F("published_at").desc(nulls_first=True), "-pk"]
-    readonly_fields = ["preview", "edited_at", "corrected_at", "earlier_versions"]
+    readonly_fields = ["preview", "edited_time", "corrected_time", "earlier_versions"]
     actions = ["publish_now"]
 
     class Media:
@@ -306,14 +339,15 @@ class UpdateAdmin(SafeSaveAdmin):
                         ("status", "published_at"),
                         ("pinned", "key_event"),
                         "base_version",
+                        "shown_in_zone",
                     ]
                 },
             ),
         ]
         if obj is not None:
             fieldsets += [
-                ("Correction", {"fields": ["correction", "corrected_at"]}),
-                ("History", {"fields": ["edited_at", "earlier_versions"], "classes": ["collapse"]}),
+                ("Correction", {"fields": ["correction", "corrected_time"]}),
+                ("History", {"fields": ["edited_time", "earlier_versions"], "classes": ["collapse"]}),
             ]
         return fieldsets
 
@@ -326,6 +360,14 @@ class UpdateAdmin(SafeSaveAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__author", "images")
+
+    def time_zone_for(self, request, object_id):
+        """The zone of the story chosen in the form, else of the update's story (the form checks it)."""
+        chosen = (request.POST if request.method == "POST" else request.GET).get("story", "")
+        story = Story.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+        if story is None and str(object_id or "").isdigit():
+            story = Story.objects.filter(updates=object_id).first()
+        return times.zone_of(story)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and can_edit_update(request, obj)
@@ -349,7 +391,7 @@ class UpdateAdmin(SafeSaveAdmin):
             return super().save_formset(request, form, formset, change)
         pictures = formset.save(commit=False)
         for image in formset.deleted_objects:
-            image.delete()
+            services.delete_image(image=image)
         for image in pictures:
             image.story_id = form.instance.story_id
             services.save_image(image=image)
@@ -361,10 +403,64 @@ class UpdateAdmin(SafeSaveAdmin):
         return response
 
     def response_add(self, request, obj, post_url_continue=None):
-        return self._add_another(request, obj, super().response_add(request, obj, post_url_continue))
+        return self._back_to_the_story(request, obj, "added") or self._add_another(
+            request, obj, super().response_add(request, obj, post_url_continue)
+        )
 
     def response_change(self, request, obj):
-        return self._add_another(request, obj, super().response_change(request, obj))
+        return self._back_to_the_story(request, obj, "changed") or self._add_another(
+            request, obj, super().response_change(request, obj)
+        )
+
+    def _back_to_the_story(self, request, update, verb):
+        """After a plain "Save": the story's updates, newest first, this one highlighted, and
+        where readers see it ("Save and continue", "Save and add another" and popups as before)."""
+        buttons = {IS_POPUP_VAR, "_continue", "_addanother", "_saveasnew"}
+        if buttons & set(request.POST) or not self.has_view_or_change_permission(request):
+            return None
+        request.session[SAVED_UPDATE_KEY] = update.pk
+        change_url = reverse("admin:coverage_update_change", args=[update.pk])
+        message = format_html(
+            'The update “<a href="{}">{}</a>” was {} successfully. {}',
+            change_url,
+            update,
+            verb,
+            self._where_readers_see(update),
+        )
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(f"{_story_updates_url(update.story)}#update-row-{update.pk}")
+
+    @staticmethod
+    def _where_readers_see(update):
+        story = update.story
+        if Update.objects.published().filter(pk=update.pk).exists():
+            return format_html('<a href="{}">See it as readers do</a>.', update.get_absolute_url())
+        if story.status == Story.Status.DRAFT:
+            return format_html("Not public yet: the story “{}” is a draft.", story.title)
+        if update.status == Update.Status.DRAFT:
+            return "Not public yet: this update is a draft."
+        return f"Not public yet: readers see it from {_when(update.published_at, times.zone_of(story))}."
+
+    def _filtered_story(self, request):
+        story_id = request.GET.get(STORY_FILTER, "")
+        return Story.objects.filter(pk=story_id).first() if story_id.isdigit() else None
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"saved_pk": request.session.pop(SAVED_UPDATE_KEY, None)}
+        story = self._filtered_story(request)
+        if story is not None:
+            context |= {
+                "title": "Updates of the story",
+                "subtitle": story.title,
+                "story": story,
+                "story_add_update_url": f"{reverse('admin:coverage_update_add')}?story={story.pk}",
+            }
+        return super().changelist_view(request, context | (extra_context or {}))
+
+    def get_list_display(self, request):
+        if STORY_FILTER in request.GET:  # one story's updates: its title on every row says nothing
+            return [column for column in self.list_display if column != "story_title"]
+        return self.list_display
 
     def get_urls(self):
         preview = path(
@@ -395,9 +491,9 @@ class UpdateAdmin(SafeSaveAdmin):
 
     # --- columns and read-only fields
 
-    @admin.display(description="")
+    @admin.display(description="", empty_value="")
     def list_thumbnail(self, update):
-        return thumbnail(next(iter(update.images.all()), None), width=64)
+        return thumbnail(next(iter(update.images.all()), None), width=48)
 
     @admin.display(description="Byline")
     def byline(self, update):
@@ -406,7 +502,7 @@ class UpdateAdmin(SafeSaveAdmin):
 
     @admin.display(description="Story", ordering="story__title")
     def story_title(self, update):
-        return Truncator(update.story.title).chars(40)
+        return Truncator(update.story.title).chars(30)
 
     @admin.display(description="Byline")
     def byline_names(self, update):
@@ -414,9 +510,29 @@ class UpdateAdmin(SafeSaveAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, update):
-        if update.status == Update.Status.SCHEDULED and update.published_at > timezone.now():
-            return f"Scheduled for {_when(update.published_at)}"
-        return update.get_status_display()
+        status = update.get_status_display()
+        if update.status == Update.Status.SCHEDULED and update.published_at <= timezone.now():
+            status = "Published (was scheduled)"
+        flags = [(name,) for name, on in (("Pinned", update.pinned), ("Key event", update.key_event)) if on]
+        return format_html(
+            "{}{}", status, format_html_join("", ' <span class="coverage-flag">{}</span>', flags)
+        )
+
+    @admin.display(description="Time", ordering="published_at")
+    def published_time(self, update):
+        """The time readers see on the update, in its story's zone (none for a draft: it gets one
+        when it is published)."""
+        if update.status == Update.Status.DRAFT:
+            return "—"
+        return _when(update.published_at, times.zone_of(update.story), "short")
+
+    @admin.display(description="Edited")
+    def edited_time(self, update):
+        return _when(update.edited_at)
+
+    @admin.display(description="Corrected")
+    def corrected_time(self, update):
+        return _when(update.corrected_at)
 
     @admin.display(description="Preview")
     def preview(self, update):
@@ -443,13 +559,19 @@ class UpdateAdmin(SafeSaveAdmin):
                 (
                     revision.version,
                     _when(revision.saved_at),
-                    revision.saved_by or "before the newsroom admin",
+                    _revision_writer(revision),
                     revision.headline,
                     revision.body,
                 )
                 for revision in revisions
             ),
         )
+
+
+def _revision_writer(revision):
+    if revision.writer == Writer.SEED:
+        return "the seed document"
+    return revision.saved_by or "before the newsroom admin"
 
 
 # --- authors and images ---------------------------------------------------------------
@@ -472,7 +594,7 @@ class AuthorAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").annotate(update_count=Count("updates"))
 
-    @admin.display(description="")
+    @admin.display(description="", empty_value="")
     def photo_thumbnail(self, author):
         if not author.photo:
             return ""
@@ -578,14 +700,17 @@ class ImageAdmin(SafeSaveAdmin):
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: pending comments first, oldest first among them."""
 
-    list_display = ["name", "excerpt", "story", "status", "created_at"]
+    list_display = ["name", "excerpt", "story", "status", "received"]
     list_display_links = ["name", "excerpt"]
     list_filter = ["status", ("story", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "email", "body"]
-    readonly_fields = ["story", "update", "client_hash", "created_at"]
-    fields = ["story", "update", "name", "email", "body", "status", "created_at", "client_hash"]
+    readonly_fields = ["story", "update", "client_hash", "received"]
+    fields = ["story", "update", "name", "email", "body", "status", "received", "client_hash"]
     actions = ["approve", "mark_spam", "mark_pending"]
     list_per_page = 50
+
+    class Media:
+        css = ADMIN_CSS
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("story")
@@ -598,6 +723,10 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # comments come from readers
+
+    @admin.display(description="Received", ordering="created_at")
+    def received(self, comment):
+        return _when(comment.created_at, times.zone_of(comment.story), "short")
 
     @admin.display(description="Comment")
     def excerpt(self, comment):

@@ -7,4 +7,4 @@ class CoverageConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import signals, site  # noqa: F401  (connects the receivers, registers the checks)

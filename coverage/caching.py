@@ -10,6 +10,10 @@ In front of the shared cache each process keeps what it read for a second
 (``LIVEBLOG_LOCAL_CACHE_SECONDS``): a busy story page or change feed is then
 served without a network round trip, and another server's change shows here
 at most that second later. A change made in this process clears it at once.
+
+Every key in the shared cache has a lifetime, and only real pages make keys: a
+slug that is no public story leaves nothing behind (``forget()``), and a page is
+keyed on the parameters it answers to, never on the raw query string.
 """
 
 import hashlib
@@ -25,6 +29,10 @@ from django.utils import timezone
 from .models import Update
 
 GLOBAL_KEY = "liveblog:version:all"
+# How long a version lives in the shared cache. Losing one only costs a miss (a new,
+# later version is made, and the pages keyed on the old one expire on their own),
+# so any finite lifetime is correct; a day keeps busy stories' pages hitting.
+VERSION_SECONDS = 24 * 60 * 60
 
 
 def _story_key(slug):
@@ -57,6 +65,10 @@ class _LocalMemory:
             self.items.move_to_end(key)
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
+
+    def discard(self, key):
+        with self.lock:
+            self.items.pop(key, None)
 
     def clear(self):
         with self.lock:
@@ -109,7 +121,7 @@ def versions(slug):
     missing = {key: time.time_ns() for key in keys if key not in found}
     if missing:
         for key, value in missing.items():
-            cache.add(key, value, None)
+            cache.add(key, value, VERSION_SECONDS)
         found = cache.get_many(keys)
     version = f"{found.get(GLOBAL_KEY, 0)}.{found.get(_story_key(slug), 0)}"
     _local.set(("versions", slug), version, _local_seconds())
@@ -126,6 +138,16 @@ def story_changed(story=None, *, slug=None):
     _bump(_story_key(slug or story.slug))
 
 
+def forget(slug):
+    """Call when ``slug`` turned out to be no public story: drop the version ``versions()`` made for it.
+
+    Deleting a version is always safe (the next reader makes a new one), so a flood of
+    unknown slugs leaves no keys behind.
+    """
+    cache.delete(_story_key(slug))
+    _local.discard(("versions", slug))
+
+
 def everything_changed():
     """Call after writes that touch many stories (an author renamed, a story retitled)."""
     _bump(GLOBAL_KEY)
@@ -133,16 +155,18 @@ def everything_changed():
 
 def _bump(key):
     def bump():
-        cache.set(key, time.time_ns(), None)
+        cache.set(key, time.time_ns(), VERSION_SECONDS)
         _local.clear()  # this process sees its own change at once
 
     bump()
     transaction.on_commit(bump)
 
 
-def page_key(slug, version, request):
-    query = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
-    return f"liveblog:page:{slug}:{version}:{query}"
+def page_key(slug, version, query):
+    """The key of a story page: its slug, version and ``query``, the page's own parameters
+    (a QueryDict of the ones the page answers to, normalized by the view)."""
+    digest = hashlib.sha256(query.urlencode().encode()).hexdigest()[:24]
+    return f"liveblog:page:{slug}:{version}:{digest}"
 
 
 def page_timeout(story):

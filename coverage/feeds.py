@@ -2,10 +2,13 @@
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from . import markup
 from .models import Story
+from .site import absolute_url
 
 FEED_SIZE = 50
 
@@ -19,8 +22,12 @@ class StoryFeed(Feed):
     def title(self, story):
         return story.title
 
+    # Absolute URLs from SITE_URL: left relative, the framework would complete them from the Host header.
     def link(self, story):
-        return story.get_absolute_url()
+        return absolute_url(story.get_absolute_url())
+
+    def feed_url(self, story):
+        return absolute_url(reverse("coverage:story_feed", args=[story.slug]))
 
     def subtitle(self, story):
         return markup.plain_excerpt(story.summary, 40)
@@ -32,10 +39,11 @@ class StoryFeed(Feed):
         return update.headline or markup.plain_excerpt(update.body, 14)
 
     def item_description(self, update):
-        return markup.render(update.body)
+        context = {"update": update, "body": markup.render(update.body)}
+        return render_to_string("coverage/includes/update_feed.html", context)
 
     def item_link(self, update):
-        return update.get_absolute_url()
+        return absolute_url(update.get_absolute_url())
 
     def item_guid(self, update):
         return f"liveblog-update-{update.pk}"

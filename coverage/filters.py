@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.html import format_html
 
-from .models import Author, Update
+from .models import Author, Byline, Update
 
 
 class NameSelect(forms.Select):
@@ -34,8 +34,11 @@ class UpdateFilter(django_filters.FilterSet):
         fields = ["author", "key"]
 
     def __init__(self, *args, story, **kwargs):
+        """``queryset`` is the story's public updates; the authors offered are theirs only,
+        so a byline on a draft or a scheduled update not yet due shows nowhere."""
         super().__init__(*args, **kwargs)
-        self.filters["author"].queryset = Author.objects.filter(bylines__update__story=story).distinct()
+        bylines = Byline.objects.filter(update__in=self.queryset.filter(story=story)).values("author_id")
+        self.filters["author"].queryset = Author.objects.filter(pk__in=bylines)
 
     def filter_key(self, queryset, name, value):
         return queryset.filter(key_event=True) if value else queryset

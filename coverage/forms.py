@@ -11,10 +11,12 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelectMultiple
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.forms.utils import pretty_name
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.html import format_html
 
-from . import images
+from . import held, images, times
 from .models import Author, Image, Story, Update
 
 # A log entry is written just after the save it records.
@@ -76,7 +78,7 @@ class Conflict:
 
 
 def _when(moment):
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return times.wall_clock(moment, style="long")
 
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -177,6 +179,65 @@ class VersionedForm(AnyScriptForm):
         return Conflict(instance._meta.verbose_name, saved_by, saved_at, instance.version, rows)
 
 
+class ZonedTimesForm(forms.ModelForm):
+    """A form that shows and reads its times in the story's zone, and says which.
+
+    The admin activates the zone of the story being edited (``time_zone_for``);
+    each time field's label names it. The zone the form was shown in travels in
+    a hidden field, for when the story being saved has another zone (another
+    story was chosen, or the story's zone changed): a time left as it was shown
+    keeps its moment, now shown in the story's zone; a time typed is refused
+    with a message, and the form comes back labelled with the story's zone, so
+    the editor checks the time before it is read in that zone.
+    """
+
+    shown_in_zone = forms.CharField(widget=forms.HiddenInput, required=False)
+    time_fields = (forms.DateTimeField, forms.SplitDateTimeField)  # the admin uses the split one
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["shown_in_zone"].initial = zone
+        for name, form_field in self.fields.items():
+            if isinstance(form_field, self.time_fields):
+                form_field.label = f"{form_field.label or pretty_name(name)} ({zone})"
+
+    def clean(self):
+        zone = timezone.get_current_timezone_name()
+        shown = self.cleaned_data.get("shown_in_zone") or zone
+        if shown != zone and times.zone_named(shown) is not None:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("shown_in_zone")] = zone
+            for name, form_field in self.fields.items():
+                moment = self.cleaned_data.get(name)
+                if isinstance(form_field, self.time_fields) and moment is not None:
+                    self._check_time(name, form_field, moment, shown=shown, zone=zone)
+        return super().clean()
+
+    def _check_time(self, name, form_field, moment, *, shown, zone):
+        initial = self.get_initial_for_field(form_field, name)
+        with timezone.override(times.zone_named(shown)):
+            untouched = initial is not None and not form_field.has_changed(initial, self[name].data)
+        if untouched:
+            # The same moment, written back as the story's zone shows it.
+            self.cleaned_data[name] = initial
+            widget, html_name = form_field.widget, self.add_prefix(name)
+            if isinstance(widget, forms.MultiWidget):
+                parts = zip(widget.widgets_names, widget.widgets, widget.decompress(initial), strict=True)
+                for suffix, part, value in parts:
+                    self.data[html_name + suffix] = part.format_value(value)
+            else:
+                self.data[html_name] = widget.format_value(timezone.localtime(initial))
+            return
+        self.add_error(
+            name,
+            f"This story's times are in {times.place_name(zone)} time ({zone}), and the form "
+            f"showed {shown}: check this time, now read as {zone}, and save again.",
+        )
+        # Keep the value for the form's other checks; the error stops the save.
+        self.cleaned_data[name] = moment
+
+
 def _display(form_field, value):
     """A form value as an editor reads it."""
     if value in (None, "", [], ()):
@@ -204,7 +265,7 @@ def _display(form_field, value):
 # --- stories -----------------------------------------------------------------------
 
 
-class StoryForm(VersionedForm):
+class StoryForm(ZonedTimesForm, VersionedForm):
     text_fields = ("title", "summary")
 
     class Meta:
@@ -227,6 +288,12 @@ class StoryForm(VersionedForm):
         if "slug" in self.fields:  # not on a read-only form
             self.fields["slug"].required = False  # services.save_story makes one from the title
 
+    def clean_time_zone(self):
+        name = self.cleaned_data["time_zone"].strip()
+        if times.zone_named(name) is None:
+            raise ValidationError("Not a time zone: use a name like “America/New_York” or “Europe/Kyiv”.")
+        return name
+
 
 # --- updates -----------------------------------------------------------------------
 
@@ -242,7 +309,7 @@ class BylineWidget(AutocompleteSelectMultiple):
         return groups
 
 
-class UpdateForm(VersionedForm):
+class UpdateForm(ZonedTimesForm, VersionedForm):
     byline = forms.ModelMultipleChoiceField(
         queryset=Author.objects.all(),
         widget=BylineWidget(Update._meta.get_field("authors"), admin.site),
@@ -270,6 +337,7 @@ class UpdateForm(VersionedForm):
         }
         widgets = {
             "headline": forms.TextInput(attrs={"class": "vLargeTextField", "placeholder": "Optional"}),
+            "contributor_line": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "body": forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField"}),
             "correction": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
         }
@@ -291,8 +359,10 @@ class UpdateForm(VersionedForm):
 
     def _get_validation_exclusions(self):
         # Pinning replaces the story's other pin (services.save_update does it in the
-        # same transaction), so the one_pin_per_story constraint must not refuse the form.
-        return {*super()._get_validation_exclusions(), "pinned"}
+        # same transaction), so the one_pin_per_story constraint must not refuse the form;
+        # "Publish now" leaves the time empty for services.save_update to fill, so neither
+        # may update_public_has_time.
+        return {*super()._get_validation_exclusions(), "pinned", "published_at"}
 
     def clean_byline(self):
         chosen = {str(author.pk): author for author in self.cleaned_data["byline"]}
@@ -318,21 +388,67 @@ class UpdateForm(VersionedForm):
                     "published_at",
                     "This time is in the future: choose “Schedule for later” to publish the update then.",
                 )
-            elif moment is None or (
-                self.instance.status != Update.Status.PUBLISHED and "published_at" not in self.changed_data
-            ):
-                # "Publish now" means now, not a time left over from a draft or a schedule.
-                cleaned_data["published_at"] = now
+            elif self.instance.status != Update.Status.PUBLISHED and "published_at" not in self.changed_data:
+                # "Publish now" means now, not a time left over from a draft or a schedule:
+                # no time here, and services.save_update dates it as it saves.
+                cleaned_data["published_at"] = None
         return cleaned_data
 
 
 # --- pictures ----------------------------------------------------------------------
 
 
+class PictureWidget(AdminFileWidget):
+    """The admin's file input, with a thumbnail of the current picture.
+
+    A new picture sent with a form that comes back with errors is kept
+    (``held``): the form shows it and carries it back in a hidden field, so the
+    editor does not have to choose it again.
+    """
+
+    @staticmethod
+    def held_name(name):
+        return f"{name}-held"
+
+    def value_from_datadict(self, data, files, name):
+        upload = super().value_from_datadict(data, files, name)
+        token = data.get(self.held_name(name))
+        if upload is None and token:
+            return held.held(token)
+        return upload
+
+    def value_omitted_from_data(self, data, files, name):
+        return super().value_omitted_from_data(data, files, name) and self.held_name(name) not in data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        kept = held.hold(value) if isinstance(value, UploadedFile) else None
+        if kept is not None:
+            return format_html(
+                '<div><p class="coverage-held"><img class="coverage-thumb" src="{}" alt="" width="96">'
+                "Kept: {} (not saved yet; choose another file to replace it)</p>"
+                '<input type="hidden" name="{}" value="{}">{}</div>',
+                kept.url,
+                kept.original_name,
+                self.held_name(name),
+                kept.token,
+                html,
+            )
+        url = getattr(getattr(value, "instance", None), "thumbnail_url", "") if self.is_initial(value) else ""
+        if not url:
+            return html
+        return format_html('<img class="coverage-thumb" src="{}" alt="" width="96">{}', url, html)
+
+
 class PictureField(forms.FileField):
     """An upload checked and cleaned by ``images.clean_upload`` (content, size, metadata)."""
 
-    widget = AdminFileWidget(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+    widget = PictureWidget(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+
+    def bound_data(self, data, initial):
+        # A new picture, sent with a form that comes back with errors, is shown and kept by
+        # the widget (Django's file fields show only the saved file).
+        return data if isinstance(data, UploadedFile) else super().bound_data(data, initial)
 
     def to_python(self, data):
         uploaded = super().to_python(data)
@@ -356,8 +472,8 @@ class ImageForm(AnyScriptForm):
         model = Image
         fields = ["file", "caption", "credit", "alt_text", "update", "story", "position"]
         widgets = {
-            "caption": forms.Textarea(attrs={"rows": 2, "cols": 40}),
-            "alt_text": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+            "caption": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+            "alt_text": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
         }
 
     def __init__(self, *args, **kwargs):

@@ -7,6 +7,18 @@ skipped. Readers who poll within one window therefore ask for the same URL,
 which a shared cache (CDN, nginx) answers for all of them. A cursor only moves
 when something changed, so a quiet story keeps one URL and its ETag.
 
+Only what readers can see moves the feed: an update's ``public_changed_at``
+(dated by every write readers notice), a scheduled update's time coming, a
+tombstone, the story itself. Work on drafts and on scheduled updates not yet
+due changes neither the cursor, the ETag, Last-Modified nor the body.
+
+A poll answers at most one page of updates (``pagination.PAGE_SIZE``, as on
+the story page) and ``MAX_DELETED`` ids to remove; when more changed since the
+cursor (a tab that slept through an evening, a bulk edit) it answers
+``"reload": true`` instead, and the page script loads the page afresh. Each
+query is bounded by a LIMIT, so time and memory stay flat however long the
+story grows.
+
 ``state()`` costs one query and is all a 304 needs; ``changes()`` does the
 rest for a 200.
 """
@@ -20,12 +32,14 @@ from django.conf import settings
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from . import caching
-from .models import Story, Tombstone, Update
+from . import caching, pagination
+from .models import Story, Tombstone, Update, public_updates
 
 # The last second a datetime can hold (9999-12-31 23:59:59 UTC): no cursor is later.
 MAX_CURSOR = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
 CURSOR = re.compile(r"[0-9]{1,12}")
+# Ids of updates to remove that one poll lists; beyond it, the reader reloads.
+MAX_DELETED = 100
 
 
 def window():
@@ -86,8 +100,8 @@ def state(slug, now=None):
         Story.objects.public()
         .filter(slug=slug)
         .annotate(
-            last_changed=_latest(updates, "changed_at"),
-            last_released=_latest(updates.filter(published_at__lte=now), "published_at"),
+            last_changed=_latest(updates, "public_changed_at"),
+            last_released=_latest(updates.filter(public_updates(now)), "published_at"),
             last_deleted=_latest(Tombstone.objects.filter(story=OuterRef("pk")), "deleted_at"),
         )
         .first()
@@ -106,7 +120,9 @@ def cached_state(slug, now=None):
     found = caching.get(key)
     if found is None:
         found = state(slug, now)
-        if found is not None:
+        if found is None:
+            caching.forget(slug)
+        else:
             caching.set(key, found, caching.page_timeout(found.story))
     return found
 
@@ -118,24 +134,45 @@ def cursor_after(state, since, now=None):
     return max(current_cursor(now), since or 0)
 
 
-def changes(story, since, now=None):
-    """``(updates, deleted_ids, pinned_id)``: visible updates changed or released
-    at or after ``since``, ids readers must remove, and the pinned update's id."""
+@dataclass
+class Changes:
+    """What a poll answers: updates to add or replace, ids to remove, the pinned update's id.
+
+    ``reload`` says more changed than one answer holds: ``updates`` and
+    ``deleted`` are then empty and the reader loads the page afresh.
+    """
+
+    updates: list
+    deleted: list
+    pinned: int | None
+    reload: bool = False
+
+
+def changes(story, since, now=None, *, limit=pagination.PAGE_SIZE):
+    """Public updates changed or released at or after ``since`` (at most ``limit``),
+    the ids readers must remove (at most ``MAX_DELETED``) and the pinned update's id."""
     now = now or timezone.now()
     moment = cursor_time(since)
     published = story.updates.published(now)
-    changed = Q(changed_at__gte=moment) | Q(published_at__gte=moment, published_at__lte=now)
-    updates = list(published.filter(changed).with_byline().order_by("-published_at", "-pk"))
+    changed = Q(public_changed_at__gte=moment) | Q(published_at__gte=moment)
+    updates = list(published.filter(changed).with_byline().order_by("-published_at", "-pk")[: limit + 1])
+    # Taken down since the cursor: dated when they stopped being public, so drafts never were.
     hidden = (
-        story.updates.filter(changed_at__gte=moment, published_at__lte=now)
-        .exclude(pk__in=published.values("pk"))
-        .values_list("pk", flat=True)
+        story.updates.filter(public_changed_at__gte=moment)
+        .exclude(public_updates(now))
+        .order_by("pk")
+        .values_list("pk", flat=True)[: MAX_DELETED + 1]
     )
-    deleted = sorted(
-        {*hidden, *story.tombstones.filter(deleted_at__gte=moment).values_list("update_id", flat=True)}
+    tombstones = (
+        story.tombstones.filter(deleted_at__gte=moment)
+        .order_by("update_id")
+        .values_list("update_id", flat=True)[: MAX_DELETED + 1]
     )
+    deleted = sorted({*hidden, *tombstones})
     pinned = published.filter(pinned=True).values_list("pk", flat=True).first()
-    return updates, deleted, pinned
+    if len(updates) > limit or len(deleted) > MAX_DELETED:
+        return Changes(updates=[], deleted=[], pinned=pinned, reload=True)
+    return Changes(updates=updates, deleted=deleted, pinned=pinned)
 
 
 def interval(story):

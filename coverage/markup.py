@@ -128,12 +128,20 @@ def interleave(source, images):
     return parts
 
 
+def _text_of(block):
+    """The characters a reader sees in ``block``: tags removed, then character references decoded.
+
+    Plain text, not HTML: templates, the feed and JSON escape it, once, where it is written out.
+    """
+    return html_lib.unescape(strip_tags(block.html))
+
+
 def plain_excerpt(source, words=12):
-    """A short plain-text excerpt of Markdown ``source`` (for titles, admin lists)."""
-    text = " ".join(strip_tags(block.html) for block in blocks(source or ""))
+    """A short plain-text excerpt of Markdown ``source`` (for titles, descriptions, admin lists)."""
+    text = " ".join(_text_of(block) for block in blocks(source or ""))
     return Truncator(" ".join(text.split())).words(words)
 
 
 def plain_text(source):
     """The readable text of Markdown ``source``, paragraphs separated by blank lines."""
-    return "\n\n".join(html_lib.unescape(strip_tags(block.html)).strip() for block in blocks(source or ""))
+    return "\n\n".join(_text_of(block).strip() for block in blocks(source or ""))

@@ -10,6 +10,13 @@ from django.utils import timezone
 from . import markup
 
 
+class Writer(models.TextChoices):
+    """Who made a change: someone in the newsroom (the admin) or the seed command."""
+
+    NEWSROOM = "newsroom", "Newsroom"
+    SEED = "seed", "Seed document"
+
+
 class Author(models.Model):
     """A person who writes updates. Bylines and lead bylines point here."""
 
@@ -61,9 +68,8 @@ class Story(models.Model):
     source_slug = models.CharField(
         max_length=300,
         blank=True,
-        db_index=True,
-        help_text="The slug of the page this story was loaded from, when it is not a valid slug. "
-        "Links to it redirect to the story.",
+        help_text="The slug of the seed document this story was loaded from: it names the story when "
+        "the document is loaded again, and links to it redirect to the story.",
     )
     lead_author = models.ForeignKey(
         Author,
@@ -92,6 +98,18 @@ class Story(models.Model):
     )
     comments_open = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    seed_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A hash of the title, summary, lead byline and lead image as the seed last wrote them.",
+    )
+    seed_positions = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many of its document's updates the seed has created: one of those places "
+        "left without an update was deleted in the newsroom, and stays deleted.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -103,6 +121,9 @@ class Story(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "live", "ended"]), name="story_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["source_slug"], condition=~Q(source_slug=""), name="story_unique_source_slug"
             ),
         ]
 
@@ -126,15 +147,36 @@ class Story(models.Model):
         return markup.interleave(self.summary, images)
 
 
+def public_updates(now):
+    """Updates public by their own status and time (published, or scheduled for a time that
+    has come), whatever their story's status: ``Update.objects.published()`` adds the story's."""
+    return Q(status__in=[Update.Status.PUBLISHED, Update.Status.SCHEDULED], published_at__lte=now)
+
+
+def public_change(now):
+    """``public_changed_at`` for a queryset ``update()`` that keeps status and time: ``now``
+    on the rows readers can see, unchanged on the others."""
+    return models.Case(
+        models.When(public_updates(now), then=models.Value(now)), default=models.F("public_changed_at")
+    )
+
+
 class UpdateQuerySet(models.QuerySet):
     def published(self, now=None):
         """Updates readers may see: published, or scheduled for a time that has come."""
         now = now or timezone.now()
-        return self.filter(
-            status__in=[Update.Status.PUBLISHED, Update.Status.SCHEDULED],
-            published_at__lte=now,
-            story__status__in=[Story.Status.LIVE, Story.Status.ENDED],
-        )
+        return self.filter(public_updates(now), story__status__in=[Story.Status.LIVE, Story.Status.ENDED])
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # New rows, so public only if public now: dated as save() would (bulk_create skips save()).
+        objs = list(objs)
+        now = timezone.now()
+        for update in objs:
+            update.stamp_public_change(now, was_public=False)
+        created = super().bulk_create(objs, *args, **kwargs)
+        for update in created:
+            update._remember_stored_state()
+        return created
 
     def with_byline(self):
         return self.select_related("story").prefetch_related("bylines__author", "images")
@@ -184,6 +226,12 @@ class Update(models.Model):
         editable=False,
         help_text="Place in the seed document, counted from the oldest update (0).",
     )
+    seed_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A hash of the byline, text, pictures and status as the seed last wrote them.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -195,6 +243,13 @@ class Update(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(auto_now=True, db_index=True)
+    public_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When readers last saw this update change: published, edited, or taken down. "
+        "Work on a draft or a scheduled update not yet due leaves it alone.",
+    )
 
     objects = UpdateQuerySet.as_manager()
 
@@ -216,13 +271,73 @@ class Update(models.Model):
                 name="update_unique_source_position",
             ),
         ]
-        indexes = [models.Index(fields=["story", "status", "published_at"], name="update_story_stream")]
+        indexes = [
+            models.Index(fields=["story", "status", "published_at"], name="update_story_stream"),
+            models.Index(fields=["story", "public_changed_at"], name="update_story_public_change"),
+        ]
 
     def __str__(self):
         return self.headline or markup.plain_excerpt(self.body) or f"Update {self.pk}"
 
+    def save(self, **kwargs):
+        """Also dates ``public_changed_at`` when readers will notice this write (see below)."""
+        now = timezone.now()
+        if self._state.adding:
+            self._stored_state = (self.Status.DRAFT, None)  # no row yet: nothing readers saw
+        if self.stamp_public_change(now, was_public=self.was_public(now)) and kwargs.get("update_fields"):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "public_changed_at"}
+        super().save(**kwargs)
+        self._remember_stored_state()
+
     def get_absolute_url(self):
         return reverse("coverage:update_detail", kwargs={"slug": self.story.slug, "pk": self.pk})
+
+    # --- what readers can see, and when that changed --------------------------------
+    # An update is public when it is published, or scheduled for a time that has come.
+    # Every write that readers could notice (to a public update, or one that was public
+    # until this write) dates ``public_changed_at``; the change feed, its ETag and the
+    # cached pages follow that date, so work on unpublished updates shows nowhere.
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_stored_state()
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        state_fields = {"status", "published_at"}
+        if fields is None or state_fields <= set(fields):
+            self._remember_stored_state()
+        elif state_fields & set(fields):
+            self._stored_state = None  # half of it read now, half before: unknown
+
+    def _remember_stored_state(self):
+        deferred = self.get_deferred_fields()
+        stored = None if {"status", "published_at"} & deferred else (self.status, self.published_at)
+        self._stored_state = stored
+
+    @staticmethod
+    def _public(status, published_at, now):
+        return status != Update.Status.DRAFT and published_at is not None and published_at <= now
+
+    def is_public(self, now=None):
+        """Readers can see this update as it stands in memory (its story's status aside)."""
+        return self._public(self.status, self.published_at, now or timezone.now())
+
+    def was_public(self, now=None):
+        """Readers can see the row as it was last read or written (True when that is unknown)."""
+        if self._state.adding:
+            return False
+        stored = getattr(self, "_stored_state", None)
+        return stored is None or self._public(*stored, now or timezone.now())
+
+    def stamp_public_change(self, now, *, was_public):
+        """Date the change a write makes if readers will notice it; returns whether they will."""
+        noticed = was_public or self.is_public(now)
+        if noticed:
+            self.public_changed_at = now
+        return noticed
 
     @property
     def anchor(self):
@@ -246,12 +361,21 @@ class UpdateRevision(models.Model):
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    writer = models.CharField(
+        max_length=10,
+        choices=Writer.choices,
+        default=Writer.NEWSROOM,
+        help_text="Where the change came from. For the newsroom, “saved by” names the login.",
+    )
     saved_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["update", "version"], name="revision_unique_version"),
+            models.CheckConstraint(
+                condition=Q(writer__in=["newsroom", "seed"]), name="revision_writer_valid"
+            ),
         ]
 
     def __str__(self):
@@ -386,6 +510,8 @@ class Comment(models.Model):
                 condition=Q(status__in=["pending", "approved", "spam"]), name="comment_status_valid"
             ),
         ]
+        # The rate limit counts a sender's recent comments (coverage.comments.post_comment).
+        indexes = [models.Index(fields=["client_hash", "created_at"], name="comment_sender_recent")]
 
     def __str__(self):
         return f"{self.name} on {self.story}"

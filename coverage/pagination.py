@@ -5,12 +5,15 @@ shows the updates after C (older), ``?after=C`` the ones before it (newer).
 No OFFSET: every page costs the same however deep it is.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import Q
 
 PAGE_SIZE = 20
+# A cursor as ``encode()`` writes it (``decode()`` is more lenient).
+CURSOR = re.compile(r"[1-9][0-9]{0,19}-[1-9][0-9]{0,19}")
 
 
 def encode(update):

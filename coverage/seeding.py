@@ -12,6 +12,7 @@ and returns what it changed. Nothing here prints.
 
 import hashlib
 import itertools
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,9 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from . import caching, markup, slugs
 from . import images as image_tools
-from .models import Author, Byline, Image, Story, Update
+from . import markup, services, slugs
+from .models import Author, Image, Story, Update, Writer
 from .names import (
     CLOSING_QUOTES,
     SURNAME_PREFIXES,
@@ -43,6 +44,9 @@ from .names import (
 IMAGE_MARKER = "Image"
 CREDIT_MARKER = "Credit…"
 COMMENTS_MARKER = "leave a reply"
+# Text the plain format cannot carry is written between fences, e.g. "```markdown" and "```":
+# Markdown kept as typed, or a headline or contributor line that would not read as one.
+FENCE_OPENING = re.compile(r"^(`{3,})(markdown|headline|contributor)$")
 BULLET_LINE = re.compile(r"^\s*[•\u2022]\s*(.*)$")
 CONTRIBUTOR_LINE = re.compile(
     r"\bcontributed(?:\s+additional)?\s+(?:reporting|research)\b"
@@ -57,7 +61,6 @@ HEADLINE_LENGTH = Update._meta.get_field("headline").max_length
 CONTRIBUTOR_LENGTH = Update._meta.get_field("contributor_line").max_length
 CREDIT_LENGTH = Image._meta.get_field("credit").max_length
 ALT_TEXT_LENGTH = Image._meta.get_field("alt_text").max_length
-BATCH_SIZE = 500  # rows per INSERT when loading new updates
 
 
 class SeedError(Exception):
@@ -79,12 +82,23 @@ class ImageSpec:
         return (self.caption, self.credit, self.position)
 
 
+class Fenced(str):
+    """A fenced part of a document, as one entry: the string is its opening line.
+
+    ``kind`` is what the opening line names; ``text`` what stands between the fences.
+    """
+
+    kind: str
+    text: str
+
+
 @dataclass
 class Text:
     """A run of blocks (Markdown source each) and the images between them."""
 
     blocks: list = field(default_factory=list)
     images: list = field(default_factory=list)
+    fenced: set = field(default_factory=set)  # indexes of the blocks written as Markdown
 
     @property
     def markdown(self):
@@ -142,6 +156,8 @@ class Result:
     unchanged: int = 0
     authors_added: int = 0
     images_added: int = 0
+    kept: list = field(default_factory=list)  # newsroom changes left as they are, described
+    overwritten: list = field(default_factory=list)  # newsroom changes ``force`` replaced, described
 
     @property
     def changed(self):
@@ -154,6 +170,14 @@ class Result:
             or self.authors_added
             or self.images_added
         )
+
+
+def could_be_byline(line, known):
+    """Whether ``line`` could read as a byline where one may stand (export asks, to avoid it).
+
+    A superset of what ``parse`` takes: it asks more of names without capitals where they stand.
+    """
+    return line in known or looks_like_name(line) or names_run_together(line, known)
 
 
 # --- parsing ---------------------------------------------------------------
@@ -219,6 +243,15 @@ def _read_text(entries, path):
     index = 0
     while index < len(entries):
         number, line = entries[index]
+        if isinstance(line, Fenced):
+            if line.kind != "markdown":
+                where = "right after a byline" if line.kind == "headline" else "at the end of an update"
+                raise SeedError(path, number, f"a fenced {line.kind} belongs {where}")
+            for block in markup.blocks(line.text):
+                text.fenced.add(len(text.blocks))
+                text.blocks.append(block.source)
+            index += 1
+            continue
         if line.strip() == IMAGE_MARKER:
             caption, credit = _caption_and_credit(entries[index + 1][1])
             if not caption and not credit:
@@ -249,10 +282,35 @@ def _read_text(entries, path):
     return text
 
 
+def _entries(text, path):
+    """(line number, line) for each line with text; a fenced part is one entry, a ``Fenced``."""
+    lines = text.splitlines()
+    if "```" not in text:  # the usual document: one entry per line with text
+        return [(number, line.rstrip()) for number, line in enumerate(lines, 1) if line.strip()]
+    entries, index = [], 0
+    while index < len(lines):
+        line = lines[index].rstrip()
+        opening = FENCE_OPENING.match(line.strip())
+        if opening is None:
+            if line.strip():
+                entries.append((index + 1, line))
+            index += 1
+            continue
+        fence = opening.group(1)
+        end = next((end for end in range(index + 1, len(lines)) if lines[end].strip() == fence), None)
+        if end is None:
+            raise SeedError(path, index + 1, f"“{line.strip()}” has no closing “{fence}” line")
+        fenced = Fenced(line.strip())
+        fenced.kind, fenced.text = opening.group(2), "\n".join(lines[index + 1 : end]).strip("\n")
+        entries.append((index + 1, fenced))
+        index = end + 1
+    return entries
+
+
 def parse(data, path="<document>"):
     """Parse a seed document (``str`` or UTF-8 ``bytes``) into a ``Document``."""
     text = _decode(data, path)
-    entries = [(number, line.rstrip()) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    entries = _entries(text, path)
     if not entries:
         raise SeedError(path, 1, "the document is empty")
     header = entries[:3]
@@ -309,6 +367,7 @@ def parse(data, path="<document>"):
         candidate = (
             not previous_is_byline
             and index not in captions
+            and not isinstance(line, Fenced)
             and index + 1 < len(body)
             and (name in known or looks_like_name(name) or names_run_together(name, names_here))
             and (
@@ -333,17 +392,29 @@ def parse(data, path="<document>"):
         update = UpdateSpec(line=number, authors=split_byline(" ".join(line.split()), known))
         rest = body[start + 1 : end]
         first = rest[0][1].strip()
-        if (
+        if getattr(rest[0][1], "kind", None) == "headline":
+            update.headline, rest = _fenced_line(rest[0], HEADLINE_LENGTH, "headline", path), rest[1:]
+        elif (
             len(rest) > 1
+            and not isinstance(rest[0][1], Fenced)
             and first != IMAGE_MARKER
             and not BULLET_LINE.match(rest[0][1])
             and not _ends_sentence(first)
             and len(first) <= HEADLINE_LENGTH
         ):
             update.headline, rest = first, rest[1:]
+        if rest and getattr(rest[-1][1], "kind", None) == "contributor":
+            update.contributor_line = _fenced_line(rest[-1], CONTRIBUTOR_LENGTH, "contributor line", path)
+            rest = rest[:-1]
         update.text = _read_text(rest, path)
         blocks = update.text.blocks
-        if len(blocks) + len(update.text.images) > 1 and blocks and "\n" not in blocks[-1]:
+        if (
+            not update.contributor_line
+            and len(blocks) + len(update.text.images) > 1
+            and blocks
+            and "\n" not in blocks[-1]
+            and len(blocks) - 1 not in update.text.fenced
+        ):
             last = markup.unescape(blocks[-1])
             if (
                 CONTRIBUTOR_LINE.search(last)
@@ -365,6 +436,14 @@ def parse(data, path="<document>"):
     )
 
 
+def _fenced_line(entry, length, name, path):
+    number, fenced = entry
+    line = " ".join(fenced.text.split())
+    if len(line) > length:
+        raise SeedError(path, number, f"the {name} is {len(line)} characters long; at most {length} fit")
+    return line
+
+
 def parse_file(path):
     path = Path(path)
     try:
@@ -375,16 +454,60 @@ def parse_file(path):
 
 
 # --- loading ---------------------------------------------------------------
+#
+# The newsroom's work wins (SPEC, "The seed format and the seed command"). Each story and
+# update the seed writes keeps a hash of the fields the seed owns as it left them
+# (``seed_digest``), and each story counts the places of its document the seed has filled
+# (``seed_positions``). On the next load, a row whose fields no longer hash to its digest
+# was changed in the newsroom, and a place below the count with no update was deleted
+# there: both are left as they are and reported, unless ``force``. Fields the seed never
+# writes (pin, key event, correction, times, the slug, the story's status) are the
+# newsroom's alone and never touched. A row without a digest (loaded before digests were
+# kept) counts as the seed's.
+
+
+def _digest(*parts):
+    data = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _pictures(images):
+    return [[i.caption, i.credit, i.position, i.file.name or "", i.alt_text] for i in images]
+
+
+def story_digest(story, images):
+    """A hash of what the seed owns in ``story``: title, summary, lead byline, comments, lead image."""
+    return _digest(
+        "story", story.title, story.summary, story.lead_author_id, story.comments_open, _pictures(images)
+    )
+
+
+def update_digest(update, author_ids, images):
+    """A hash of what the seed owns in ``update``: byline, text, contributor line, pictures, status."""
+    return _digest(
+        "update",
+        list(author_ids),
+        update.headline,
+        update.body,
+        update.contributor_line,
+        update.status,
+        _pictures(images),
+    )
+
+
+def _label(text, words=8):
+    return markup.plain_excerpt(text, words) or "pictures only"
 
 
 class _Loader:
-    """One document's sync, inside the caller's transaction."""
+    """One document's sync, inside the caller's transaction. Every write goes through ``services``."""
 
-    def __init__(self, document, *, newest_at, interval, dry_run):
+    def __init__(self, document, *, newest_at, interval, dry_run, force):
         self.document = document
         self.newest_at = newest_at
         self.interval = interval
         self.dry_run = dry_run
+        self.force = force
         self.now = timezone.now()
         self.result = Result(path=document.path, slug=document.slug)
         self.created_files = []
@@ -395,79 +518,115 @@ class _Loader:
         self.sync_updates(story, authors)
         return self.result
 
+    def may_write(self, digest, current, description):
+        """Whether the seed may write over a row whose seed-owned fields hash to ``current``.
+
+        A newsroom change in the way is reported: kept, or with ``force`` overwritten.
+        """
+        if not digest or digest == current:
+            return True
+        return self.newsroom_changed(description)
+
+    def newsroom_changed(self, description):
+        """Report a newsroom change the document would undo; whether to undo it (``force``)."""
+        (self.result.overwritten if self.force else self.result.kept).append(description)
+        return self.force
+
     def sync_authors(self):
         names = self.document.author_names()
         authors = {author.name: author for author in Author.objects.filter(name__in=names)}
         for name in names:
             if name not in authors:
-                authors[name] = Author.objects.create(
+                authors[name] = services.create_author(
                     name=name, slug=slugs.unique_slug(Author, name, fallback="author")
                 )
                 self.result.authors_added += 1
         return authors
 
     def sync_story(self, authors):
+        """The document's story, found by its source slug, made or brought up to date."""
         document = self.document
         fields = {
             "title": document.title,
-            "source_slug": document.source_slug if document.source_slug != document.slug else "",
-            "lead_author": authors[document.lead_author],
+            "lead_author_id": authors[document.lead_author].pk,
             "summary": document.summary.markdown,
             "comments_open": document.comments_open,
         }
-        story = Story.objects.select_for_update().filter(slug=document.slug).first()
+        specs = document.summary.images
+        story = (
+            Story.objects.select_for_update()
+            .prefetch_related("images")
+            .filter(source_slug=document.source_slug)
+            .first()
+        )
         if story is None:
             count = len(document.updates)
-            story = Story.objects.create(
-                slug=document.slug,
+            story = Story(
+                slug=slugs.unique_slug(Story, document.slug, fallback="story"),
+                source_slug=document.source_slug,
                 status=Story.Status.LIVE,
                 coverage_start=self.newest_at - self.interval * max(count - 1, 0),
                 **fields,
             )
+            images = self.new_images(specs)
+            story.seed_digest = story_digest(story, images)
+            services.save_story(story=story, now=self.now)
+            self.replace_images(story, None, [], images)
             self.result.story_created = True
-        else:
-            changed = [name for name, value in fields.items() if getattr(story, name) != value]
-            if changed:
-                for name in changed:
-                    setattr(story, name, fields[name])
-                story.version += 1
-                story.save(update_fields=[*changed, "version", "updated_at"])
-                self.result.story_changed = True
-        lead_images = [image for image in story.images.all() if image.update_id is None]
-        if self.sync_images(story, None, lead_images, document.summary.images):
-            self.result.story_changed = True
+            self.result.slug = story.slug
+            return story
+        self.result.slug = story.slug
+        lead = [image for image in story.images.all() if image.update_id is None]
+        same_images = [(i.caption, i.credit, i.position) for i in lead] == [spec.key() for spec in specs]
+        changed = [name for name, value in fields.items() if getattr(story, name) != value]
+        if not changed and same_images:
+            return story
+        what = ", ".join(name.removesuffix("_id").replace("_", " ") for name in changed) or "lead image"
+        description = f"story “{story.title}” ({what} differ from the document): changed in the newsroom"
+        if not self.may_write(story.seed_digest, story_digest(story, lead), description):
+            return story
+        for name in changed:
+            setattr(story, name, fields[name])
+        images = lead if same_images else self.new_images(specs)
+        story.seed_digest = story_digest(story, images)
+        services.save_story(story=story, now=self.now)
+        if not same_images:
+            self.replace_images(story, None, lead, images)
+        self.result.story_changed = True
         return story
 
-    def sync_images(self, story, update, existing, specs):
-        """Make ``existing`` images match ``specs``; returns whether anything changed."""
-        if [(i.caption, i.credit, i.position) for i in existing] == [s.key() for s in specs]:
-            return False
-        self.result.images_added += len(specs)
-        if self.dry_run:
-            return True
-        for image in existing:
-            image.delete()
+    def new_images(self, specs):
+        """Unsaved images for ``specs``, their placeholder files drawn (unless a dry run)."""
+        images = []
         for spec in specs:
             name, seed = self.placeholder(spec)
-            Image.objects.create(
-                story=story,
-                update=update,
-                position=spec.position,
-                file=name,
-                width=image_tools.PLACEHOLDER_SIZE[0],
-                height=image_tools.PLACEHOLDER_SIZE[1],
-                caption=spec.caption,
-                credit=spec.credit,
-                alt_text=Truncator(spec.caption).chars(ALT_TEXT_LENGTH),
-                renditions=self.renditions(name, seed),
+            images.append(
+                Image(
+                    position=spec.position,
+                    file=name,
+                    width=image_tools.PLACEHOLDER_SIZE[0],
+                    height=image_tools.PLACEHOLDER_SIZE[1],
+                    caption=spec.caption,
+                    credit=spec.credit,
+                    alt_text=Truncator(spec.caption).chars(ALT_TEXT_LENGTH),
+                    renditions=[] if self.dry_run else self.renditions(name, seed),
+                )
             )
-        return True
+        self.result.images_added += len(images)
+        return images
+
+    def replace_images(self, story, update, old, new):
+        for image in old:
+            services.delete_image(image=image)
+        for image in new:
+            image.story, image.update = story, update
+            services.save_image(image=image)
 
     def placeholder(self, spec):
         """The stored placeholder for ``spec`` (drawn if missing) and the seed it is drawn from."""
         digest = hashlib.sha256(f"{spec.caption}\n{spec.credit}".encode()).hexdigest()[:20]
         name = f"placeholders/{digest}.jpg"
-        if not default_storage.exists(name):
+        if not self.dry_run and not default_storage.exists(name):
             saved = image_tools.store(name, ContentFile(image_tools.placeholder(digest)))
             self.created_files.append(saved)
             name = saved
@@ -488,107 +647,113 @@ class _Loader:
                 "bylines__author", "images"
             )
         }
+        # Places the seed filled before; one without an update was deleted in the newsroom.
+        filled = max(story.seed_positions, max(existing, default=-1) + 1)
         newest = len(specs) - 1
         previous_time = None
         new = []
         for position, spec in enumerate(specs):
             update = existing.get(position)
-            if update is None:
-                published_at = self.newest_at - self.interval * (newest - position)
-                if previous_time is not None and published_at <= previous_time:
-                    published_at = previous_time + timedelta(minutes=1)
-                update = Update(
-                    story=story,
-                    headline=spec.headline,
-                    body=spec.text.markdown,
-                    contributor_line=spec.contributor_line,
-                    status=Update.Status.PUBLISHED,
-                    published_at=published_at,
-                    source_position=position,
-                )
-                new.append((update, spec))
-            else:
+            if update is not None:
                 self.sync_update(update, spec, authors)
-            previous_time = update.published_at
-        self.create_updates(story, new, authors)
-        public = {Update.Status.PUBLISHED, Update.Status.SCHEDULED}
-        for position, update in existing.items():
-            if position >= len(specs) and update.status in public:
-                update.status = Update.Status.DRAFT
-                update.version += 1
-                update.save(update_fields=["status", "version", "changed_at"])
-                self.result.unpublished += 1
-
-    def create_updates(self, story, new, authors):
-        """Insert new ``(update, spec)`` pairs, oldest first, with their bylines and images.
-
-        Rows go in with ``bulk_create`` (a 10,000-update document loads in seconds),
-        which sends no signals: the story's cached pages are dropped once, here.
-        """
-        if not new:
-            return
-        updates = Update.objects.bulk_create([update for update, _ in new], batch_size=BATCH_SIZE)
-        if any(update.pk is None for update in updates):  # databases that return no ids
-            ids = dict(
-                story.updates.filter(source_position__isnull=False).values_list("source_position", "pk")
+                previous_time = update.published_at or previous_time
+                continue
+            if position < filled:
+                description = f"update at place {position} (“{_label(spec.headline or spec.text.markdown)}”)"
+                if not self.newsroom_changed(f"{description}: deleted in the newsroom"):
+                    continue
+            # Document order, and never in the future: readers' next poll shows it.
+            published_at = self.newest_at - self.interval * (newest - position)
+            if previous_time is not None:
+                published_at = max(published_at, previous_time)
+            published_at = min(published_at, self.now)
+            update = Update(
+                headline=spec.headline,
+                body=spec.text.markdown,
+                contributor_line=spec.contributor_line,
+                status=Update.Status.PUBLISHED,
+                published_at=published_at,
+                source_position=position,
             )
-            for update in updates:
-                update.pk = ids[update.source_position]
-        Byline.objects.bulk_create(
-            (
-                Byline(update=update, author=authors[name], position=index)
-                for update, spec in new
-                for index, name in enumerate(spec.authors)
-            ),
-            batch_size=BATCH_SIZE,
-        )
-        for update, spec in new:
-            self.sync_images(story, update, [], spec.text.images)
-        self.result.added += len(new)
-        caching.story_changed(story)
+            byline = [authors[name] for name in spec.authors]
+            images = self.new_images(spec.text.images)
+            update.seed_digest = update_digest(update, [author.pk for author in byline], images)
+            new.append((update, byline, images))
+            previous_time = published_at
+        self.create_updates(story, new)
+        for position, update in sorted(existing.items()):
+            if position >= len(specs):
+                self.sync_update(update, None, authors)
+        services.record_seed_positions(story=story, count=max(filled, len(specs)))
+
+    def create_updates(self, story, new):
+        """Insert new ``(update, byline, images)``, oldest first, in a few statements."""
+        if new:
+            services.create_updates(story=story, updates=new, writer=Writer.SEED, now=self.now)
+            self.result.added += len(new)
 
     def sync_update(self, update, spec, authors):
+        """Make ``update`` match ``spec``; ``spec`` None: the document no longer has it, unpublish it."""
+        bylines, images = list(update.bylines.all()), list(update.images.all())
         current = (
-            tuple(byline.author.name for byline in update.bylines.all()),
+            tuple(byline.author.name for byline in bylines),
             update.headline,
             update.body,
             update.contributor_line,
-            tuple((image.caption, image.credit, image.position) for image in update.images.all()),
+            tuple((image.caption, image.credit, image.position) for image in images),
         )
-        republish = update.status == Update.Status.DRAFT
-        if current == spec.key() and not republish:
-            self.result.unchanged += 1
+        wanted = spec.key() if spec else current
+        status = Update.Status.PUBLISHED if spec else Update.Status.DRAFT
+        if current == wanted and update.status == status:
+            if spec:
+                self.result.unchanged += 1
             return
-        if current[0] != spec.key()[0]:
-            update.bylines.all().delete()
-            Byline.objects.bulk_create(
-                Byline(update=update, author=authors[name], position=index)
-                for index, name in enumerate(spec.authors)
-            )
-        self.sync_images(update.story, update, list(update.images.all()), spec.text.images)
-        update.headline = spec.headline
-        update.body = spec.text.markdown
-        update.contributor_line = spec.contributor_line
-        if current != spec.key():
-            update.edited_at = self.now
-        if republish:
-            update.status = Update.Status.PUBLISHED
-        update.version += 1
-        update.save()
-        self.result.edited += 1
+        was_public = update.status != Update.Status.DRAFT
+        how = "changed in the newsroom" if was_public else "unpublished in the newsroom"
+        if spec is None:
+            how += "; gone from the document"
+        description = (
+            f"update {update.pk} at place {update.source_position} "
+            f"(“{_label(update.headline or update.body)}”): {how}"
+        )
+        digest = update_digest(update, [byline.author_id for byline in bylines], images)
+        if not self.may_write(update.seed_digest, digest, description):
+            return
+        byline = None
+        if spec is not None:
+            if current[0] != wanted[0]:
+                byline = [authors[name] for name in spec.authors]
+            update.headline = spec.headline
+            update.body = spec.text.markdown
+            update.contributor_line = spec.contributor_line
+        same_images = current[4] == wanted[4]
+        new_images = images if same_images else self.new_images(spec.text.images)
+        update.status = status
+        author_ids = [author.pk for author in byline] if byline else [b.author_id for b in bylines]
+        update.seed_digest = update_digest(update, author_ids, new_images)
+        services.save_update(update=update, authors=byline, writer=Writer.SEED, now=self.now)
+        if not same_images:
+            self.replace_images(update.story, update, images, new_images)
+        if spec is not None:
+            self.result.edited += 1
+        elif was_public:
+            self.result.unpublished += 1
 
     def discard_files(self):
         for name in self.created_files:
             default_storage.delete(name)
 
 
-def load(document, *, newest_at=None, interval=timedelta(minutes=15), dry_run=False):
+def load(document, *, newest_at=None, interval=timedelta(minutes=15), dry_run=False, force=False):
     """Sync ``document`` into the database atomically; returns a ``Result``.
 
-    With ``dry_run`` the changes are counted and rolled back, and no file is written.
+    Changes the newsroom made since the seed last wrote are kept and listed in
+    ``Result.kept``; with ``force`` the document wins and they are listed in
+    ``Result.overwritten``. With ``dry_run`` the changes are counted and rolled
+    back, and no file is written.
     """
     newest_at = newest_at or timezone.now().replace(second=0, microsecond=0)
-    loader = _Loader(document, newest_at=newest_at, interval=interval, dry_run=dry_run)
+    loader = _Loader(document, newest_at=newest_at, interval=interval, dry_run=dry_run, force=force)
     try:
         with transaction.atomic():
             result = loader.run()

@@ -13,9 +13,20 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import caching, images, slugs
-from .models import Author, Byline, Image, Story, Update, UpdateRevision
+from .models import (
+    Author,
+    Byline,
+    Image,
+    Story,
+    Update,
+    UpdateRevision,
+    Writer,
+    public_change,
+    public_updates,
+)
 
 TEXT_FIELDS = ("headline", "body")
+BATCH_SIZE = 500  # rows per INSERT in bulk writes
 # Where uploads go (``Image.file``'s upload_to); seeded placeholders are shared and stay.
 UPLOADS_PREFIX = "images/"
 
@@ -40,8 +51,12 @@ def _readers_see_a_change(instance):
         )
 
 
-def _write_versioned(instance, now, *, skip=("created_at",)):
-    """UPDATE every column of ``instance`` if its row still has ``instance.version``."""
+def _write_versioned(instance, now, *, skip=("created_at", "seed_positions"), readers_notice=True):
+    """UPDATE every column of ``instance`` if its row still has ``instance.version``.
+
+    Cached pages are dropped only when ``readers_notice``: work on unpublished
+    content leaves what readers get, and when they get it, exactly as it was.
+    """
     model = type(instance)
     values = {
         field.attname: getattr(instance, field.attname)
@@ -55,23 +70,28 @@ def _write_versioned(instance, now, *, skip=("created_at",)):
     written = model.objects.filter(pk=instance.pk, version=instance.version).update(**values)
     if written != 1:
         raise StaleEdit(instance)
-    _readers_see_a_change(instance)
+    if readers_notice:
+        _readers_see_a_change(instance)
     for name, value in values.items():
         setattr(instance, name, value)
+    if isinstance(instance, Update):
+        instance._remember_stored_state()
 
 
 # --- updates -----------------------------------------------------------------
 
 
-def save_update(*, update, authors=None, user=None, now=None):
+def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=None):
     """Create or save ``update`` with everything that goes with it.
 
-    - "Publish now": a published update without a time gets ``now``.
+    - "Publish now": a published update without a time gets ``now`` (the one
+      place that rule lives: the admin form leaves the time empty for it).
     - Changing the headline or body of an update readers can see sets ``edited_at``.
     - A new or changed correction is dated (``corrected_at``); clearing it clears the date.
     - Pinning unpins the story's other pinned update, in the same transaction.
     - ``authors`` (in byline order) replaces the byline when given.
-    - The text of each version is kept as an ``UpdateRevision``.
+    - The text of each version is kept as an ``UpdateRevision``, with its ``writer``
+      (the newsroom, ``user`` then being the login, or the seed).
 
     Raises ``StaleEdit`` if the update was saved by someone else since it was loaded.
     """
@@ -85,7 +105,7 @@ def save_update(*, update, authors=None, user=None, now=None):
         if update.status == Update.Status.PUBLISHED and update.published_at is None:
             update.published_at = now
         if previous is not None:
-            was_public = previous.status != Update.Status.DRAFT and previous.published_at <= now
+            was_public = previous.is_public(now)
             text_changed = any(getattr(update, name) != getattr(previous, name) for name in TEXT_FIELDS)
             if was_public and text_changed:
                 update.edited_at = now
@@ -93,27 +113,90 @@ def save_update(*, update, authors=None, user=None, now=None):
                 update.corrected_at = now if update.correction.strip() else None
         elif update.correction.strip():
             update.corrected_at = now
+        unpinned = False
         if update.pinned and not (previous and previous.pinned and previous.story_id == update.story_id):
-            _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
+            unpinned = _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
         if previous is None:
             update.created_by = update.created_by or user
-            update.save()
+            update.save()  # drops the cached pages if readers will see it (signals)
+            if unpinned:
+                _readers_see_a_change(update)
         else:
-            _write_versioned(update, now)
+            noticed = update.stamp_public_change(now, was_public=was_public)
+            _write_versioned(update, now, readers_notice=noticed or unpinned)
         if previous is not None and previous.story_id != update.story_id:
             Image.objects.filter(update=update).update(story_id=update.story_id)
         if authors is not None:
             _set_byline(update, authors)
-        _record_revision(update, previous, user=user, now=now)
+        _record_revision(update, previous, user=user, writer=writer, now=now)
     return update
+
+
+def create_updates(*, story, updates, user=None, writer=Writer.NEWSROOM, now=None):
+    """Add many new updates to ``story`` at once; ``updates`` holds ``(update, authors, images)``.
+
+    The same rules as ``save_update`` for new updates ("publish now", the first
+    revision, who wrote it), in a few INSERTs whatever the number of updates:
+    the seed command loads a 10,000-update document this way in seconds. Bulk
+    inserts send no signals, so the story's cached pages are dropped here, once.
+    Pinning is not offered here (``save_update`` pins).
+    """
+    now = now or timezone.now()
+    rows = [update for update, _, _ in updates]
+    for update in rows:
+        update.story = story
+        update.created_by = update.created_by or user
+        if update.status == Update.Status.PUBLISHED and update.published_at is None:
+            update.published_at = now
+        if update.correction.strip():
+            update.corrected_at = now
+    with transaction.atomic():
+        Update.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        if any(update.pk is None for update in rows):  # databases that return no ids
+            ids = dict(
+                story.updates.filter(source_position__isnull=False).values_list("source_position", "pk")
+            )
+            for update in rows:
+                update.pk = ids[update.source_position]
+        Byline.objects.bulk_create(
+            (
+                Byline(update=update, author=author, position=position)
+                for update, authors, _ in updates
+                for position, author in enumerate(dict.fromkeys(authors))
+            ),
+            batch_size=BATCH_SIZE,
+        )
+        pictures = []
+        for update, _, update_images in updates:
+            for image in update_images:
+                image.story, image.update = story, update
+                pictures.append(image)
+        Image.objects.bulk_create(pictures, batch_size=BATCH_SIZE)
+        saved_by = user if user and user.is_authenticated else None
+        UpdateRevision.objects.bulk_create(
+            (
+                UpdateRevision(
+                    update=update,
+                    version=update.version,
+                    headline=update.headline,
+                    body=update.body,
+                    saved_by=saved_by,
+                    writer=writer,
+                    saved_at=now,
+                )
+                for update in rows
+            ),
+            batch_size=BATCH_SIZE,
+        )
+        caching.story_changed(story)
+    return rows
 
 
 def publish_update(*, update, user=None, now=None):
     """Make ``update`` public now ("Publish now" on a draft or a scheduled update)."""
-    now = now or timezone.now()
     if update.status != Update.Status.PUBLISHED:
         update.status = Update.Status.PUBLISHED
-        update.published_at = now
+        update.published_at = None  # publish now: save_update dates it
     return save_update(update=update, user=user, now=now)
 
 
@@ -121,21 +204,25 @@ def pin_update(*, update, pinned=True, now=None):
     """Pin ``update`` on top of its story (unpinning the story's other pin), or unpin it."""
     now = now or timezone.now()
     with transaction.atomic():
-        if pinned:
-            _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
-        Update.objects.filter(pk=update.pk).update(pinned=pinned, version=F("version") + 1, changed_at=now)
-        _readers_see_a_change(update)
-    update.refresh_from_db(fields=["pinned", "version", "changed_at"])
+        unpinned = pinned and _unpin_others(story_id=update.story_id, keep=update.pk, now=now)
+        Update.objects.filter(pk=update.pk).update(
+            pinned=pinned, version=F("version") + 1, changed_at=now, public_changed_at=public_change(now)
+        )
+        if unpinned or Update.objects.filter(public_updates(now), pk=update.pk).exists():
+            _readers_see_a_change(update)
+    update.refresh_from_db(fields=["pinned", "version", "changed_at", "public_changed_at"])
     return update
 
 
 def _unpin_others(*, story_id, keep, now):
+    """Unpin the story's other pinned update; returns whether readers could see it."""
+    others = Update.objects.filter(story_id=story_id, pinned=True).exclude(pk=keep)
+    public = others.filter(public_updates(now)).exists()
     # The other pin's version moves too: a form still showing it pinned is now stale.
-    (
-        Update.objects.filter(story_id=story_id, pinned=True)
-        .exclude(pk=keep)
-        .update(pinned=False, version=F("version") + 1, changed_at=now)
+    others.update(
+        pinned=False, version=F("version") + 1, changed_at=now, public_changed_at=public_change(now)
     )
+    return public
 
 
 def _set_byline(update, authors):
@@ -151,7 +238,7 @@ def _set_byline(update, authors):
             byline.save(update_fields=["position"])
 
 
-def _record_revision(update, previous, *, user, now):
+def _record_revision(update, previous, *, user, writer, now):
     """Keep the text of this version, and of the one before if nobody kept it yet."""
     if previous is not None:
         if all(getattr(update, name) == getattr(previous, name) for name in TEXT_FIELDS):
@@ -167,6 +254,7 @@ def _record_revision(update, previous, *, user, now):
         headline=update.headline,
         body=update.body,
         saved_by=user if user and user.is_authenticated else None,
+        writer=writer,
         saved_at=now,
     )
 
@@ -184,9 +272,11 @@ def save_story(*, story, now=None):
     with transaction.atomic():
         if not story.slug:
             story.slug = slugs.unique_slug(Story, story.title, fallback="story", exclude_pk=story.pk)
+        previous_status = None
+        if story.pk is not None:
+            previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
         if story.status == Story.Status.LIVE:
             story.coverage_start = story.coverage_start or now
-            previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
             if previous_status == Story.Status.ENDED:
                 story.coverage_end = None
         elif story.status == Story.Status.ENDED:
@@ -195,7 +285,21 @@ def save_story(*, story, now=None):
         if story.pk is None:
             story.save()
         else:
-            _write_versioned(story, now)
+            # A draft story is nobody's business but the newsroom's until it goes public.
+            drafted = story.status == previous_status == Story.Status.DRAFT
+            _write_versioned(story, now, readers_notice=not drafted)
+    return story
+
+
+def record_seed_positions(*, story, count):
+    """Note that the seed has created ``count`` updates of ``story``'s document (places 0 to count - 1).
+
+    Bookkeeping readers never see: the story's version does not move, so an
+    editor's open story form is not made stale by it.
+    """
+    if count > story.seed_positions:
+        Story.objects.filter(pk=story.pk).update(seed_positions=count)
+        story.seed_positions = count
     return story
 
 
@@ -232,6 +336,11 @@ def save_author(*, author):
         author.slug = slugs.unique_slug(Author, author.name, fallback="author", exclude_pk=author.pk)
     author.save()
     return author
+
+
+def create_author(*, name, slug):
+    """A new author (the seed command makes them from bylines; the admin has its own form)."""
+    return Author.objects.create(name=name, slug=slug)
 
 
 # --- images ------------------------------------------------------------------
@@ -273,8 +382,45 @@ def save_image(*, image):
     return image
 
 
+def delete_image(*, image):
+    """Remove ``image``; its files go once the delete commits, if no other image uses them."""
+    image.delete()
+
+
 def discard_unused_files(name, renditions):
     """Delete an upload and its renditions if no image uses the file any more."""
     if not name or not name.startswith(UPLOADS_PREFIX) or Image.objects.filter(file=name).exists():
         return
     images.delete_files([name, *(item["name"] for item in renditions or [])])
+
+
+# --- authors -----------------------------------------------------------------
+
+
+class AuthorTaken(Exception):
+    """The author is already linked to another login."""
+
+    def __init__(self, author):
+        self.author = author
+        super().__init__(f"{author.name} is already the author of the login {author.user}")
+
+
+def link_author(*, user, name):
+    """Make the author called ``name`` (created if new) the one ``user`` writes as.
+
+    The update form then puts that author in the byline for them. A login has
+    one author: an author linked to it before is unlinked. Raises
+    ``AuthorTaken`` if the author is another login's. Returns (author, created).
+    """
+    with transaction.atomic():
+        author = Author.objects.select_for_update().filter(name=name).first()
+        created = author is None
+        if created:
+            author = Author.objects.create(name=name, slug=slugs.unique_slug(Author, name, fallback="author"))
+        elif author.user_id not in (None, user.pk):
+            raise AuthorTaken(author)
+        Author.objects.filter(user=user).exclude(pk=author.pk).update(user=None)
+        if author.user_id != user.pk:
+            author.user = user
+            author.save(update_fields=["user"])
+    return author, created

@@ -1,9 +1,21 @@
 from django.contrib.sitemaps import Sitemap
 
 from .models import Story, Update
+from .site import origin_parts
 
 
-class StorySitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Locations on SITE_URL's origin, never the request's Host (the framework's RequestSite)."""
+
+    @property
+    def protocol(self):
+        return origin_parts()[0]
+
+    def get_domain(self, site=None):
+        return origin_parts()[1]
+
+
+class StorySitemap(SiteSitemap):
     changefreq = "always"
 
     def items(self):
@@ -13,7 +25,7 @@ class StorySitemap(Sitemap):
         return story.updated_at
 
 
-class UpdateSitemap(Sitemap):
+class UpdateSitemap(SiteSitemap):
     changefreq = "hourly"
 
     def items(self):

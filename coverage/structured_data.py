@@ -5,6 +5,7 @@ import json
 from django.utils.safestring import mark_safe
 
 from . import markup
+from .site import absolute_url
 
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
@@ -17,8 +18,8 @@ def _iso(moment):
     return moment.isoformat() if moment else None
 
 
-def blog_posting(request, story, update):
-    page_url = request.build_absolute_uri(story.get_absolute_url())
+def blog_posting(story, update):
+    page_url = absolute_url(story.get_absolute_url())
     data = {
         "@type": "BlogPosting",
         "headline": update.headline or markup.plain_excerpt(update.body, 14),
@@ -30,24 +31,24 @@ def blog_posting(request, story, update):
     }
     images = list(update.images.all())
     if images:
-        data["image"] = [request.build_absolute_uri(image.file.url) for image in images]
+        data["image"] = [absolute_url(image.file.url) for image in images]
     return data
 
 
-def live_blog_posting(request, story, updates):
+def live_blog_posting(story, updates):
     """The story and the ``updates`` shown on the page, as a JSON-LD script body."""
     modified = max((u.edited_at or u.published_at for u in updates), default=story.updated_at)
     data = {
         "@context": "https://schema.org",
         "@type": "LiveBlogPosting",
-        "@id": request.build_absolute_uri(story.get_absolute_url()),
-        "url": request.build_absolute_uri(story.get_absolute_url()),
+        "@id": absolute_url(story.get_absolute_url()),
+        "url": absolute_url(story.get_absolute_url()),
         "headline": story.title,
         "description": markup.plain_excerpt(story.summary, 40),
         "datePublished": _iso(story.coverage_start or story.created_at),
         "dateModified": _iso(modified),
         "coverageStartTime": _iso(story.coverage_start or story.created_at),
-        "liveBlogUpdate": [blog_posting(request, story, update) for update in updates],
+        "liveBlogUpdate": [blog_posting(story, update) for update in updates],
     }
     if story.coverage_end:
         data["coverageEndTime"] = _iso(story.coverage_end)

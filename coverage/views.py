@@ -1,13 +1,15 @@
 """Reader pages: the story list, the story, one update, an author, robots.txt, health."""
 
+import re
 import time
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
-from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,9 +25,35 @@ from liveblog.security import client_address
 from . import caching, comments, live, pagination, structured_data
 from .filters import UpdateFilter
 from .models import Author, Story, Update
+from .site import absolute_url
 
 KEY_EVENTS_SHOWN = 10
 COMMENTS_PER_PAGE = 50
+# The parameters a story page answers to: the filters, the update and comment pages, the
+# thank-you note. Any other (utm_source, fbclid, …) is ignored: it changes neither the
+# page nor its key in the page cache.
+STORY_PARAMETERS = ("author", "key", "before", "after", "comments", "comment")
+AUTHOR_PARAMETERS = ("before", "after")
+# The forms of those parameters the site's own links and forms make. A page asked for
+# with any other form is still served, but not cached: only real pages take cache room.
+CANONICAL = {
+    "author": re.compile(r"[-\w]{1,100}"),
+    "key": re.compile(r"1"),
+    "before": pagination.CURSOR,
+    "after": pagination.CURSOR,
+    "comments": re.compile(r"[1-9][0-9]{0,8}"),
+    "comment": re.compile(r"received"),
+}
+
+
+def page_parameters(request, names):
+    """The request's non-empty parameters among ``names``, one value each (the last, as
+    ``QueryDict.get`` reads them), in ``names`` order: what the page is rendered from."""
+    query = QueryDict(mutable=True)
+    for name in names:
+        if value := request.GET.get(name):
+            query[name] = value
+    return query
 
 
 def story_list(request):
@@ -67,19 +95,26 @@ def story_detail(request, slug):
     ``structured_data``. A story's old source slug redirects (301) to it.
     With a shared cache the whole page is cached until the story changes.
     """
+    query = page_parameters(request, STORY_PARAMETERS)
     if settings.LIVEBLOG_PAGE_CACHE_SECONDS <= 0:
-        return _render_story(request, slug)
-    key = caching.page_key(slug, caching.versions(slug), request)
+        return _render_story(request, slug, query)
+    key = caching.page_key(slug, caching.versions(slug), query)
     content = caching.get(key)
     if content is not None:
         return HttpResponse(content)
-    response = _render_story(request, slug)
-    if response.status_code == 200:
+    try:
+        response = _render_story(request, slug, query)
+    except Http404:
+        caching.forget(slug)
+        raise
+    if response.status_code != 200:
+        caching.forget(slug)  # an old slug's redirect: nothing to keep under its name
+    elif response.cacheable:
         caching.set(key, response.content, caching.page_timeout(response.story))
     return response
 
 
-def _render_story(request, slug, *, comment_form=None, status=200, csrf_token=""):
+def _render_story(request, slug, query, *, comment_form=None, status=200, csrf_token=""):
     # The summary, the lead image and the sharing tags each look at the story's images: read them once.
     story = (
         Story.objects.public()
@@ -94,10 +129,10 @@ def _render_story(request, slug, *, comment_form=None, status=200, csrf_token=""
             return redirect(moved, permanent=True)
         raise Http404("No such story.")
     published = story.updates.published()
-    update_filter = UpdateFilter(request.GET or None, queryset=published, story=story)
+    update_filter = UpdateFilter(query or None, queryset=published, story=story)
     filtered = bool(update_filter.active)
     stream = update_filter.qs if filtered else published
-    page_number_args = {"before": request.GET.get("before"), "after": request.GET.get("after")}
+    page_number_args = {"before": query.get("before"), "after": query.get("after")}
     pinned = None
     if not filtered:
         pinned = published.filter(pinned=True).with_byline().first()
@@ -113,31 +148,42 @@ def _render_story(request, slug, *, comment_form=None, status=200, csrf_token=""
     shown = ([pinned] if pinned else []) + page.items
     context = {
         "story": story,
+        "query": query,
         "page": page,
         "pinned": pinned,
         "key_events": key_events,
         "filter": update_filter,
         "filtered": filtered,
-        "structured_data": structured_data.live_blog_posting(request, story, shown),
-        "canonical_url": request.build_absolute_uri(story.get_absolute_url()),
+        "structured_data": structured_data.live_blog_posting(story, shown),
+        "canonical_url": absolute_url(story.get_absolute_url()),
         # Live updating runs on the newest, unfiltered page of a live story.
         "live_polling": story.is_live and page.is_first and not filtered,
         "live_cursor": live.current_cursor(),
         "live_interval": live.interval(story),
-        **_comments_context(request, story, comment_form, csrf_token),
+        **_comments_context(query, story, comment_form, csrf_token),
     }
     response = render(request, "coverage/story_detail.html", context, status=status)
     response.story = story
+    response.cacheable = _is_canonical(query, update_filter, context["comments"])
     return response
 
 
-def _comments_context(request, story, form, csrf_token):
+def _is_canonical(query, update_filter, comment_page):
+    """Whether ``query`` is in the form the site's own links make, and names a page that exists."""
+    if not all(CANONICAL[name].fullmatch(value) for name, value in query.items()):
+        return False
+    if ("author" in query or "key" in query) and not update_filter.form.is_valid():
+        return False  # e.g. an author with no updates in this story
+    return "comments" not in query or query["comments"] == str(comment_page.number)
+
+
+def _comments_context(query, story, form, csrf_token):
     approved = Paginator(story.comments.approved(), COMMENTS_PER_PAGE)
     return {
-        "comments": approved.get_page(request.GET.get("comments")),
+        "comments": approved.get_page(query.get("comments")),
         "comments_open": comments.comments_open(story),
         "comment_form": form or comments.CommentForm(),
-        "comment_received": request.GET.get("comment") == "received",
+        "comment_received": query.get("comment") == "received",
         # Empty on the shared page: the script asks comment_token() when a reader
         # starts a comment; without it, the first post comes back to be confirmed.
         "csrf_value": csrf_token,
@@ -167,12 +213,12 @@ def story_comment(request, slug):
     if CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {}) is not None:
         form.is_valid()  # show the reader any mistakes along with the confirmation
         form.add_error(None, "Please check your comment and press “Post comment” again to send it.")
-        return _render_story(request, slug, comment_form=form, status=403, csrf_token=get_token(request))
+        return _comment_again(request, slug, form, status=403)
     if not comments.comments_open(story):
         form.add_error(None, "Comments are closed on this story.")
-        return _render_story(request, slug, comment_form=form, status=403, csrf_token=get_token(request))
+        return _comment_again(request, slug, form, status=403)
     if not form.is_valid():
-        return _render_story(request, slug, comment_form=form, status=400, csrf_token=get_token(request))
+        return _comment_again(request, slug, form, status=400)
     try:
         comments.post_comment(story=story, form=form, address=client_address(request))
     except comments.RateLimited:
@@ -180,8 +226,15 @@ def story_comment(request, slug):
             None,
             "You have sent several comments in the last few minutes. Please wait a little and try again.",
         )
-        return _render_story(request, slug, comment_form=form, status=429, csrf_token=get_token(request))
+        return _comment_again(request, slug, form, status=429)
     return redirect(f"{story.get_absolute_url()}?comment=received#comments")
+
+
+def _comment_again(request, slug, form, *, status):
+    """The story page with the reader's comment form, its errors and a CSRF token."""
+    return _render_story(
+        request, slug, QueryDict(), comment_form=form, status=status, csrf_token=get_token(request)
+    )
 
 
 def in_story_url(story, update):
@@ -200,26 +253,32 @@ def update_detail(request, slug, pk):
         "story": story,
         "update": update,
         "in_story_url": in_story_url(story, update),
-        "canonical_url": request.build_absolute_uri(update.get_absolute_url()),
+        "canonical_url": absolute_url(update.get_absolute_url()),
         "share_image": next(iter(update.images.all()), None),
     }
     return render(request, "coverage/update_detail.html", context)
 
 
 def author_detail(request, slug):
-    """An author's updates across stories, newest first, by cursor pages.
+    """An author's updates across stories, newest first, by cursor pages; 404 for an
+    author with no public update who leads no public story.
 
     Template ``coverage/author_detail.html``; context ``author``, ``page``.
     """
     author = get_object_or_404(Author, slug=slug)
+    query = page_parameters(request, AUTHOR_PARAMETERS)
     updates = Update.objects.published().filter(bylines__author=author).with_byline()
-    page = pagination.paginate(updates, before=request.GET.get("before"), after=request.GET.get("after"))
-    return render(request, "coverage/author_detail.html", {"author": author, "page": page})
+    page = pagination.paginate(updates, before=query.get("before"), after=query.get("after"))
+    if not page.items and not page.newer and not Story.objects.public().filter(lead_author=author).exists():
+        # Nothing public by this author (their bylines are on drafts or schedules at most):
+        # readers learn nothing about them, not even that they exist.
+        raise Http404("No such author.")
+    return render(request, "coverage/author_detail.html", {"author": author, "page": page, "query": query})
 
 
 @require_GET
 def robots_txt(request):
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    sitemap = absolute_url(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
@@ -239,7 +298,8 @@ def story_changes(request, slug):
     Answers ``If-None-Match`` with 304 after one query (none with the shared cache,
     none for a poll this process answered in the last second); sends
     ``Cache-Control`` that lets a shared cache serve every reader polling in
-    the same window.
+    the same window. A 200 holds at most one page of updates, or ``"reload": true``
+    when more changed (see ``live``).
     """
     since_param = _since_parameter(request)
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
@@ -272,12 +332,14 @@ def story_changes(request, slug):
             "cursor": str(cursor),
             "interval": live.interval(story),
             "live": story.is_live,
+            "reload": False,
             "updates": [],
             "deleted": [],
             "pinned": None,
         }
         if since is not None:
-            updates, deleted, pinned = live.changes(story, since, now)
+            found = live.changes(story, since, now)
+            payload["reload"] = found.reload
             payload["updates"] = [
                 {
                     "id": update.pk,
@@ -287,10 +349,10 @@ def story_changes(request, slug):
                     "pinned": update.pinned,
                     "key_event": update.key_event,
                 }
-                for update in updates
+                for update in found.updates
             ]
-            payload["deleted"] = deleted
-            payload["pinned"] = pinned
+            payload["deleted"] = found.deleted
+            payload["pinned"] = found.pinned
         response = JsonResponse(payload)
     response["ETag"] = etag
     if response.status_code != 304:
@@ -306,8 +368,31 @@ def _not_modified(etag, cache_control):
     return response
 
 
+# The static files every page links to. With the manifest storage (production) a page
+# whose file is missing from the manifest cannot be rendered at all.
+SITE_ASSETS = ("coverage/site.css", "coverage/live.js")
+
+
+def _static_files_state():
+    """ "ok" when this process can link every page's CSS and JS, else what is wrong.
+
+    With the manifest storage: the manifest this process loaded at start names them and
+    the hashed files are there (``collectstatic`` run, and run before the start). Without
+    it (DEBUG, development) there is no manifest and nothing to check.
+    """
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return "ok"
+    try:
+        stored = [staticfiles_storage.stored_name(name) for name in SITE_ASSETS]
+    except ValueError as error:  # "Missing staticfiles manifest entry for ..."
+        return f"error: {error} (run collectstatic, then restart)"
+    missing = [name for name in stored if not staticfiles_storage.exists(name)]
+    return f"error: missing {', '.join(missing)}" if missing else "ok"
+
+
 def healthz(request):
-    """For load balancers: 200 when the database and the cache answer, else 503."""
+    """For load balancers: 200 when pages can be served (the database and the cache
+    answer, the static files pages link to are there), else 503."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -323,6 +408,7 @@ def healthz(request):
         cache.delete(probe)
     except Exception as error:
         checks["cache"] = f"error: {error.__class__.__name__}"
+    checks["static"] = _static_files_state()
     healthy = all(value == "ok" for value in checks.values())
     response = JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503

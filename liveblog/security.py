@@ -1,11 +1,11 @@
-"""Security middleware: a Content-Security-Policy, and a brake on admin password guessing."""
+"""Security at the edge: a Content-Security-Policy, the client's address behind proxies,
+and what django-axes needs to pause admin password guessing."""
+
+import ipaddress
+import unicodedata
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
-from django.dispatch import receiver
 from django.shortcuts import render
-from django.utils.crypto import salted_hmac
 
 # Reader pages: nothing inline, nothing from other hosts.
 READER_POLICY = (
@@ -34,56 +34,40 @@ class ContentSecurityPolicyMiddleware:
 
 
 def client_address(request):
-    """The client's address: the proxy's X-Forwarded-For first hop when behind a trusted proxy."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address: ``TRUSTED_PROXY_HOPS`` places from the right of X-Forwarded-For.
 
-
-def _attempts_key(request, username):
-    digest = salted_hmac(
-        "login-throttle", f"{client_address(request)}|{(username or '').lower()}"
-    ).hexdigest()
-    return f"login-failures:{digest}"
-
-
-def count_in_window(key, seconds):
-    """Add one to the counter ``key`` in the shared cache; it starts again ``seconds`` after its first hit."""
-    if cache.add(key, 1, seconds):
-        return 1
+    Each proxy the operator declares appends the address it saw, so only the rightmost
+    hops are true; whatever stands left of them the client wrote. With no proxy declared
+    (0), or a header shorter than declared (the request did not come through the
+    proxies), it is the connection's own address. Every rate limit and lockout uses this.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXY_HOPS
+    if hops <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < hops:
+        return remote
     try:
-        return cache.incr(key)
-    except ValueError:  # it expired between add and incr
-        cache.set(key, 1, seconds)
-        return 1
+        return str(ipaddress.ip_address(forwarded[-hops]))
+    except ValueError:
+        return remote
 
 
-@receiver(user_login_failed, dispatch_uid="liveblog.count_failed_login")
-def count_failed_login(sender, credentials, request=None, **kwargs):
-    if request is None:
-        return
-    count_in_window(_attempts_key(request, credentials.get("username")), settings.LOGIN_ATTEMPTS_WINDOW)
+def login_username(request, credentials=None):
+    """The username a login attempt counts under: as Django's login form reads it
+    (NFKC, stripped), then casefolded, so "Chief ", "ｃｈｉｅｆ" and "chief" are one.
+
+    django-axes calls this both to count a failure and to check for a lockout.
+    """
+    if credentials is not None and credentials.get("username") is not None:
+        username = credentials["username"]
+    else:
+        username = request.POST.get("username", "") if request is not None else ""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", str(username)).casefold()).strip()
 
 
-@receiver(user_logged_in, dispatch_uid="liveblog.reset_failed_logins")
-def reset_failed_logins(sender, request, user, **kwargs):
-    if request is not None:
-        cache.delete(_attempts_key(request, user.get_username()))
-
-
-class LoginThrottleMiddleware:
-    """Refuse admin login attempts (429) after too many failures for one address and username."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.method == "POST" and request.path == "/admin/login/":
-            failures = cache.get(_attempts_key(request, request.POST.get("username")), 0)
-            if failures >= settings.LOGIN_ATTEMPTS_LIMIT:
-                minutes = max(1, settings.LOGIN_ATTEMPTS_WINDOW // 60)
-                context = {"minutes": minutes}
-                return render(request, "429.html", context, status=429)
-        return self.get_response(request)
+def lockout_response(request, original_response=None, credentials=None):
+    """The page a locked-out login gets (429)."""
+    context = {"minutes": max(1, settings.LOGIN_ATTEMPTS_WINDOW // 60)}
+    return render(request, "429.html", context, status=429)

@@ -6,7 +6,9 @@ sets DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS. See README.md.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -38,6 +40,33 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
+
+
+def site_url():
+    """The site's public origin, e.g. ``https://live.example.org``: every absolute URL starts with it.
+
+    Never the request's Host header, which any client writes. ``SITE_URL`` when set; otherwise
+    the first named host in ALLOWED_HOSTS (https unless SECURE_SSL_REDIRECT is off); otherwise,
+    and always with DEBUG, ``http://127.0.0.1:8000`` (``check --deploy`` refuses that in production).
+    """
+    value = os.environ.get("SITE_URL", "").strip()
+    if not value:
+        named = [host for host in ALLOWED_HOSTS if host != "*" and not host.startswith(".")]
+        if DEBUG or not named:
+            return DEVELOPMENT_SITE_URL
+        value = f"{'https' if SECURE_SSL_REDIRECT else 'http'}://{named[0]}"
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path.strip("/") or parts.query:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be an origin such as https://live.example.org, not {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+SITE_URL = site_url()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "axes",
     "coverage",
 ]
 
@@ -59,9 +89,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "liveblog.security.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into the 429 page
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password check
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "liveblog.urls"
@@ -90,6 +125,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers wait their turn instead of failing with "database is locked":
+    # every transaction takes the write lock when it begins (a read that later writes
+    # cannot deadlock with another writer), a writer waits up to SQLITE_BUSY_TIMEOUT
+    # seconds for it, and WAL lets readers go on reading meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -115,13 +161,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The newsroom's zone: new stories show their times in it (each story can have its
+# own), and it is Django's default zone, so the admin shows and reads times in it.
+LIVEBLOG_TIME_ZONE = os.environ.get("LIVEBLOG_TIME_ZONE", "America/New_York")
+
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+TIME_ZONE = LIVEBLOG_TIME_ZONE
 USE_I18N = True
 USE_TZ = True
-
-# The zone new stories show their times in; each story can override it.
-LIVEBLOG_TIME_ZONE = os.environ.get("LIVEBLOG_TIME_ZONE", "America/New_York")
 # Seconds between a reader's polls for new updates; each story can override it.
 LIVEBLOG_POLL_INTERVAL = int(os.environ.get("LIVEBLOG_POLL_INTERVAL", "15"))
 # Change-feed cursors are rounded down to this many seconds, so readers polling in
@@ -171,10 +218,14 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Security. Production runs behind TLS; these defaults make `check --deploy` clean.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies in front of the app that append the address they saw to X-Forwarded-For (nginx,
+# a CDN): the client's address is the one this many places from the right. 0: no proxy,
+# the connection's own address (REMOTE_ADDR). Everything left of it was written by the client.
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "1" if BEHIND_TLS_PROXY else "0"))
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
@@ -183,9 +234,23 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-# Failed admin logins allowed per address and username before a pause.
+# Admin logins pause for LOGIN_ATTEMPTS_WINDOW seconds after LOGIN_ATTEMPTS_LIMIT failures from
+# one address for one username (django-axes). Usernames are counted as Django's login form
+# reads them, then casefolded (liveblog.security.login_username); addresses come from
+# TRUSTED_PROXY_HOPS. Failures are rows in the database, so every worker and server shares
+# them, with or without Redis.
 LOGIN_ATTEMPTS_LIMIT = int(os.environ.get("LOGIN_ATTEMPTS_LIMIT", "5"))
 LOGIN_ATTEMPTS_WINDOW = int(os.environ.get("LOGIN_ATTEMPTS_WINDOW", "900"))
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_ATTEMPTS_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_ATTEMPTS_WINDOW)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "liveblog.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "liveblog.security.client_address"
+AXES_LOCKOUT_CALLABLE = "liveblog.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: a table nothing would ever empty
+AXES_VERBOSE = False
 
 # Story pages are cached whole in the shared cache and invalidated by a per-story
 # version bumped on every change. Off without a shared cache: several processes

@@ -1,3 +1,8 @@
+import subprocess
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 
 from tests.browser import browser, page  # noqa: F401  (fixtures)
@@ -31,3 +36,36 @@ def _empty_cache():
 def _fast_passwords(settings):
     """Logins in tests need no key stretching."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+SERVED_SITE_SETUP = """
+from django.contrib.auth import get_user_model
+from coverage.models import Author, Story
+users = get_user_model().objects
+users.create_superuser("chief", "chief@example.org", "{password}")
+editor = users.create_superuser("editor", "editor@example.org", "{password}")
+Author.objects.create(name="Served Reporter", slug="served-reporter", user=editor)  # the form's byline
+print(Story.objects.create(title="Served site", slug="served-site", status="live").pk)
+"""
+
+
+@pytest.fixture(scope="session")
+def served_site():
+    """A deployed site for tests that start real servers (gunicorn, nginx): a SQLite
+    database migrated, static files collected, logins "chief" and "editor" (password
+    ``served_site.password``) and one live story (``served_site.story_pk``)."""
+    from tests.benchmarks import servers
+
+    # Not under pytest's temporary folders: those are private to root, and nginx's
+    # unprivileged workers must reach this one (request bodies, media).
+    with tempfile.TemporaryDirectory(prefix="liveblog-served-") as folder:
+        work = Path(folder)
+        work.chmod(0o755)
+        env = servers.project_env(work, DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}")
+        servers.manage(env, "migrate", "--noinput")
+        servers.manage(env, "collectstatic", "--noinput")
+        password = "served-site-password-123"
+        script = SERVED_SITE_SETUP.format(password=password)
+        shell = [servers.PYTHON, "manage.py", "shell", "-c", script]
+        output = subprocess.run(shell, env=env, cwd=servers.ROOT, capture_output=True, text=True, check=True)
+        yield SimpleNamespace(work=work, env=env, password=password, story_pk=output.stdout.split()[-1])

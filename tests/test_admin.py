@@ -438,7 +438,8 @@ def test_story_list_shows_live_badge_counts_and_last_update(client, editor):
     client.force_login(editor)
     html = client.get(reverse("admin:coverage_story_changelist")).content.decode()
     assert html.count('class="coverage-live"') == 1
-    assert '<td class="field-update_count">2</td>' in html
+    updates = f"{reverse('admin:coverage_update_changelist')}?story__id__exact={story.pk}"
+    assert f'<td class="field-update_count"><a href="{updates}">2</a></td>' in html
     assert "Quake" in client.get(reverse("admin:coverage_story_changelist"), {"q": "quake"}).content.decode()
 
 

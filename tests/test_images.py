@@ -2,7 +2,9 @@
 
 import errno
 import io
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from PIL import Image as PILImage
 
-from coverage import images, services
+from coverage import held, images, services
 from coverage.models import Image, Update
 from tests.factories import make_huge_png, make_picture, make_story, make_update, make_user
 from tests.htmlforms import form_data
@@ -25,6 +27,11 @@ pytestmark = pytest.mark.django_db
 def stored_files():
     root = Path(settings.MEDIA_ROOT)
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def saved_files():
+    """Files of saved pictures: not those kept while a form with errors is corrected."""
+    return [name for name in stored_files() if not name.startswith("held/")]
 
 
 @pytest.fixture
@@ -144,7 +151,8 @@ def test_alt_text_is_required_for_an_upload(editor_client):
     upload = SimpleUploadedFile("a.jpg", make_picture())
     response = post_update_with_picture(editor_client, make_story(), upload, alt_text="")
     assert "Describe the picture for readers who cannot see it" in errors_of(response)
-    assert not Image.objects.exists() and stored_files() == []
+    assert not Image.objects.exists() and saved_files() == []
+    assert [name.split("/")[0] for name in stored_files()] == ["held"]  # kept for the corrected form
 
 
 def test_the_public_page_shows_the_picture_with_srcset_caption_and_credit(editor_client, client):
@@ -255,7 +263,8 @@ def test_reporters_cannot_attach_pictures_to_someone_elses_update(client):
     response = client.post(add, data)
     assert response.status_code == 200
     assert "Select a valid choice" in errors_of(response)
-    assert not Image.objects.exists() and stored_files() == []
+    assert not Image.objects.exists() and saved_files() == []
+    assert [name.split("/")[0] for name in stored_files()] == ["held"]  # kept for the corrected form
 
 
 def test_image_list_shows_thumbnails_and_where_each_is_used(editor_client):
@@ -306,3 +315,21 @@ def test_reporters_cannot_change_or_delete_pictures_of_someone_elses_update(clie
     delete = reverse("admin:coverage_image_delete", args=[image.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Image.objects.get(pk=image.pk).caption == ""
+
+
+def test_a_kept_picture_lapses_after_a_day(monkeypatch):
+    kept = held.hold(SimpleUploadedFile("ship.jpg", make_picture(size=(80, 60), gps=True)))
+    again = held.held(kept.token)
+    assert again.name == "ship.jpg" and PILImage.open(again).size == (80, 60)
+    assert held.held("forged") is None
+
+    path = Path(settings.MEDIA_ROOT) / kept.name
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(path, (two_days_ago, two_days_ago))
+    later = time.time() + 2 * 24 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert held.held(kept.token) is None  # the token has lapsed
+    monkeypatch.undo()
+    other = held.hold(SimpleUploadedFile("quay.jpg", make_picture()))
+    assert not path.exists()  # stale kept pictures go as others are kept
+    assert saved_files() == [] and stored_files() == [other.name]

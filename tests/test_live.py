@@ -29,6 +29,10 @@ def poll(client, story, since):
     return response.json()
 
 
+def hour_ago():
+    return timezone.now() - timedelta(hours=1)
+
+
 def past_cursor(seconds=60):
     return live.current_cursor(timezone.now() - timedelta(seconds=seconds))
 
@@ -44,7 +48,7 @@ def test_without_since_returns_only_the_cursor(client):
 def test_published_update_appears_in_next_poll(client):
     story = make_story()
     make_update(story=story, body="Old news.", published_at=timezone.now() - timedelta(hours=1))
-    Update.objects.update(changed_at=timezone.now() - timedelta(hours=1))
+    Update.objects.update(changed_at=hour_ago(), public_changed_at=hour_ago())
     since = past_cursor()
     assert poll(client, story, since)["updates"] == []
     fresh = make_update(story=story, body="Breaking: something new.")
@@ -69,7 +73,7 @@ def test_edit_comes_back_with_new_html_and_edited_time(client):
 def test_unpublished_and_deleted_updates_are_listed_as_deleted(client):
     story = make_story()
     hidden, removed, kept = make_update(story=story), make_update(story=story), make_update(story=story)
-    Update.objects.update(changed_at=timezone.now() - timedelta(hours=1))
+    Update.objects.update(changed_at=hour_ago(), public_changed_at=hour_ago())
     Update.objects.update(published_at=timezone.now() - timedelta(hours=1))
     since = past_cursor()
     hidden.status = Update.Status.DRAFT
@@ -97,7 +101,7 @@ def test_drafts_and_future_schedules_never_appear_until_their_time(client):
     assert response.json()["deleted"] == []
     # Its time comes: no cron, no save; the next poll shows it.
     Update.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
-    Update.objects.filter(pk=scheduled.pk).update(changed_at=timezone.now() - timedelta(hours=1))
+    Update.objects.filter(pk=scheduled.pk).update(changed_at=hour_ago(), public_changed_at=None)
     data = poll(client, story, since)
     assert [item["id"] for item in data["updates"]] == [scheduled.pk]
 
@@ -120,7 +124,7 @@ def quiet_story():
     story = make_story()
     make_update(story=story, published_at=timezone.now() - timedelta(hours=1))
     hour_ago = timezone.now() - timedelta(hours=1)
-    Update.objects.filter(story=story).update(changed_at=hour_ago)
+    Update.objects.filter(story=story).update(changed_at=hour_ago, public_changed_at=hour_ago)
     Story.objects.filter(pk=story.pk).update(updated_at=hour_ago)
     return story
 

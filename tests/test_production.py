@@ -1,22 +1,32 @@
 """Production settings and behaviour: deploy checks, headers, static files, health, throttling, caching."""
 
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import urllib.error
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
+from PIL import Image as PILImage
 
 from coverage import caching
 from coverage.models import Update
 from tests.benchmarks import servers
+from tests.benchmarks.scaleout import Browser
+from tests.browser import missing_tool
 from tests.factories import make_story, make_update
+from tests.htmlforms import form_data
 
 ROOT = Path(settings.BASE_DIR)
 PRODUCTION = {
@@ -34,6 +44,7 @@ def manage(*args, env):
         "SECURE_SSL_REDIRECT",
         "SECURE_COOKIES",
         "SECURE_HSTS_SECONDS",
+        "SITE_URL",
         "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process
     )
     clean = {key: value for key, value in os.environ.items() if key not in configured}
@@ -70,15 +81,47 @@ def test_story_page_security_headers(client):
 def test_healthz_reports_database_and_cache(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "static": "ok"}
+
+
+# The production static storage (liveblog.settings, DEBUG off); the tests otherwise use the plain one.
+MANIFEST_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+
+@pytest.mark.django_db
+def test_healthz_fails_while_pages_cannot_be_served_for_want_of_collectstatic(client, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": MANIFEST_STORAGE}
+    story = make_story()
+    make_update(story=story)
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):  # even the 500 page fails
+        Client().get(story.get_absolute_url())
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["status"] == "error"
+    missing = "error: Missing staticfiles manifest entry for 'coverage/site.css'"
+    assert health.json()["static"].startswith(missing)
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+    settings.STORAGES = {**settings.STORAGES}  # a restart: a new storage loads the new manifest
+    assert client.get(story.get_absolute_url()).status_code == 200
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok", "static": "ok"}
+
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    (tmp_path / "static" / manifest["paths"]["coverage/live.js"]).unlink()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["static"] == f"error: missing {manifest['paths']['coverage/live.js']}"
 
 
 @pytest.mark.django_db
 def test_admin_login_is_throttled(client, django_user_model):
     django_user_model.objects.create_superuser("chief", "chief@example.org", "right-password-123")
-    for _ in range(settings.LOGIN_ATTEMPTS_LIMIT):
+    for _ in range(settings.LOGIN_ATTEMPTS_LIMIT - 1):
         response = client.post("/admin/login/", {"username": "chief", "password": "wrong"})
         assert response.status_code == 200  # the form again, with its error
+    response = client.post("/admin/login/", {"username": "chief", "password": "wrong"})
+    assert response.status_code == 429  # the failure that reaches the limit pauses at once
     response = client.post("/admin/login/", {"username": "chief", "password": "right-password-123"})
     assert response.status_code == 429
     assert "Too many login attempts" in response.content.decode()
@@ -136,3 +179,63 @@ def test_static_files_are_compressed_with_far_future_caching():
                 assert response.headers["Content-Encoding"] == "gzip"
                 cache_control = response.headers["Cache-Control"]
     assert "max-age=315360000" in cache_control and "immutable" in cache_control
+
+
+def picture_png(width, height):
+    """A PNG of noise (it does not compress): width × height × 3 bytes and a little more."""
+    buffer = io.BytesIO()
+    PILImage.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_uploads_over_1_mb_go_through_nginx_with_the_shipped_config(served_site):
+    """ops/nginx.conf in front of gunicorn: a 1.9 MB picture saves; a body over the limit gets 413."""
+    if not Path(servers.nginx_binary()).exists():
+        missing_tool("nginx not found (apt-get install nginx)")
+    work, env = served_site.work, served_site.env
+    picture = picture_png(900, 700)
+    assert len(picture) > 1024 * 1024 * 1.5
+    with servers.gunicorn(env, work, workers=1) as (origin, _), servers.nginx(work, origin) as port:
+        desk = Browser(f"http://127.0.0.1:{port}")
+        _, login = desk.get("/admin/login/?next=/admin/")
+        credentials = {"username": "editor", "password": served_site.password}
+        desk.post("/admin/login/?next=/admin/", form_data(login, "login-form", **credentials))
+        add = f"/admin/coverage/update/add/?story={served_site.story_pk}"
+        _, form = desk.get(add)
+        fields = form_data(form, "update_form", body="With a large picture.", _save="Save") | {
+            "images-0-file": SimpleUploadedFile("large.png", picture, "image/png"),
+            "images-0-caption": "Crowds outside the court.",
+            "images-0-credit": "Ana Lens/Agency",
+            "images-0-alt_text": "People holding signs on a wide street.",
+            "images-0-position": "0",
+        }
+        status, landed = post_multipart(desk, add, encode_multipart(BOUNDARY, fields))
+        assert status == 200 and "/add/" not in landed, landed
+        stored = subprocess.run(
+            [servers.PYTHON, "manage.py", "shell", "-c", STORED_PICTURE], env=env, cwd=ROOT,
+            capture_output=True, text=True, check=True,
+        ).stdout.split()[-1]  # fmt: skip
+        with desk.opener.open(f"{desk.base}{stored}", timeout=10) as response:  # nginx serves media
+            assert response.status == 200
+            assert response.headers["Content-Type"] == "image/png"
+
+        too_large = b"x" * (22 * 1024 * 1024)  # over client_max_body_size (21m)
+        status, _ = post_multipart(desk, add, too_large)
+        assert status == 413
+
+
+STORED_PICTURE = """
+from coverage.models import Image
+print(Image.objects.get(update__body="With a large picture.").file.url)
+"""
+
+
+def post_multipart(desk, path, body):
+    request = urllib.request.Request(
+        desk.base + path, data=body, headers={"Content-Type": MULTIPART_CONTENT, "Referer": desk.base + path}
+    )
+    try:
+        with desk.opener.open(request, timeout=60) as response:
+            return response.status, response.geturl()
+    except urllib.error.HTTPError as error:
+        return error.code, error.url

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -144,7 +145,8 @@ def test_permalink_page_has_canonical_sharing_tags_and_way_back(client, seeded):
     response = client.get(f"/live/{SHIPPED_SLUG}/updates/{update.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'<link rel="canonical" href="http://testserver/live/{SHIPPED_SLUG}/updates/{update.pk}/">' in html
+    canonical = f"{settings.SITE_URL}/live/{SHIPPED_SLUG}/updates/{update.pk}/"
+    assert f'<link rel="canonical" href="{canonical}">' in html
     for tag in (
         'property="og:title"',
         'property="og:image"',
@@ -246,7 +248,7 @@ def test_sitemap_and_robots(client, seeded):
     assert sitemap.count("/updates/") == 8
     assert draft_story.slug not in sitemap
     robots = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in robots
     assert "Disallow: /admin/" in robots
 
 

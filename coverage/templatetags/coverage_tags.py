@@ -1,24 +1,14 @@
-"""Template helpers for the reader pages: the one place times are formatted."""
+"""Template helpers for the reader pages; times are formatted by ``coverage.times``."""
 
-import zoneinfo
+from datetime import UTC
 
 from django import template
-from django.conf import settings
-from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from django.utils.html import format_html, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
-from coverage import markup
+from coverage import markup, site, times
 
 register = template.Library()
-
-
-def story_zone(story):
-    try:
-        return zoneinfo.ZoneInfo(getattr(story, "time_zone", "") or settings.LIVEBLOG_TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.LIVEBLOG_TIME_ZONE)
 
 
 @register.simple_tag
@@ -31,13 +21,11 @@ def timestamp(moment, story=None, style="short"):
     """
     if moment is None:
         return ""
-    local = timezone.localtime(moment, story_zone(story))
-    pattern = "N j, g:i A T" if style == "short" else "F j, Y, g:i A T"
     return format_html(
         '<time datetime="{}" data-relative>{}</time>',
         # Whole seconds: HTML allows at most three digits of a fraction, Python writes six.
-        moment.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        format_date(local, pattern),
+        moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        times.wall_clock(moment, times.zone_of(story), style),
     )
 
 
@@ -72,3 +60,9 @@ def comment_text(value):
     html = linebreaks(urlize(value, nofollow=True, autoescape=True), autoescape=False)
     html = html.replace("<p>", '<p dir="auto">')  # the text is escaped: every "<p>" is linebreaks'
     return mark_safe(html.replace('rel="nofollow"', 'rel="nofollow ugc"'))
+
+
+@register.filter(name="absolute_url")
+def absolute_url_filter(path):
+    """``path`` on the site's configured origin (SITE_URL), never the request's host."""
+    return site.absolute_url(path)

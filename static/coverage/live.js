@@ -4,6 +4,9 @@
  * - live updating of a live story's newest page: polls changes.json while the
  *   tab is visible, backs off on errors, shows "N new updates" instead of
  *   moving the text under the reader, applies edits, deletions and pins in place.
+ *   When more changed than one answer holds ("reload": a tab that slept for
+ *   hours), the page is loaded afresh: at once if the reader is at the top and
+ *   typing nothing, else when they press the button offered.
  */
 (function () {
   "use strict";
@@ -89,6 +92,7 @@
     this.failures = 0;
     this.timer = null;
     this.stopped = false;
+    this.reloading = false;
     this.pending = [];
     this.unseen = 0;
     this.baseTitle = document.title;
@@ -108,6 +112,10 @@
       }
     });
     window.addEventListener("scroll", function () {
+      if (self.reloading) {
+        if (self.atTop() && !self.typing()) window.location.reload();
+        return;
+      }
       if (self.atTop() && self.pending.length) self.showPending(false);
       if (self.atTop()) self.markSeen();
     }, { passive: true });
@@ -142,6 +150,10 @@
       })
       .then(function (data) {
         self.failures = 0;
+        if (data.reload) {
+          self.reload();
+          return;
+        }
         self.apply(data);
         if (data.live) self.schedule(self.interval);
       })
@@ -181,6 +193,33 @@
       this.updateTitle();
     }
     if (!data.live) this.end();
+  };
+
+  /* More changed than one answer holds: applying part of it would leave the page
+   * inconsistent, so the page is loaded afresh (it shows the newest updates, each
+   * once). Polling stops: the fresh page polls from its own cursor. */
+  LiveStory.prototype.reload = function () {
+    this.stopped = true;
+    this.reloading = true;
+    this.cancel();
+    if (this.atTop() && !this.typing()) {
+      window.location.reload();
+      return;
+    }
+    if (this.button) this.button.remove();
+    this.button = document.createElement("button");
+    this.button.type = "button";
+    this.button.className = "new-updates";
+    this.button.textContent = "Show the latest updates";
+    this.button.addEventListener("click", function () { window.location.reload(); });
+    this.stream.parentNode.insertBefore(this.button, this.stream);
+    this.announce("Many updates have changed. Show the latest updates to reload the page.");
+  };
+
+  /* The reader is writing something a reload would lose (a comment). */
+  LiveStory.prototype.typing = function () {
+    var fields = document.querySelectorAll("form textarea, form input[type=text], form input[type=email]");
+    return Array.prototype.some.call(fields, function (field) { return field.value !== ""; });
   };
 
   LiveStory.prototype.toElement = function (html) {

@@ -1,7 +1,7 @@
 """Reader fan-out through a shared HTTP cache: origin load must not grow with readers.
 
-N simulated readers poll a live story's changes.json through nginx (configured
-here as the micro-cache the README describes) in front of gunicorn. The
+N simulated readers poll a live story's changes.json through nginx (with the
+shipped ops/nginx.conf and its micro-cache) in front of gunicorn. The
 origin's access log counts the requests that reached Django.
 
     python -m tests.benchmarks.fanout --readers 200 --seconds 30

@@ -14,6 +14,7 @@ import argparse
 import http.client
 import json
 import random
+import re
 import subprocess
 import tempfile
 import threading
@@ -25,6 +26,7 @@ from tests.benchmarks.scaleout import PASSWORD, SETUP, SLUG, Browser
 from tests.htmlforms import form_data
 
 POLL_INTERVAL = 10  # the story's poll interval for the run (seconds)
+ARTICLE_ID = re.compile(r'<article class="update[^"]*" id="update-(\d+)"')
 FINAL = """
 import json
 from coverage.models import Update
@@ -50,6 +52,12 @@ def reader(port, deadline, results, lock):
             else:
                 data = json.loads(body)
                 cursor = data["cursor"]
+                if data.get("reload"):  # more changed than one answer holds: as live.js, load the page
+                    connection.request("GET", f"/live/{SLUG}/")
+                    html = connection.getresponse().read().decode()
+                    page = [int(pk) for pk in ARTICLE_ID.findall(html)]
+                    for pk in page:
+                        first_seen.setdefault(pk, time.time())
                 for item in data["updates"]:
                     if item["id"] not in first_seen:  # as live.js: new ones are added, known ones replaced
                         first_seen[item["id"]] = time.time()

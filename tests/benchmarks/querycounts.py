@@ -96,7 +96,8 @@ def run(*, quick=False):
         story = make_story(title=f"Story with {size} updates")
         make_stream(story=story, count=size, author=make_author(name=f"Writer {size}"))
         hour_ago = timezone.now() - timedelta(hours=1)
-        Update.objects.filter(story=story).update(changed_at=hour_ago)  # a quiet story: its ETag holds
+        # A quiet story: its ETag holds.
+        Update.objects.filter(story=story).update(changed_at=hour_ago, public_changed_at=hour_ago)
         Story.objects.filter(pk=story.pk).update(updated_at=hour_ago)
         results[size] = _measure(story)
     rows = [

@@ -1,9 +1,11 @@
-"""Start the project's real servers for benchmarks: gunicorn (origin) and nginx (shared cache).
+"""Start the project's real servers for benchmarks and tests: gunicorn (origin) and nginx
+(shared cache, with the shipped ``ops/nginx.conf``).
 
 Everything lives in a temporary folder and listens on 127.0.0.1 only.
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -110,47 +112,52 @@ def gunicorn(env, workdir, *, workers=2, threads=1, access_log=None, port=None):
             process.wait(timeout=15)
 
 
-NGINX_CONF = """
+SHIPPED_NGINX_SITE = ROOT / "ops" / "nginx.conf"
+# Only what a private nginx in a temporary folder needs around the shipped site file.
+NGINX_MAIN = """
 worker_processes 1;
 pid {work}/nginx.pid;
 error_log {work}/nginx-error.log warn;
 events {{ worker_connections 8192; }}
 http {{
+    {mime_types}
     access_log off;
     client_body_temp_path {work}/client_body;
     proxy_temp_path {work}/proxy;
     fastcgi_temp_path {work}/fastcgi;
     uwsgi_temp_path {work}/uwsgi;
     scgi_temp_path {work}/scgi;
-    proxy_cache_path {work}/cache levels=1:2 keys_zone=live:10m max_size=100m inactive=10m;
-    upstream origin {{ server 127.0.0.1:{origin}; keepalive 16; }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://origin;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            # The micro-cache for changes.json: honours the origin's Cache-Control
-            # (max-age, stale-while-revalidate); one request at a time refreshes it.
-            proxy_cache live;
-            proxy_cache_lock on;
-            proxy_cache_lock_timeout 5s;
-            proxy_cache_use_stale updating error timeout http_500 http_502 http_503;
-            proxy_cache_background_update on;
-            proxy_cache_revalidate on;
-            add_header X-Cache-Status $upstream_cache_status always;
-        }}
-    }}
+    include {work}/liveblog.conf;
 }}
 """
 
 
+def nginx_site(**values):
+    """``ops/nginx.conf`` with its ``${LIVEBLOG_...}`` names replaced by ``values`` (as envsubst would)."""
+    text = SHIPPED_NGINX_SITE.read_text()
+    for name, value in values.items():
+        text = text.replace("${LIVEBLOG_" + name + "}", str(value))
+    left = sorted(set(re.findall(r"\$\{LIVEBLOG_\w+\}", text)))
+    if left:
+        raise ValueError(f"ops/nginx.conf: no value for {', '.join(left)}")
+    return text
+
+
 @contextmanager
 def nginx(workdir, origin_port, port=None):
+    """nginx on 127.0.0.1 with the shipped ``ops/nginx.conf``, in front of ``origin_port``."""
     port = port or free_port()
+    site = nginx_site(
+        LISTEN=f"127.0.0.1:{port}",
+        SERVER_NAME="127.0.0.1 localhost",
+        ORIGIN=f"127.0.0.1:{origin_port}",
+        MEDIA_ROOT=f"{workdir / 'media'}/",
+        CACHE=workdir / "cache",
+    )
+    (workdir / "liveblog.conf").write_text(site)
+    mime_types = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
     conf = workdir / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(work=workdir, origin=origin_port, port=port))
+    conf.write_text(NGINX_MAIN.format(work=workdir, mime_types=mime_types))
     command = [nginx_binary(), "-c", str(conf), "-p", str(workdir), "-g", "daemon off;"]
     with open(workdir / "nginx.err", "ab") as errors:
         process = subprocess.Popen(command, stderr=errors)

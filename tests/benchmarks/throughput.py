@@ -34,8 +34,11 @@ print(Story.objects.count())
 def redis_server():
     """A private Redis on a free loopback port (the production cache)."""
     port = servers.free_port()
+    # A cache only, with the eviction policy the README's deploy section asks for.
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+               "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"]  # fmt: skip
     process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        command,
         stdout=subprocess.DEVNULL,
     )
     try:

@@ -22,7 +22,8 @@ def aware_datetime(value):
 class Command(BaseCommand):
     help = (
         "Load seed documents (default: every seeds/*.txt). Re-running syncs: new updates are "
-        "added, changed ones edited in place, removed ones unpublished."
+        "added, changed ones edited in place, removed ones unpublished. What the newsroom changed "
+        "or deleted since the last load is kept and reported (--force overwrites it)."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--newest-at",
             type=aware_datetime,
-            help="Published time of the newest update, ISO 8601 (default: now).",
+            help="Published time of the newest update, ISO 8601, not in the future (default: now).",
         )
         parser.add_argument(
             "--interval", type=int, default=15, help="Minutes between consecutive updates (default: 15)."
@@ -43,17 +44,33 @@ class Command(BaseCommand):
         parser.add_argument(
             "--strict", action="store_true", help="All or nothing: one bad document refuses every document."
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="The documents win: overwrite what the newsroom changed, re-add what it deleted "
+            "(each is listed).",
+        )
 
-    def handle(self, *args, paths, newest_at, interval, dry_run, strict, verbosity, **options):
+    def handle(self, *args, paths, newest_at, interval, dry_run, strict, force, verbosity, **options):
         if interval < 0:
             raise CommandError("--interval must be zero or more minutes")
+        if newest_at is not None and newest_at > timezone.now():
+            raise CommandError(
+                f"--newest-at: {newest_at.isoformat()} is in the future; seeded updates are published "
+                "now or earlier, never ahead of time"
+            )
         paths = paths or [Path(settings.BASE_DIR) / "seeds"]
         paths = [
             found for path in paths for found in (sorted(path.glob("*.txt")) if path.is_dir() else [path])
         ]
         if not paths:
             raise CommandError("no seed documents given and none in seeds/")
-        options = {"newest_at": newest_at, "interval": timedelta(minutes=interval), "dry_run": dry_run}
+        options = {
+            "newest_at": newest_at,
+            "interval": timedelta(minutes=interval),
+            "dry_run": dry_run,
+            "force": force,
+        }
         failures = []
         path = None
         try:
@@ -80,13 +97,29 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failures)} of {len(paths)} documents refused")
 
     def describe(self, result, dry_run):
-        verb = "would change" if dry_run else "changed"
+        """One line for the document, then one per newsroom change kept or overwritten."""
         if not result.changed:
-            return f"{result.path}: {result.slug}: up to date ({result.unchanged} updates)"
-        story = "created" if result.story_created else ("updated" if result.story_changed else "kept")
-        line = (
-            f"{result.path}: {result.slug}: {verb}: story {story}; updates {result.added} added, "
-            f"{result.edited} edited, {result.unpublished} unpublished, {result.unchanged} unchanged; "
-            f"{result.authors_added} authors added; {result.images_added} images"
-        )
-        return self.style.SUCCESS(line)
+            line = f"{result.path}: {result.slug}: up to date ({result.unchanged} updates)"
+        else:
+            verb = "would change" if dry_run else "changed"
+            story = (
+                "created" if result.story_created else ("updated" if result.story_changed else "unchanged")
+            )
+            line = (
+                f"{result.path}: {result.slug}: {verb}: story {story}; updates {result.added} added, "
+                f"{result.edited} edited, {result.unpublished} unpublished, {result.unchanged} unchanged; "
+                f"{result.authors_added} authors added; {result.images_added} images"
+            )
+        lines = []
+        if result.kept:
+            line += f"; kept {_edits(len(result.kept))} (--force overwrites them)"
+            lines += [f"  kept {item}" for item in result.kept]
+        if result.overwritten:
+            line += f"; {'would overwrite' if dry_run else 'overwrote'} {_edits(len(result.overwritten))}"
+            lines += [f"  overwrote {item}" for item in result.overwritten]
+        style = self.style.WARNING if result.kept or result.overwritten else self.style.SUCCESS
+        return "\n".join([style(line) if result.changed or lines else line, *lines])
+
+
+def _edits(count):
+    return f"{count} newsroom edit{'' if count == 1 else 's'}"

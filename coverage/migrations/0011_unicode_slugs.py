@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coverage', '0005_newsroom_roles'),
+        ('coverage', '0010_story_unique_source_slug'),
     ]
 
     operations = [

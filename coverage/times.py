@@ -1,0 +1,46 @@
+"""Times as the newsroom reads them: in a story's zone, with the zone named.
+
+Reader pages and the admin format times here, so an editor sees the same
+wall-clock time as readers for the same update.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+
+SHORT = "N j, g:i A T"  # Mar. 13, 10:42 AM EDT
+LONG = "F j, Y, g:i A T"  # March 13, 2025, 10:42 AM EDT
+
+
+def zone_named(name):
+    """The zone called ``name`` (an IANA name), or None if there is no such zone."""
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def newsroom_zone():
+    return zone_named(settings.LIVEBLOG_TIME_ZONE) or zoneinfo.ZoneInfo("UTC")
+
+
+def zone_of(story=None):
+    """The zone ``story`` shows its times in: its own, else the newsroom's."""
+    return zone_named(getattr(story, "time_zone", "")) or newsroom_zone()
+
+
+def wall_clock(moment, zone=None, style="short"):
+    """``moment`` as text in ``zone`` (default: the active zone), the zone abbreviated.
+
+    ``style`` is "short" (“Mar. 13, 10:42 AM EDT”) or "long" (“March 13, 2025, 10:42 AM EDT”).
+    """
+    if moment is None:
+        return ""
+    return format_date(timezone.localtime(moment, zone), SHORT if style == "short" else LONG)
+
+
+def place_name(zone):
+    """“New York” for America/New_York: how an editor names a zone."""
+    return str(zone).rsplit("/", 1)[-1].replace("_", " ")
