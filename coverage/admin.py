@@ -600,6 +600,9 @@ class AuthorAdmin(admin.ModelAdmin):
             return ""
         return format_html('<img class="coverage-thumb" src="{}" alt="" width="48">', author.photo.url)
 
+    def save_model(self, request, obj, form, change):
+        services.save_author(author=obj)
+
     @admin.display(description="Preview")
     def photo_preview(self, author):
         return self.photo_thumbnail(author) or "—"

@@ -28,9 +28,9 @@ class CommentForm(forms.ModelForm):
         labels = {"name": "Name", "email": "Email", "body": "Comment"}
         help_texts = {"email": ""}  # the form says it once, above the fields
         widgets = {
-            "name": forms.TextInput(attrs={"autocomplete": "name", "maxlength": 100}),
+            "name": forms.TextInput(attrs={"autocomplete": "name", "maxlength": 100, "dir": "auto"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "body": forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
+            "body": forms.Textarea(attrs={"rows": 6, "maxlength": 5000, "dir": "auto"}),
         }
         error_messages = {
             "name": {"required": "Please give your name."},

@@ -2,12 +2,23 @@
 
 import django_filters
 from django import forms
+from django.utils.html import format_html
 
 from .models import Author, Byline, Update
 
 
+class NameSelect(forms.Select):
+    """A choice of names: each option shows in its own direction (Arabic, Hebrew right to left)."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["dir"] = "auto"
+        return option
+
+
 class UpdateFilter(django_filters.FilterSet):
     author = django_filters.ModelChoiceFilter(
+        widget=NameSelect,
         field_name="authors",
         to_field_name="slug",
         queryset=Author.objects.none(),
@@ -34,12 +45,13 @@ class UpdateFilter(django_filters.FilterSet):
 
     @property
     def active(self):
-        """The applied filters as readable phrases, e.g. ["by Ivan Nechepurenko"]."""
+        """The applied filters as readable phrases, e.g. ["updates by Ivan Nechepurenko"] (safe HTML:
+        the name is isolated in its own direction)."""
         if not self.is_bound or not self.form.is_valid():
             return []
         phrases = []
         if author := self.form.cleaned_data.get("author"):
-            phrases.append(f"updates by {author.name}")
+            phrases.append(format_html('updates by <span dir="auto">{}</span>', author.name))
         if self.form.cleaned_data.get("key"):
             phrases.append("key events only")
         return phrases

@@ -25,6 +25,19 @@ LOG_SLACK = timedelta(seconds=5)
 FUTURE_TOLERANCE = timedelta(minutes=1)
 
 
+# --- text in any script -----------------------------------------------------------
+
+
+class AnyScriptForm(forms.ModelForm):
+    """Text boxes show what is typed in its own direction: Arabic and Hebrew right to left."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for form_field in self.fields.values():
+            if isinstance(form_field.widget, forms.TextInput | forms.Textarea):
+                form_field.widget.attrs.setdefault("dir", "auto")
+
+
 # --- conflict-safe editing ---------------------------------------------------------
 
 
@@ -100,7 +113,7 @@ def word_diff(saved, yours):
     return pieces
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(AnyScriptForm):
     """A form that refuses to save over a version it did not start from.
 
     The version the editor opened travels in a hidden field. If the row has
@@ -265,7 +278,15 @@ class StoryForm(ZonedTimesForm, VersionedForm):
             "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "slug": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
-        help_texts = {"slug": "The story's address: /live/this-slug/."}
+        help_texts = {
+            "slug": "The story's address: /live/this-slug/. Letters of any script, digits and hyphens; "
+            "left empty, it is made from the title."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:  # not on a read-only form
+            self.fields["slug"].required = False  # services.save_story makes one from the title
 
     def clean_time_zone(self):
         name = self.cleaned_data["time_zone"].strip()
@@ -440,7 +461,7 @@ class PictureField(forms.FileField):
         return picture.as_file(uploaded.name)
 
 
-class ImageForm(forms.ModelForm):
+class ImageForm(AnyScriptForm):
     file = PictureField(
         label="Picture",
         help_text=f"{images.ACCEPTED_NAMES}; up to {images.MAX_UPLOAD_BYTES // 1024 // 1024} MB and "
@@ -475,9 +496,18 @@ class ImageForm(forms.ModelForm):
         return cleaned_data
 
 
-class AuthorForm(forms.ModelForm):
+class AuthorForm(AnyScriptForm):
     photo = PictureField(required=False, help_text="A portrait; location and camera data are removed.")
 
     class Meta:
         model = Author
         fields = ["name", "slug", "role", "bio", "photo", "user"]
+        help_texts = {
+            "slug": "The author page's address: /authors/this-slug/. Letters of any script, digits and "
+            "hyphens; left empty, it is made from the name."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:  # not on a read-only form
+            self.fields["slug"].required = False  # services.save_author makes one from the name

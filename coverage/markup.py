@@ -25,6 +25,9 @@ ALLOWED_TAGS = {
     "h2", "h3", "h4", "hr", "br",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+# Each block takes the direction of its own first letters: an Arabic or Hebrew
+# paragraph reads right to left, an English one beside it left to right.
+OWN_DIRECTION = {tag: {"dir": "auto"} for tag in ("p", "ul", "ol", "li", "blockquote", "h2", "h3", "h4")}
 
 BULLET = "•"
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<])")
@@ -55,6 +58,7 @@ def sanitize(html):
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+        set_tag_attribute_values=OWN_DIRECTION,
     )
 
 

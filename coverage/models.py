@@ -21,7 +21,7 @@ class Author(models.Model):
     """A person who writes updates. Bylines and lead bylines point here."""
 
     name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
     role = models.CharField(max_length=200, blank=True, help_text="E.g. “Moscow bureau chief”.")
     bio = models.TextField(blank=True)
     photo = models.ImageField(upload_to="authors/", blank=True)
@@ -59,7 +59,12 @@ class Story(models.Model):
         ENDED = "ended", "Ended"
 
     title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=200, unique=True, help_text="The story's address: /live/<slug>/.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text="The story's address: /live/<slug>/. Letters of any script, digits and hyphens.",
+    )
     source_slug = models.CharField(
         max_length=300,
         blank=True,

@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -22,11 +23,23 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
 
 from . import images as image_tools
-from . import markup, services
+from . import markup, services, slugs
 from .models import Author, Image, Story, Update, Writer
+from .names import (
+    CLOSING_QUOTES,
+    SURNAME_PREFIXES,
+    boundaries,
+    is_closing_punctuation,
+    is_uncased,
+    looks_like_name,
+    names_run_together,
+    split_byline,
+    starts_with_a_name,
+    word_prefix,
+)
 
 IMAGE_MARKER = "Image"
 CREDIT_MARKER = "Credit…"
@@ -40,48 +53,10 @@ CONTRIBUTOR_LINE = re.compile(
     r"|^(?:additional\s+)?reporting was contributed by\b",
     re.IGNORECASE,
 )
-# After stripping closing quotes and brackets, a line ending in one of these is a sentence.
-CLOSING_PUNCTUATION = ".!?…:;,"
-CLOSING_QUOTES = "\"'”’»)]"
-
-# Lower-case words that belong inside names (“Ursula von der Leyen”).
-NAME_PARTICLES = {
-    "al", "bin", "da", "das", "de", "del", "della", "den", "der", "di", "do", "dos",
-    "du", "e", "el", "ibn", "la", "le", "ten", "ter", "van", "von", "y", "zu",
-}  # fmt: skip
-# Capitalised words that start headings and short paragraphs but never names.
-NOT_NAME_WORDS = {
-    "a", "an", "and", "are", "at", "breaking", "by", "for", "from", "he", "her", "here",
-    "his", "how", "i", "in", "is", "it", "its", "key", "latest", "live", "more", "news",
-    "of", "on", "or", "our", "she", "summary", "that", "the", "their", "there", "they",
-    "this", "to", "update", "updates", "was", "we", "what", "when", "where", "who",
-    "why", "with", "you", "your",
-}  # fmt: skip
-# Pieces that begin a capitalised surname: “McCarthy”, “DeSantis”, “MacArthur”.
-SURNAME_PREFIXES = {
-    "mc",
-    "mac",
-    "de",
-    "di",
-    "da",
-    "du",
-    "la",
-    "le",
-    "van",
-    "von",
-    "o",
-    "fitz",
-    "st",
-    "d",
-    "l",
-}
-NAME_CHARACTERS = set("'’-‐.")
-MAX_NAME_WORDS = 12
 # Columns the text goes into: longer values are refused here, not by the database.
 TITLE_LENGTH = Story._meta.get_field("title").max_length
 SLUG_LENGTH = Story._meta.get_field("slug").max_length
 SOURCE_SLUG_LENGTH = Story._meta.get_field("source_slug").max_length
-NAME_LENGTH = Author._meta.get_field("name").max_length
 HEADLINE_LENGTH = Update._meta.get_field("headline").max_length
 CONTRIBUTOR_LENGTH = Update._meta.get_field("contributor_line").max_length
 CREDIT_LENGTH = Image._meta.get_field("credit").max_length
@@ -160,7 +135,7 @@ class Document:
 
     @property
     def slug(self):
-        return slugify(self.source_slug)
+        return slugs.slugify(self.source_slug)
 
     def author_names(self):
         names = [self.lead_author]
@@ -197,95 +172,12 @@ class Result:
         )
 
 
-# --- names -----------------------------------------------------------------
-
-
-def _is_name_word(word, *, strict):
-    if word in NAME_PARTICLES:
-        return True
-    head, _, rest = word.partition("-")
-    if rest and head in NAME_PARTICLES:  # “al-Assad”
-        word = rest
-    core = word.rstrip(".")
-    if not core or not core[0].isupper():
-        return False
-    if not all(char.isalpha() or char in NAME_CHARACTERS for char in core):
-        return False
-    if strict:
-        letters = "".join(char for char in core if char.isalpha())
-        if core.lower() in NOT_NAME_WORDS or (len(letters) > 1 and letters.isupper() and "." not in core):
-            return False
-    return True
-
-
-def looks_like_name(line, *, strict=True):
-    """Whether a line could be a byline: capitalised name words and nothing else.
-
-    ``strict`` also refuses lines with words like “The” or “Update” and all-capital
-    words, which appear in short headings but not in names.
-    """
-    words = line.split()
-    if not words or len(words) > MAX_NAME_WORDS or words[0] in NAME_PARTICLES or len(line) > NAME_LENGTH:
-        return False
-    if line.strip() == IMAGE_MARKER:
-        return False
-    last = words[-1]
-    if last[-1] in CLOSING_PUNCTUATION and not (last.endswith(".") and len(last.rstrip(".")) <= 3):
-        return False
-    if len(words) == 1 and strict:  # one word alone is a name only when known
-        return False
-    return all(_is_name_word(word, strict=strict) for word in words)
-
-
 def could_be_byline(line, known):
-    """Whether ``line`` reads as a byline where one may stand (export asks it too, to avoid it)."""
-    return line in known or looks_like_name(line)
+    """Whether ``line`` could read as a byline where one may stand (export asks, to avoid it).
 
-
-def _boundaries(line):
-    """Indexes where a lower-case letter meets an upper-case one inside a word."""
-    return [
-        index
-        for index in range(1, len(line))
-        if line[index].isupper() and line[index - 1].isalpha() and line[index - 1].islower()
-    ]
-
-
-def _word_prefix(line, index):
-    start = line.rfind(" ", 0, index) + 1
-    return line[start:index]
-
-
-def split_byline(line, known):
-    """The authors of a byline line, settling run-together names.
-
-    ``Anton TroianovskiNataliya Vasilyeva`` is two names; ``Kevin McCarthy`` is
-    one. Names already known from the document (the lead author, other bylines)
-    win; otherwise every part should be a name of two or more words, and a cut
-    after a surname prefix such as “Mc” or “De” is unlikely.
+    A superset of what ``parse`` takes: it asks more of names without capitals where they stand.
     """
-    cuts = _boundaries(line)[:10]
-    best, best_score = [line], None
-    for count in range(len(cuts) + 1):
-        for chosen in itertools.combinations(cuts, count):
-            edges = [0, *chosen, len(line)]
-            parts = [line[a:b].strip() for a, b in itertools.pairwise(edges)]
-            score = -len(parts) * 0.1
-            for part in parts:
-                if part in known:
-                    score += 10
-                elif len(part.split()) < 2:
-                    score -= 5
-            for cut in cuts:
-                prefix = _word_prefix(line, cut).lower()
-                natural = prefix in SURNAME_PREFIXES or len(prefix) <= 2
-                if cut in chosen:
-                    score -= 6 if natural else 0
-                else:
-                    score -= 0 if natural else 3
-            if best_score is None or score > best_score:
-                best, best_score = parts, score
-    return list(dict.fromkeys(best))  # a name run together with itself is one author
+    return line in known or looks_like_name(line) or names_run_together(line, known)
 
 
 # --- parsing ---------------------------------------------------------------
@@ -303,7 +195,39 @@ def _decode(data, path):
 
 def _ends_sentence(text):
     text = text.rstrip().rstrip(CLOSING_QUOTES).rstrip()
-    return not text or text[-1] in CLOSING_PUNCTUATION
+    return not text or is_closing_punctuation(text[-1])
+
+
+def _ends_block(body, index, captions):
+    """Whether ``body[index]`` finishes a block: a sentence, a caption, a list item or an embed."""
+    line = body[index][1].strip()
+    return (
+        _ends_sentence(line)
+        or index in captions
+        or bool(BULLET_LINE.match(line))
+        or (line.startswith(("http://", "https://")) and " " not in line)
+    )
+
+
+def _name_lines(body, captions):
+    """How many times each name-like line stands in the document (captions aside)."""
+    lines = Counter(" ".join(line.split()) for index, (_, line) in enumerate(body) if index not in captions)
+    return {line: count for line, count in lines.items() if looks_like_name(line)}
+
+
+def _stands_as_byline(body, index, captions, known, names_here, repeated):
+    """Whether a name-like line without capitals stands where a byline does.
+
+    It is named twice in the document (``repeated``), or follows a finished block;
+    and it is not a known name followed by more text, unless it is names of the
+    document (``names_here``) run together.
+    """
+    name = " ".join(body[index][1].split())
+    if name not in repeated and not _ends_block(body, index - 1, captions):
+        return False
+    if not starts_with_a_name(name, known | repeated):
+        return True
+    return names_run_together(name, names_here)
 
 
 def _caption_and_credit(line):
@@ -399,13 +323,13 @@ def parse(data, path="<document>"):
         raise SeedError(
             path, title_line, f"the title is {len(title)} characters long; at most {TITLE_LENGTH} fit"
         )
-    if " " in source_slug or not slugify(source_slug):
+    if " " in source_slug or not slugs.slugify(source_slug):
         raise SeedError(path, slug_line, f"expected the story's slug, found {source_slug[:60]!r}")
-    if len(slugify(source_slug)) > SLUG_LENGTH or len(source_slug) > SOURCE_SLUG_LENGTH:
+    if len(slugs.slugify(source_slug)) > SLUG_LENGTH or len(source_slug) > SOURCE_SLUG_LENGTH:
         raise SeedError(
             path, slug_line, f"the slug is {len(source_slug)} characters long; at most {SLUG_LENGTH} fit"
         )
-    if not looks_like_name(lead_author, strict=False):
+    if lead_author == IMAGE_MARKER or not looks_like_name(lead_author, strict=False):
         raise SeedError(path, author_line, f"expected the lead author's name, found {lead_author[:60]!r}")
 
     body = entries[3:]
@@ -429,22 +353,34 @@ def parse(data, path="<document>"):
         captions.add(index + 1)
 
     # Bylines: name-like lines that do not follow a byline (the lead-author line
-    # counts as one) and are not the last line.
+    # counts as one) and are not the last line. A name without capitals (Arabic,
+    # Chinese…) looks like a short heading too: unless the document already knows it,
+    # it must be named twice in the document or stand after a finished block, and
+    # not merely begin with a known name.
     known = {lead_author}
+    name_lines = _name_lines(body, captions)
+    repeated = {line for line, count in name_lines.items() if count > 1}
+    names_here = {lead_author, *name_lines}  # the names the document writes alone
     bylines, previous_is_byline = [], True
     for index, (_, line) in enumerate(body):
+        name = " ".join(line.split())
         candidate = (
             not previous_is_byline
             and index not in captions
             and not isinstance(line, Fenced)
             and index + 1 < len(body)
-            and could_be_byline(line.strip(), known)
+            and (name in known or looks_like_name(name) or names_run_together(name, names_here))
+            and (
+                name in known
+                or not is_uncased(name)
+                or _stands_as_byline(body, index, captions, known, names_here, repeated)
+            )
         )
         if candidate:
             bylines.append(index)
-            cuts = _boundaries(line)
-            if not cuts or all(_word_prefix(line, cut).lower() in SURNAME_PREFIXES for cut in cuts):
-                known.add(" ".join(line.split()))
+            cuts = boundaries(line)
+            if not cuts or all(word_prefix(line, cut).lower() in SURNAME_PREFIXES for cut in cuts):
+                known.add(name)
         previous_is_byline = candidate
 
     summary_end = bylines[0] if bylines else len(body)
@@ -530,14 +466,6 @@ def parse_file(path):
 # kept) counts as the seed's.
 
 
-def _unique_slug(model, name):
-    base = slugify(name) or slugify(name, allow_unicode=True) or "author"
-    slug, number = base[:190], 2
-    while model.objects.filter(slug=slug).exists():
-        slug, number = f"{base[:185]}-{number}", number + 1
-    return slug
-
-
 def _digest(*parts):
     data = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(data.encode()).hexdigest()
@@ -609,7 +537,9 @@ class _Loader:
         authors = {author.name: author for author in Author.objects.filter(name__in=names)}
         for name in names:
             if name not in authors:
-                authors[name] = services.create_author(name=name, slug=_unique_slug(Author, name))
+                authors[name] = services.create_author(
+                    name=name, slug=slugs.unique_slug(Author, name, fallback="author")
+                )
                 self.result.authors_added += 1
         return authors
 
@@ -632,7 +562,7 @@ class _Loader:
         if story is None:
             count = len(document.updates)
             story = Story(
-                slug=_unique_slug(Story, document.slug),
+                slug=slugs.unique_slug(Story, document.slug, fallback="story"),
                 source_slug=document.source_slug,
                 status=Story.Status.LIVE,
                 coverage_start=self.newest_at - self.interval * max(count - 1, 0),

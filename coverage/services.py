@@ -11,9 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import slugify
 
-from . import caching, images
+from . import caching, images, slugs
 from .models import (
     Author,
     Byline,
@@ -267,10 +266,12 @@ def save_story(*, story, now=None):
     """Create or save ``story``; raises ``StaleEdit`` if someone saved it since it was loaded.
 
     Going live dates the start of coverage (if not set) and reopens ended coverage;
-    ending it dates its end.
+    ending it dates its end. A story without a slug gets one made from its title.
     """
     now = now or timezone.now()
     with transaction.atomic():
+        if not story.slug:
+            story.slug = slugs.unique_slug(Story, story.title, fallback="story", exclude_pk=story.pk)
         previous_status = None
         if story.pk is not None:
             previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
@@ -327,6 +328,14 @@ def _set_coverage(story, *, status, ends, now):
 
 
 # --- authors -----------------------------------------------------------------
+
+
+def save_author(*, author):
+    """Create or save ``author``; one without a slug gets one made from the name."""
+    if not author.slug:
+        author.slug = slugs.unique_slug(Author, author.name, fallback="author", exclude_pk=author.pk)
+    author.save()
+    return author
 
 
 def create_author(*, name, slug):
@@ -407,11 +416,7 @@ def link_author(*, user, name):
         author = Author.objects.select_for_update().filter(name=name).first()
         created = author is None
         if created:
-            base = slugify(name) or slugify(name, allow_unicode=True) or "author"
-            slug, number = base, 2
-            while Author.objects.filter(slug=slug).exists():
-                slug, number = f"{base}-{number}", number + 1
-            author = Author.objects.create(name=name, slug=slug)
+            author = Author.objects.create(name=name, slug=slugs.unique_slug(Author, name, fallback="author"))
         elif author.user_id not in (None, user.pk):
             raise AuthorTaken(author)
         Author.objects.filter(user=user).exclude(pk=author.pk).update(user=None)

@@ -1,18 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 from .feeds import StoryFeed
+from .slugs import UnicodeSlugConverter
+
+register_converter(UnicodeSlugConverter, "unicode_slug")
 
 app_name = "coverage"
 
 urlpatterns = [
     path("", views.story_list, name="story_list"),
-    # The busiest page first: <str:slug> takes no "/", so it cannot catch the longer paths below.
+    # The busiest page first. <str:slug> (anything but "/") rather than <unicode_slug:slug>: a story's
+    # old source slug (capitals, punctuation, any script) must reach the view to be redirected.
+    # It takes no "/", so it cannot catch the longer paths below.
     path("live/<str:slug>/", views.story_detail, name="story_detail"),
-    path("live/<slug:slug>/feed/", StoryFeed(), name="story_feed"),
-    path("live/<slug:slug>/changes.json", views.story_changes, name="story_changes"),
-    path("live/<slug:slug>/comments/", views.story_comment, name="story_comment"),
+    path("live/<unicode_slug:slug>/feed/", StoryFeed(), name="story_feed"),
+    path("live/<unicode_slug:slug>/changes.json", views.story_changes, name="story_changes"),
+    path("live/<unicode_slug:slug>/comments/", views.story_comment, name="story_comment"),
     path("comments/token", views.comment_token, name="comment_token"),
-    path("live/<slug:slug>/updates/<int:pk>/", views.update_detail, name="update_detail"),
-    path("authors/<slug:slug>/", views.author_detail, name="author_detail"),
+    path("live/<unicode_slug:slug>/updates/<int:pk>/", views.update_detail, name="update_detail"),
+    path("authors/<unicode_slug:slug>/", views.author_detail, name="author_detail"),
 ]

@@ -13,16 +13,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
-from django.utils.text import slugify
 from PIL import ExifTags
 from PIL import Image as PILImage
 
 from coverage.models import Author, Byline, Story, Update
+from coverage.slugs import slugify
 
 _numbers = itertools.count(1)
 
 SHIPPED_SEED = "seeds/us-negotiators-moscow-ukraine.txt"
 SHIPPED_SLUG = "live-updates-us-negotiators-head-to-moscow-to-discuss-ukraine"
+# Bylines, title and text in Cyrillic, Arabic, Chinese, Hebrew, Japanese and Greek.
+SCRIPTS_SEED = "tests/seeds/scripts.txt"
 
 
 def make_author(*, name=None, **fields):

@@ -395,7 +395,7 @@ def test_a_correction_is_dated_and_shown_to_readers(editor):
     page = client.get(update.story.get_absolute_url()).content.decode()
     assert 'class="correction"' in page
     assert "An earlier version misstated the length of the bridge." in page
-    assert f'datetime="{update.corrected_at.isoformat().replace("+00:00", "Z")}"' in page
+    assert f'datetime="{update.corrected_at.isoformat(timespec="seconds").replace("+00:00", "Z")}"' in page
 
 
 def test_markdown_preview_is_staff_only_and_sanitized(client, editor):

@@ -2,16 +2,19 @@
 
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from coverage.models import Story, Update
+from coverage.models import Author, Story, Update
 from tests.browser import missing_tool
-from tests.factories import SHIPPED_SEED, SHIPPED_SLUG
+from tests.factories import SCRIPTS_SEED, SHIPPED_SEED, SHIPPED_SLUG, make_story, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +44,44 @@ def test_reader_pages_are_valid_html(client, tmp_path):
         "author": "/authors/anton-troianovski/",
         "not-found": "/live/nothing-here/",
     }
+    assert nu_errors(client, pages, tmp_path) == []
+
+
+def test_pages_in_every_script_are_valid_html(client, tmp_path):
+    """Titles, bylines and text in Cyrillic, Arabic, Chinese and more: every page of the story."""
+    call_command("seed", SCRIPTS_SEED, stdout=io.StringIO())
+    story = Story.objects.get()
+    arabic = Author.objects.get(name="محمد عبد الله")
+    Update.objects.filter(bylines__author=arabic).update(key_event=True, pinned=True)
+    story.comments.create(
+        name="قارئ", email="reader@example.com", body="تعليق مفيد.\n\n好评。", status="approved"
+    )
+    pages = {
+        "home": "/",
+        "story": story.get_absolute_url(),
+        "story-filtered": f"{story.get_absolute_url()}?author={quote(arabic.slug)}&key=1",
+    }
+    for update in story.updates.all():
+        pages[f"permalink-{update.pk}"] = update.get_absolute_url()
+    for author in Author.objects.all():
+        pages[f"author-{author.pk}"] = author.get_absolute_url()
+    assert len(pages) == 3 + 9 + 8
+    assert nu_errors(client, pages, tmp_path) == []
+
+
+def test_time_elements_carry_valid_datetimes(client):
+    """A time with microseconds (an update published "now", a comment) is written to the second."""
+    story = make_story(title="Now")
+    make_update(story=story, published_at=timezone.now().replace(microsecond=123456))
+    story.comments.create(name="Reader", email="r@example.com", body="Hello.", status="approved")
+    html = client.get(story.get_absolute_url()).content.decode()
+    datetimes = re.findall(r'<time datetime="([^"]+)"', html)
+    assert len(datetimes) == 2  # the update's time, the comment's
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value) for value in datetimes), datetimes
+
+
+def nu_errors(client, pages, tmp_path):
+    """The Nu checker's errors on ``pages`` (name: URL), as ``file:line: message``."""
     files = []
     for name, url in pages.items():
         response = client.get(url)
@@ -50,7 +91,6 @@ def test_reader_pages_are_valid_html(client, tmp_path):
         files.append(str(path))
     result = subprocess.run([*vnu_command(), *files], capture_output=True, text=True, timeout=300)
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    errors = [
+    return [
         f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] == "error"
     ]
-    assert errors == []

@@ -103,7 +103,7 @@ def test_author_filter_shows_only_that_author(client, seeded):
     ids = article_ids(response)
     expected = Update.objects.filter(authors__slug="ivan-nechepurenko").values_list("pk", flat=True)
     assert len(ids) == 2 and set(ids) == set(expected)
-    assert "Showing updates by Ivan Nechepurenko" in response.content.decode()
+    assert 'Showing updates by <span dir="auto">Ivan Nechepurenko</span>' in response.content.decode()
     assert "Clear filters" in response.content.decode()
 
 

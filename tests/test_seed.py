@@ -293,10 +293,10 @@ def test_markdown_characters_at_the_start_stay_paragraphs():
 
     html = markup.render(story_text)
     assert "<h1" not in html and "<li" not in html and "<em" not in html
-    assert "<p># not a heading</p>" in html
-    assert "<p>- not a list</p>" in html
-    assert "<p>1. not a list</p>" in html
-    assert "<p>*stars* and _under_</p>" in html
+    assert '<p dir="auto"># not a heading</p>' in html
+    assert '<p dir="auto">- not a list</p>' in html
+    assert '<p dir="auto">1. not a list</p>' in html
+    assert '<p dir="auto">*stars* and _under_</p>' in html
     assert [markup.unescape(block) for block in blocks[1:]] == [
         "# not a heading",
         "- not a list",

@@ -23,15 +23,20 @@ def timestamp(moment, story=None, style="short"):
         return ""
     return format_html(
         '<time datetime="{}" data-relative>{}</time>',
-        moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        # Whole seconds: HTML allows at most three digits of a fraction, Python writes six.
+        moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         times.wall_clock(moment, times.zone_of(story), style),
     )
 
 
 @register.simple_tag
 def byline(authors):
-    """“A”, “A and B”, “A, B and C”, each linked to the author's page."""
-    links = [format_html('<a href="{}">{}</a>', author.get_absolute_url(), author.name) for author in authors]
+    """“A”, “A and B”, “A, B and C”, each linked to the author's page (a name in any script
+    keeps its own direction)."""
+    links = [
+        format_html('<a href="{}" dir="auto">{}</a>', author.get_absolute_url(), author.name)
+        for author in authors
+    ]
     if len(links) <= 1:
         return format_html("{}", links[0]) if links else ""
     return format_html("{} and {}", format_html(", ".join(["{}"] * (len(links) - 1)), *links[:-1]), links[-1])
@@ -50,8 +55,10 @@ def plain_excerpt(source, words=30):
 
 @register.filter
 def comment_text(value):
-    """A reader's comment as HTML: escaped, paragraphs kept, links marked as user content."""
+    """A reader's comment as HTML: escaped, paragraphs kept (each in its own direction),
+    links marked as user content."""
     html = linebreaks(urlize(value, nofollow=True, autoescape=True), autoescape=False)
+    html = html.replace("<p>", '<p dir="auto">')  # the text is escaped: every "<p>" is linebreaks'
     return mark_safe(html.replace('rel="nofollow"', 'rel="nofollow ugc"'))
 
 
