@@ -1,9 +1,11 @@
 """Reader pages: the story list, the story, one update, an author, robots.txt, health."""
 
+import functools
 import re
 import time
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -274,6 +276,20 @@ def author_detail(request, slug):
         # readers learn nothing about them, not even that they exist.
         raise Http404("No such author.")
     return render(request, "coverage/author_detail.html", {"author": author, "page": page, "query": query})
+
+
+@require_GET
+def favicon(request):
+    """``/favicon.ico``, for browsers and crawlers that ask the root for it (pages link the SVG icon)."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@functools.cache
+def _favicon_bytes():
+    with open(finders.find("coverage/favicon.ico"), "rb") as handle:
+        return handle.read()
 
 
 @require_GET

@@ -2,6 +2,8 @@ import io
 import re
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
 from coverage.models import Story, Update
@@ -75,3 +77,17 @@ def test_typed_text_cannot_run_script(client):
     assert "<script>alert" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+
+
+def test_favicon_is_served_and_linked_from_every_page(client, seeded):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon["Content-Type"] == "image/x-icon"
+    assert b"".join(icon.streaming_content if icon.streaming else [icon.content])[:4] == b"\0\0\1\0"
+    assert "max-age=" in icon["Cache-Control"]
+    for url in ["/", f"/live/{SHIPPED_SLUG}/", "/authors/anton-troianovski/", "/live/nothing-here/"]:
+        html = client.get(url).content.decode()
+        svg = re.search(r'<link rel="icon" href="([^"]+\.svg)" type="image/svg\+xml">', html)
+        assert svg, url
+        assert finders.find(svg.group(1).removeprefix(settings.STATIC_URL).lstrip("/"))
+        assert '<link rel="icon" href="/favicon.ico" sizes="48x48">' in html
