@@ -339,9 +339,10 @@ def story_changes(request, slug):
         cache_control = f"public, max-age={max_age}, stale-while-revalidate={max_age * 2}"
     else:
         cache_control = "public, max-age=3600"
-    if if_none_match == etag:  # what every poller sends: answer it directly
+    # What every poller sends (weak when the answer came compressed): answer it directly.
+    if if_none_match in (etag, f"W/{etag}"):
         caching.remember(repeat, cache_control)
-        return _not_modified(etag, cache_control)
+        return _not_modified(if_none_match, cache_control)
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         payload = {
