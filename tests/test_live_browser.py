@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from coverage.models import Story, Update
 from tests.factories import make_author, make_story, make_stream, make_update
@@ -116,3 +117,22 @@ def test_polling_pauses_in_a_hidden_tab(page, story):
     requests.clear()
     page.wait_for_timeout(2500)
     assert requests == []
+
+
+def test_title_count_always_equals_what_the_button_offers(page, story):
+    page.goto(story.get_absolute_url())
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    first = make_update(story=story, body="Turnout is high in the north.")
+    second = make_update(story=story, body="Turnout is low in the south.")
+    button = page.locator("button.new-updates")
+    expect(button).to_have_text("Show 2 new updates", timeout=WITHIN_TWO_POLLS)
+    expect(page).to_have_title("(2) Election night · liveblog")
+
+    first.delete()
+    expect(button).to_have_text("Show 1 new update", timeout=WITHIN_TWO_POLLS)
+    expect(page).to_have_title("(1) Election night · liveblog")
+
+    second.status = Update.Status.DRAFT  # unpublished: gone for readers too
+    second.save()
+    expect(button).to_have_count(0, timeout=WITHIN_TWO_POLLS)
+    expect(page).to_have_title("Election night · liveblog")

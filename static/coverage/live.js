@@ -94,7 +94,6 @@
     this.stopped = false;
     this.reloading = false;
     this.pending = [];
-    this.unseen = 0;
     this.baseTitle = document.title;
     this.stream = document.getElementById("updates");
     this.status = document.getElementById("live-status");
@@ -107,7 +106,6 @@
       if (document.hidden) {
         self.cancel();
       } else {
-        self.markSeen();
         self.schedule(0);
       }
     });
@@ -117,7 +115,6 @@
         return;
       }
       if (self.atTop() && self.pending.length) self.showPending(false);
-      if (self.atTop()) self.markSeen();
     }, { passive: true });
     this.schedule(this.interval);
   };
@@ -183,14 +180,11 @@
     refreshTimes(this.story);
     if (arrivals.length) {
       this.pending = this.pending.concat(arrivals);
-      this.unseen += arrivals.length;
       if (this.atTop()) {
         this.showPending(false);
-        this.markSeen();
       } else {
         this.offerPending();
       }
-      this.updateTitle();
     }
     if (!data.live) this.end();
   };
@@ -235,8 +229,9 @@
   LiveStory.prototype.remove = function (id) {
     var el = document.getElementById("update-" + id);
     if (el) el.remove();
+    var count = this.pending.length;
     this.pending = this.pending.filter(function (item) { return item.id !== "update-" + id; });
-    if (this.button) this.offerPending();
+    if (this.pending.length !== count) this.offerPending();
   };
 
   LiveStory.prototype.atTop = function () {
@@ -258,6 +253,7 @@
 
   LiveStory.prototype.offerPending = function () {
     var count = this.pending.length;
+    this.updateTitle();
     if (!count) {
       if (this.button) this.button.remove();
       this.button = null;
@@ -281,6 +277,7 @@
     var items = this.pending;
     var count = items.length;
     this.pending = [];
+    this.updateTitle();
     items.sort(function (a, b) { return new Date(a.dataset.published) - new Date(b.dataset.published); });
     items.forEach(function (el) { self.insertSorted(el); });
     if (this.button) this.button.remove();
@@ -294,7 +291,6 @@
       newest.setAttribute("tabindex", "-1");
       newest.scrollIntoView({ block: "start" });
       newest.focus({ preventScroll: true });
-      this.markSeen();
     }
   };
 
@@ -326,15 +322,10 @@
     this.status.textContent = text;
   };
 
+  /* The count in the title is always the count the button offers. */
   LiveStory.prototype.updateTitle = function () {
-    document.title = (this.unseen ? "(" + this.unseen + ") " : "") + this.baseTitle;
-  };
-
-  LiveStory.prototype.markSeen = function () {
-    if (!this.pending.length && this.atTop()) {
-      this.unseen = 0;
-      this.updateTitle();
-    }
+    var count = this.pending.length;
+    document.title = (count ? "(" + count + ") " : "") + this.baseTitle;
   };
 
   LiveStory.prototype.end = function () {
