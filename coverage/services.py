@@ -334,6 +334,38 @@ def create_author(*, name, slug):
     return Author.objects.create(name=name, slug=slug)
 
 
+def save_author(*, author):
+    """Save ``author``; a new photo gets its square portraits (bylines, author page).
+
+    A replaced or removed photo and its portraits are deleted once the save commits.
+    """
+    new_photo = bool(author.photo) and not author.photo._committed
+    previous = None
+    if author.pk:
+        previous = Author.objects.filter(pk=author.pk).values_list("photo", "photo_renditions").first()
+    written = []
+    try:
+        with transaction.atomic():
+            author.save()
+            if new_photo:
+                written.append(author.photo.name)
+                images.track(author.photo.name)
+                author.photo_renditions = images.make_portraits(author.photo.name)
+                written.extend(item["name"] for item in author.photo_renditions)
+                images.track(*written[1:])
+                author.save(update_fields=["photo_renditions"])
+            elif not author.photo and author.photo_renditions:
+                author.photo_renditions = []
+                author.save(update_fields=["photo_renditions"])
+    except BaseException:
+        images.delete_files(written)
+        raise
+    if previous and previous[0] and previous[0] != author.photo.name:
+        old = [previous[0], *(item["name"] for item in previous[1] or [])]
+        transaction.on_commit(lambda: images.delete_files(old))
+    return author
+
+
 # --- images ------------------------------------------------------------------
 
 

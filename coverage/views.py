@@ -10,7 +10,7 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_s
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +26,7 @@ from liveblog.security import client_address
 
 from . import caching, comments, live, pagination, structured_data
 from .filters import UpdateFilter
-from .models import Author, Story, Update
+from .models import Author, Image, Story, Update
 from .site import absolute_url
 
 KEY_EVENTS_SHOWN = 10
@@ -61,26 +61,20 @@ def page_parameters(request, names):
 def story_list(request):
     """The front page: live stories first, then the newest.
 
-    Template ``coverage/story_list.html``; context ``stories``.
+    Template ``coverage/story_list.html``; context ``stories``, each with its lead
+    image and ``last_updated``.
     """
-    latest = (
-        Update.objects.published()
-        .filter(story=OuterRef("pk"))
-        .order_by()
-        .values("story")
-        .annotate(latest=Max("published_at"))
-        .values("latest")
-    )
     stories = (
         Story.objects.public()
+        .with_last_update()
         .select_related("lead_author")
+        .prefetch_related(Prefetch("images", queryset=Image.objects.filter(update__isnull=True)))
         .annotate(
-            last_update_at=Subquery(latest),
             live_first=Case(
                 When(status=Story.Status.LIVE, then=Value(0)), default=Value(1), output_field=IntegerField()
             ),
         )
-        .order_by("live_first", "-last_update_at", "-created_at")
+        .order_by("live_first", F("last_published_at").desc(nulls_last=True), "-created_at")
     )
     return render(request, "coverage/story_list.html", {"stories": stories})
 
@@ -120,6 +114,7 @@ def _render_story(request, slug, query, *, comment_form=None, status=200, csrf_t
     # The summary, the lead image and the sharing tags each look at the story's images: read them once.
     story = (
         Story.objects.public()
+        .with_last_update()
         .select_related("lead_author")
         .prefetch_related("images")
         .filter(slug=slug)
@@ -143,17 +138,17 @@ def _render_story(request, slug, query, *, comment_form=None, status=200, csrf_t
     page = pagination.paginate(stream.with_byline(), **page_number_args)
     if not page.is_first:
         pinned = None
-    key_events = list(published.filter(key_event=True).order_by("-published_at", "-pk")[:KEY_EVENTS_SHOWN])
     on_page = {update.pk for update in page.items} | ({pinned.pk} if pinned else set())
-    for event in key_events:
-        event.href = f"#{event.anchor}" if event.pk in on_page else in_story_url(story, event)
     shown = ([pinned] if pinned else []) + page.items
+    summary_shown, summary_folded = story.summary_sections()
     context = {
         "story": story,
         "query": query,
         "page": page,
         "pinned": pinned,
-        "key_events": key_events,
+        "summary_shown": summary_shown,
+        "summary_folded": summary_folded,
+        "key_events": key_events(story, on_page=on_page),
         "filter": update_filter,
         "filtered": filtered,
         "structured_data": structured_data.live_blog_posting(story, shown),
@@ -168,6 +163,16 @@ def _render_story(request, slug, query, *, comment_form=None, status=200, csrf_t
     response.story = story
     response.cacheable = _is_canonical(query, update_filter, context["comments"])
     return response
+
+
+def key_events(story, *, on_page=(), now=None):
+    """The story's newest key events, each with ``href``: its anchor when it is in
+    ``on_page`` (ids shown on this page), else the story page that holds it."""
+    marked = story.updates.published(now).filter(key_event=True)
+    events = list(marked.order_by("-published_at", "-pk")[:KEY_EVENTS_SHOWN])
+    for event in events:
+        event.href = f"#{event.anchor}" if event.pk in on_page else in_story_url(story, event)
+    return events
 
 
 def _is_canonical(query, update_filter, comment_page):
@@ -353,6 +358,7 @@ def story_changes(request, slug):
             "updates": [],
             "deleted": [],
             "pinned": None,
+            "key_events": None,
         }
         if since is not None:
             found = live.changes(story, since, now)
@@ -370,6 +376,13 @@ def story_changes(request, slug):
             ]
             payload["deleted"] = found.deleted
             payload["pinned"] = found.pinned
+            if found.updates or found.deleted:
+                # The whole box, as the page renders it: new, edited, removed and
+                # un-marked key events, in order and capped, with one query.
+                payload["key_events"] = render_to_string(
+                    "coverage/includes/key_events.html",
+                    {"story": story, "key_events": key_events(story, now=now)},
+                )
         response = JsonResponse(payload)
     response["ETag"] = etag
     if response.status_code != 304:

@@ -4,10 +4,15 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from coverage.models import Story, Update
-from tests.factories import SHIPPED_SEED, SHIPPED_SLUG, make_story, make_update
+from coverage import services
+from coverage.models import Author, Story, Update
+from tests.factories import SHIPPED_SEED, SHIPPED_SLUG, make_picture, make_story, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +96,43 @@ def test_favicon_is_served_and_linked_from_every_page(client, seeded):
         assert svg, url
         assert finders.find(svg.group(1).removeprefix(settings.STATIC_URL).lstrip("/"))
         assert '<link rel="icon" href="/favicon.ico" sizes="48x48">' in html
+
+
+def give_photo(author):
+    author.photo = ContentFile(make_picture(size=(300, 400)), name="portrait.jpg")
+    return services.save_author(author=author)
+
+
+def test_bylines_and_the_author_page_show_portraits_or_initials(client, seeded):
+    """Small, lazy, with their size; initials on a colour for authors without a photo."""
+    lead = give_photo(Author.objects.get(slug="anton-troianovski"))
+    small, large = (default_storage.url(item["name"]) for item in lead.photo_renditions)
+    portrait = (
+        f'<img class="avatar avatar-{{}}" src="{small}" srcset="{large} 2x" width="{{}}" height="{{}}" alt=""'
+    )
+    update = seeded.updates.filter(authors=lead).first()
+    pages = {
+        "story": (f"/live/{SHIPPED_SLUG}/", 40),
+        "permalink": (update.get_absolute_url(), 32),
+        "author": (lead.get_absolute_url(), 96),
+    }
+    for name, (url, size) in pages.items():
+        html = main_of(client.get(url))
+        assert portrait.format(size, size, size) in html, name
+        assert portrait.format(32, 32, 32) + ' loading="lazy" decoding="async">' in html, name
+    story = main_of(client.get(f"/live/{SHIPPED_SLUG}/"))
+    assert re.search(
+        r'<span class="avatar avatar-32 avatar-initials avatar-hue-\d" aria-hidden="true">IN</span>', story
+    )
+    other = Author.objects.create(name="王小明", slug="wang")
+    assert 'aria-hidden="true">王</span>' in main_of(client.get(other.get_absolute_url()))
+
+
+def test_portraits_add_no_queries_to_the_story_page(client, seeded, django_assert_max_num_queries):
+    with CaptureQueriesContext(connection) as before:
+        client.get(f"/live/{SHIPPED_SLUG}/")
+    for author in Author.objects.all():
+        give_photo(author)
+    with django_assert_max_num_queries(len(before)):
+        html = client.get(f"/live/{SHIPPED_SLUG}/").content.decode()
+    assert html.count('<img class="avatar') == 10  # lead byline, 8 updates, one with two authors

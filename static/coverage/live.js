@@ -28,9 +28,9 @@
 
   function refreshTimes(root) {
     var now = Date.now();
-    var times = (root || document).querySelectorAll(".update-time a > time[data-relative]");
+    var times = (root || document).querySelectorAll("time[data-relative]");
     Array.prototype.forEach.call(times, function (time) {
-      if (!time.dataset.absolute) time.dataset.absolute = time.textContent;
+      if (!time.dataset.absolute) time.dataset.absolute = time.title || time.textContent;
       var text = relativeText(new Date(time.getAttribute("datetime")), now);
       time.textContent = text || time.dataset.absolute;
       time.title = time.dataset.absolute;
@@ -97,6 +97,8 @@
     this.baseTitle = document.title;
     this.stream = document.getElementById("updates");
     this.status = document.getElementById("live-status");
+    this.keyEvents = document.getElementById("key-events");
+    this.keyEventsHtml = null;
     this.button = null;
   }
 
@@ -116,6 +118,13 @@
       }
       if (self.atTop() && self.pending.length) self.showPending(false);
     }, { passive: true });
+    if (this.keyEvents) {
+      /* A key event that is still behind the button: show the new updates, then follow the link. */
+      this.keyEvents.addEventListener("click", function (event) {
+        var link = event.target.closest && event.target.closest("a[data-update]");
+        if (link && self.isPending(link.dataset.update)) self.showPending(false);
+      });
+    }
     this.schedule(this.interval);
   };
 
@@ -168,6 +177,8 @@
     (data.updates || []).forEach(function (item) {
       var current = document.getElementById("update-" + item.id);
       var fresh = self.toElement(item.html);
+      var edited = item.edited && new Date(item.edited) > new Date(item.published);
+      self.noteUpdated(edited ? item.edited : item.published);
       if (current) {
         current.replaceWith(fresh);
       } else if (!self.isPending(item.id)) {
@@ -177,6 +188,7 @@
       }
     });
     this.placePinned(data.pinned);
+    if (typeof data.key_events === "string") this.placeKeyEvents(data.key_events);
     refreshTimes(this.story);
     if (arrivals.length) {
       this.pending = this.pending.concat(arrivals);
@@ -315,6 +327,28 @@
       this.stream.parentNode.insertBefore(box, this.stream);
     }
     if (el.parentNode !== box) box.appendChild(el);
+  };
+
+  /* The key events box, as the server rendered it: links go to the update on this
+   * page when it is here (or waiting behind the button), else to the page holding it. */
+  LiveStory.prototype.placeKeyEvents = function (html) {
+    if (!this.keyEvents || html === this.keyEventsHtml) return;
+    var self = this;
+    this.keyEventsHtml = html;
+    this.keyEvents.innerHTML = html;
+    Array.prototype.forEach.call(this.keyEvents.querySelectorAll("a[data-update]"), function (link) {
+      var id = link.dataset.update;
+      if (document.getElementById("update-" + id) || self.isPending(id)) link.setAttribute("href", "#update-" + id);
+    });
+  };
+
+  /* "Updated 2 min ago" at the top follows the newest publication or edit. */
+  LiveStory.prototype.noteUpdated = function (iso) {
+    var time = document.querySelector("#story-updated time");
+    if (!time || !iso || new Date(iso) <= new Date(time.getAttribute("datetime"))) return;
+    time.setAttribute("datetime", iso);
+    time.dataset.absolute = "";
+    time.title = new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
   };
 
   LiveStory.prototype.announce = function (text) {
