@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+import feedparser
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
@@ -131,3 +132,40 @@ def test_keyboard_user_can_skip_to_content(page):
     assert skip.bounding_box()["y"] >= 0
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_portraits_show_and_public_pages_log_no_errors(page, live_server):
+    """A byline with a photo shows it on the story, permalink and author pages; no page
+    (home, story, permalink, author, the pages the feed links to, 404) logs an error."""
+    seed_with_key_events_and_a_photo()
+    lead = Author.objects.get(slug="anton-troianovski")
+    update = Update.objects.filter(authors=lead).order_by("-published_at").first()
+    not_found = f"{live_server.url}/live/nothing-here/"
+    errors = []
+
+    def console(message):
+        # The 404 page's own status is the one error expected.
+        if message.type == "error" and message.location.get("url") != not_found:
+            errors.append(f"{page.url}: {message.text} ({message.location.get('url')})")
+
+    def response(response):
+        if response.status >= 400 and response.url != not_found:
+            errors.append(f"{response.url}: {response.status}")
+
+    page.on("console", console)
+    page.on("response", response)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    feed = feedparser.parse(page.request.get(f"/live/{SHIPPED_SLUG}/feed/").body())
+    feed_links = {entry.link.replace("http://testserver", live_server.url) for entry in feed.entries}
+    assert len(feed_links) == 8
+    with_portrait = [f"/live/{SHIPPED_SLUG}/", update.get_absolute_url(), lead.get_absolute_url()]
+    for url in with_portrait:
+        assert page.goto(url).status == 200
+        portrait = page.locator(f'img.avatar[srcset*="{lead.photo_renditions[-1]["name"]}"]').first
+        portrait.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=portrait.element_handle())
+    for url in ["/", *sorted(feed_links), not_found]:
+        page.goto(url)
+        page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "Page not found"
+    assert errors == []
