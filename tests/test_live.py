@@ -247,7 +247,9 @@ def test_changes_carry_the_key_events_box_when_updates_change(client):
     story = make_story()
     older = make_update(story=story, key_event=True, published_at=timezone.now() - timedelta(hours=2))
     plain = make_update(story=story, published_at=timezone.now() - timedelta(hours=1))
-    Update.objects.filter(story=story).update(changed_at=timezone.now() - timedelta(hours=1))
+    hour_ago = timezone.now() - timedelta(hours=1)
+    Update.objects.filter(story=story).update(changed_at=hour_ago, public_changed_at=hour_ago)
+    Story.objects.filter(pk=story.pk).update(updated_at=hour_ago)
     since = past_cursor()
     assert poll(client, story, since)["key_events"] is None  # nothing changed: the box stays as it is
 

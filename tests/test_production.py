@@ -272,8 +272,7 @@ def test_story_page_is_sent_compressed(client, accept, coding, decompress):
 @pytest.mark.django_db
 def test_pages_carrying_a_secret_get_only_padded_gzip(client, django_user_model):
     """BREACH: the admin (CSRF token, session) is never Brotli'd; its gzip length varies at random."""
-    django_user_model.objects.create_superuser("chief", "chief@example.org", "right-password-123")
-    client.login(username="chief", password="right-password-123")
+    client.force_login(django_user_model.objects.create_superuser("chief", "chief@example.org", "x"))
     lengths = set()
     for _ in range(5):
         response = client.get("/admin/coverage/story/add/", HTTP_ACCEPT_ENCODING="br, gzip")

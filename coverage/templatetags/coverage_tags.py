@@ -42,8 +42,10 @@ def avatar(author, size=40, lazy=True):
     urls = author.portrait_urls()
     if urls is None:
         hue = hashlib.sha256(author.name.encode()).digest()[0] % AVATAR_HUES
+        # The letters are drawn by CSS (attr()), so the byline's text stays the names alone.
         return format_html(
-            '<span class="avatar avatar-{} avatar-initials avatar-hue-{}" aria-hidden="true">{}</span>',
+            '<span class="avatar avatar-{} avatar-initials avatar-hue-{}" data-initials="{}"'
+            ' aria-hidden="true"></span>',
             size,
             hue,
             author.initials,
