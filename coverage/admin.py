@@ -594,14 +594,14 @@ class AuthorAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").annotate(update_count=Count("updates"))
 
+    def save_model(self, request, obj, form, change):
+        services.save_author(author=obj)
+
     @admin.display(description="", empty_value="")
     def photo_thumbnail(self, author):
         if not author.photo:
             return ""
         return format_html('<img class="coverage-thumb" src="{}" alt="" width="48">', author.photo.url)
-
-    def save_model(self, request, obj, form, change):
-        services.save_author(author=obj)
 
     @admin.display(description="Preview")
     def photo_preview(self, author):

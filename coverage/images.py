@@ -189,6 +189,30 @@ def placeholder_renditions(name, seed):
     return _write_renditions(name, _planned(name, *PLACEHOLDER_SIZE), draw)
 
 
+PORTRAIT_SIZES = (96, 192)  # square: bylines show 40 px, the author page 96 px (and twice that)
+
+
+def make_portraits(name):
+    """Square JPEG crops of stored photo ``name`` (centred, a little above the middle,
+    where faces are), for bylines and the author page; returns their list."""
+    with default_storage.open(name) as handle, PILImage.open(handle) as picture:
+        picture.load()
+        source = picture.convert("RGB")
+
+    def draw(item):
+        side = item["width"]
+        square = ImageOps.fit(source, (side, side), PILImage.LANCZOS, centering=(0.5, 0.4))
+        buffer = io.BytesIO()
+        square.save(buffer, "JPEG", quality=85, optimize=True)
+        return buffer.getvalue()
+
+    planned = [
+        {"name": _rendition_name(name, side, "jpg"), "width": side, "height": side, "type": "image/jpeg"}
+        for side in PORTRAIT_SIZES
+    ]
+    return _write_renditions(name, planned, draw)
+
+
 # --- uploads ------------------------------------------------------------------
 
 

@@ -3,11 +3,15 @@
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from . import markup
+
+# A summary whose text after the first paragraph is this long folds behind “Read more”.
+SUMMARY_FOLD_CHARS = 300
 
 
 class Writer(models.TextChoices):
@@ -25,6 +29,7 @@ class Author(models.Model):
     role = models.CharField(max_length=200, blank=True, help_text="E.g. “Moscow bureau chief”.")
     bio = models.TextField(blank=True)
     photo = models.ImageField(upload_to="authors/", blank=True)
+    photo_renditions = models.JSONField(default=list, blank=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -43,11 +48,37 @@ class Author(models.Model):
     def get_absolute_url(self):
         return reverse("coverage:author_detail", kwargs={"slug": self.slug})
 
+    def portrait_urls(self):
+        """``(small, large)`` URLs of the square portraits, or the photo twice if they were
+        never made; None without a photo."""
+        if not self.photo:
+            return None
+        squares = sorted(self.photo_renditions, key=lambda item: item.get("width", 0))
+        if len(squares) >= 2:
+            return default_storage.url(squares[0]["name"]), default_storage.url(squares[-1]["name"])
+        return self.photo.url, self.photo.url
+
+    @property
+    def initials(self):
+        """“AT” for Anton Troianovski; one letter for a name without spaces (王小明 → 王)."""
+        words = [word for word in self.name.split() if word[:1].isalpha()] or self.name.split() or ["?"]
+        letters = words[0][:1] + (words[-1][:1] if len(words) > 1 else "")
+        return letters.upper()
+
 
 class StoryQuerySet(models.QuerySet):
     def public(self):
         """Stories readers may see: live or ended, never drafts."""
         return self.exclude(status=Story.Status.DRAFT)
+
+    def with_last_update(self, now=None):
+        """Annotated with the newest published and edited times of their public updates
+        (``story.last_updated`` is the later of the two), in the same query."""
+        public = Update.objects.published(now).filter(story=OuterRef("pk")).order_by().values("story")
+        return self.annotate(
+            last_published_at=Subquery(public.annotate(latest=Max("published_at")).values("latest")[:1]),
+            last_edited_at=Subquery(public.annotate(latest=Max("edited_at")).values("latest")[:1]),
+        )
 
 
 class Story(models.Model):
@@ -141,10 +172,33 @@ class Story(models.Model):
     def lead_image(self):
         return next((image for image in self.images.all() if image.update_id is None), None)
 
+    @property
+    def last_updated(self):
+        """When readers last got something new: the newest publication or edit (see
+        ``StoryQuerySet.with_last_update``); None without public updates."""
+        moments = [getattr(self, "last_published_at", None), getattr(self, "last_edited_at", None)]
+        return max((moment for moment in moments if moment), default=None)
+
     def summary_blocks(self):
         """The summary's blocks with the lead image in its place (see markup.interleave)."""
         images = [image for image in self.images.all() if image.update_id is None]
         return markup.interleave(self.summary, images)
+
+    def summary_sections(self):
+        """``(shown, folded)``: the summary's parts split for a phone's first screen.
+
+        A long summary shows its first paragraph and its lead image; the rest of its
+        text folds behind “Read more”. A short one is shown whole.
+        """
+        parts = self.summary_blocks()
+        first = next((index for index, (kind, _) in enumerate(parts) if kind == "block"), None)
+        if first is None:
+            return parts, []
+        rest = parts[first + 1 :]
+        folded = [part for part in rest if part[0] == "block"]
+        if sum(len(strip_tags(block.html)) for _, block in folded) < SUMMARY_FOLD_CHARS:
+            return parts, []
+        return parts[: first + 1] + [part for part in rest if part[0] == "image"], folded
 
 
 def public_updates(now):

@@ -330,17 +330,44 @@ def _set_coverage(story, *, status, ends, now):
 # --- authors -----------------------------------------------------------------
 
 
-def save_author(*, author):
-    """Create or save ``author``; one without a slug gets one made from the name."""
-    if not author.slug:
-        author.slug = slugs.unique_slug(Author, author.name, fallback="author", exclude_pk=author.pk)
-    author.save()
-    return author
-
-
 def create_author(*, name, slug):
     """A new author (the seed command makes them from bylines; the admin has its own form)."""
     return Author.objects.create(name=name, slug=slug)
+
+
+def save_author(*, author):
+    """Create or save ``author``; a new photo gets its square portraits (bylines, author page).
+
+    One without a slug gets one made from the name. A replaced or removed photo
+    and its portraits are deleted once the save commits.
+    """
+    if not author.slug:
+        author.slug = slugs.unique_slug(Author, author.name, fallback="author", exclude_pk=author.pk)
+    new_photo = bool(author.photo) and not author.photo._committed
+    previous = None
+    if author.pk:
+        previous = Author.objects.filter(pk=author.pk).values_list("photo", "photo_renditions").first()
+    written = []
+    try:
+        with transaction.atomic():
+            author.save()
+            if new_photo:
+                written.append(author.photo.name)
+                images.track(author.photo.name)
+                author.photo_renditions = images.make_portraits(author.photo.name)
+                written.extend(item["name"] for item in author.photo_renditions)
+                images.track(*written[1:])
+                author.save(update_fields=["photo_renditions"])
+            elif not author.photo and author.photo_renditions:
+                author.photo_renditions = []
+                author.save(update_fields=["photo_renditions"])
+    except BaseException:
+        images.delete_files(written)
+        raise
+    if previous and previous[0] and previous[0] != author.photo.name:
+        old = [previous[0], *(item["name"] for item in previous[1] or [])]
+        transaction.on_commit(lambda: images.delete_files(old))
+    return author
 
 
 # --- images ------------------------------------------------------------------

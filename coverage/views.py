@@ -1,14 +1,16 @@
 """Reader pages: the story list, the story, one update, an author, robots.txt, health."""
 
+import functools
 import re
 import time
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +26,7 @@ from liveblog.security import client_address
 
 from . import caching, comments, live, pagination, structured_data
 from .filters import UpdateFilter
-from .models import Author, Story, Update
+from .models import Author, Image, Story, Update
 from .site import absolute_url
 
 KEY_EVENTS_SHOWN = 10
@@ -59,26 +61,20 @@ def page_parameters(request, names):
 def story_list(request):
     """The front page: live stories first, then the newest.
 
-    Template ``coverage/story_list.html``; context ``stories``.
+    Template ``coverage/story_list.html``; context ``stories``, each with its lead
+    image and ``last_updated``.
     """
-    latest = (
-        Update.objects.published()
-        .filter(story=OuterRef("pk"))
-        .order_by()
-        .values("story")
-        .annotate(latest=Max("published_at"))
-        .values("latest")
-    )
     stories = (
         Story.objects.public()
+        .with_last_update()
         .select_related("lead_author")
+        .prefetch_related(Prefetch("images", queryset=Image.objects.filter(update__isnull=True)))
         .annotate(
-            last_update_at=Subquery(latest),
             live_first=Case(
                 When(status=Story.Status.LIVE, then=Value(0)), default=Value(1), output_field=IntegerField()
             ),
         )
-        .order_by("live_first", "-last_update_at", "-created_at")
+        .order_by("live_first", F("last_published_at").desc(nulls_last=True), "-created_at")
     )
     return render(request, "coverage/story_list.html", {"stories": stories})
 
@@ -118,6 +114,7 @@ def _render_story(request, slug, query, *, comment_form=None, status=200, csrf_t
     # The summary, the lead image and the sharing tags each look at the story's images: read them once.
     story = (
         Story.objects.public()
+        .with_last_update()
         .select_related("lead_author")
         .prefetch_related("images")
         .filter(slug=slug)
@@ -141,17 +138,17 @@ def _render_story(request, slug, query, *, comment_form=None, status=200, csrf_t
     page = pagination.paginate(stream.with_byline(), **page_number_args)
     if not page.is_first:
         pinned = None
-    key_events = list(published.filter(key_event=True).order_by("-published_at", "-pk")[:KEY_EVENTS_SHOWN])
     on_page = {update.pk for update in page.items} | ({pinned.pk} if pinned else set())
-    for event in key_events:
-        event.href = f"#{event.anchor}" if event.pk in on_page else in_story_url(story, event)
     shown = ([pinned] if pinned else []) + page.items
+    summary_shown, summary_folded = story.summary_sections()
     context = {
         "story": story,
         "query": query,
         "page": page,
         "pinned": pinned,
-        "key_events": key_events,
+        "summary_shown": summary_shown,
+        "summary_folded": summary_folded,
+        "key_events": key_events(story, on_page=on_page),
         "filter": update_filter,
         "filtered": filtered,
         "structured_data": structured_data.live_blog_posting(story, shown),
@@ -166,6 +163,16 @@ def _render_story(request, slug, query, *, comment_form=None, status=200, csrf_t
     response.story = story
     response.cacheable = _is_canonical(query, update_filter, context["comments"])
     return response
+
+
+def key_events(story, *, on_page=(), now=None):
+    """The story's newest key events, each with ``href``: its anchor when it is in
+    ``on_page`` (ids shown on this page), else the story page that holds it."""
+    marked = story.updates.published(now).filter(key_event=True)
+    events = list(marked.order_by("-published_at", "-pk")[:KEY_EVENTS_SHOWN])
+    for event in events:
+        event.href = f"#{event.anchor}" if event.pk in on_page else in_story_url(story, event)
+    return events
 
 
 def _is_canonical(query, update_filter, comment_page):
@@ -277,6 +284,20 @@ def author_detail(request, slug):
 
 
 @require_GET
+def favicon(request):
+    """``/favicon.ico``, for browsers and crawlers that ask the root for it (pages link the SVG icon)."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@functools.cache
+def _favicon_bytes():
+    with open(finders.find("coverage/favicon.ico"), "rb") as handle:
+        return handle.read()
+
+
+@require_GET
 def robots_txt(request):
     sitemap = absolute_url(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
@@ -323,9 +344,10 @@ def story_changes(request, slug):
         cache_control = f"public, max-age={max_age}, stale-while-revalidate={max_age * 2}"
     else:
         cache_control = "public, max-age=3600"
-    if if_none_match == etag:  # what every poller sends: answer it directly
+    # What every poller sends (weak when the answer came compressed): answer it directly.
+    if if_none_match in (etag, f"W/{etag}"):
         caching.remember(repeat, cache_control)
-        return _not_modified(etag, cache_control)
+        return _not_modified(if_none_match, cache_control)
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         payload = {
@@ -336,6 +358,7 @@ def story_changes(request, slug):
             "updates": [],
             "deleted": [],
             "pinned": None,
+            "key_events": None,
         }
         if since is not None:
             found = live.changes(story, since, now)
@@ -353,6 +376,13 @@ def story_changes(request, slug):
             ]
             payload["deleted"] = found.deleted
             payload["pinned"] = found.pinned
+            if found.updates or found.deleted:
+                # The whole box, as the page renders it: new, edited, removed and
+                # un-marked key events, in order and capped, with one query.
+                payload["key_events"] = render_to_string(
+                    "coverage/includes/key_events.html",
+                    {"story": story, "key_events": key_events(story, now=now)},
+                )
         response = JsonResponse(payload)
     response["ETag"] = etag
     if response.status_code != 304:

@@ -8,7 +8,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from coverage.sitemaps import sitemaps
-from coverage.views import healthz, robots_txt
+from coverage.views import favicon, healthz, robots_txt
 
 admin.site.site_header = "liveblog newsroom"
 admin.site.site_title = "liveblog newsroom"
@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
 ]
 

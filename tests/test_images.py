@@ -333,3 +333,33 @@ def test_a_kept_picture_lapses_after_a_day(monkeypatch):
     other = held.hold(SimpleUploadedFile("quay.jpg", make_picture()))
     assert not path.exists()  # stale kept pictures go as others are kept
     assert saved_files() == [] and stored_files() == [other.name]
+
+
+def test_an_author_photo_upload_makes_square_portraits_and_replacing_it_removes_the_old(
+    editor_client, django_capture_on_commit_callbacks
+):
+    from coverage.models import Author
+
+    add = reverse("admin:coverage_author_add")
+    data = form_data(editor_client.get(add).content, "author_form", _save="Save")
+    data |= {"name": "Nadia Field", "slug": "nadia-field"}
+    data["photo"] = SimpleUploadedFile("me.jpg", make_picture(size=(300, 400)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor_client.post(add, data).status_code == 302
+    author = Author.objects.get(slug="nadia-field")
+    sizes = []
+    for item in author.photo_renditions:
+        with default_storage.open(item["name"]) as handle, PILImage.open(handle) as square:
+            sizes.append(square.size)
+    assert sizes == [(96, 96), (192, 192)]
+    old = [author.photo.name, *(item["name"] for item in author.photo_renditions)]
+
+    change = reverse("admin:coverage_author_change", args=[author.pk])
+    data = form_data(editor_client.get(change).content, "author_form", _save="Save")
+    data["photo"] = SimpleUploadedFile("new.png", make_picture(size=(200, 200), format="PNG"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor_client.post(change, data).status_code == 302
+    author.refresh_from_db()
+    assert len(author.photo_renditions) == 2
+    assert not any(default_storage.exists(name) for name in old)
+    assert all(default_storage.exists(item["name"]) for item in author.photo_renditions)

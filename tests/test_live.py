@@ -1,5 +1,6 @@
 """The change feed: /live/<slug>/changes.json."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -236,3 +237,35 @@ def test_story_page_carries_the_live_settings(client):
     assert 'aria-live="polite"' in html
     ended = make_story(status=Story.Status.ENDED)
     assert "data-changes-url" not in client.get(ended.get_absolute_url()).content.decode()
+
+
+def key_event_ids(html):
+    return [int(pk) for pk in re.findall(r'data-update="(\d+)"', html or "")]
+
+
+def test_changes_carry_the_key_events_box_when_updates_change(client):
+    story = make_story()
+    older = make_update(story=story, key_event=True, published_at=timezone.now() - timedelta(hours=2))
+    plain = make_update(story=story, published_at=timezone.now() - timedelta(hours=1))
+    hour_ago = timezone.now() - timedelta(hours=1)
+    Update.objects.filter(story=story).update(changed_at=hour_ago, public_changed_at=hour_ago)
+    Story.objects.filter(pk=story.pk).update(updated_at=hour_ago)
+    since = past_cursor()
+    assert poll(client, story, since)["key_events"] is None  # nothing changed: the box stays as it is
+
+    fresh = make_update(story=story, key_event=True, headline="Polls close in the east")
+    box = poll(client, story, since)["key_events"]
+    assert key_event_ids(box) == [fresh.pk, older.pk]
+    assert "Polls close in the east" in box
+    assert re.search(r"<time datetime=\"[^\"]+\" data-relative title=\"[^\"]+\">", box)
+    assert "?before=" in box  # links reach the update wherever it is; the page script keeps anchors
+
+    plain.key_event = True
+    plain.save()
+    fresh.key_event = False
+    fresh.save()
+    older.delete()
+    assert key_event_ids(poll(client, story, since)["key_events"]) == [plain.pk]
+    plain.key_event = False
+    plain.save()
+    assert poll(client, story, since)["key_events"] == ""

@@ -1,12 +1,15 @@
 """Live updating in a real browser: a reader keeps the page open while the newsroom works."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from coverage.models import Story, Update
-from tests.factories import make_author, make_story, make_stream, make_update
+from tests.factories import make_author, make_story, make_stream, make_update, make_user
+from tests.test_admin_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -116,3 +119,58 @@ def test_polling_pauses_in_a_hidden_tab(page, story):
     requests.clear()
     page.wait_for_timeout(2500)
     assert requests == []
+
+
+def test_title_count_always_equals_what_the_button_offers(page, story):
+    page.goto(story.get_absolute_url())
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    first = make_update(story=story, body="Turnout is high in the north.")
+    second = make_update(story=story, body="Turnout is low in the south.")
+    button = page.locator("button.new-updates")
+    expect(button).to_have_text("Show 2 new updates", timeout=WITHIN_TWO_POLLS)
+    expect(page).to_have_title("(2) Election night · liveblog")
+
+    first.delete()
+    expect(button).to_have_text("Show 1 new update", timeout=WITHIN_TWO_POLLS)
+    expect(page).to_have_title("(1) Election night · liveblog")
+
+    second.status = Update.Status.DRAFT  # unpublished: gone for readers too
+    second.save()
+    expect(button).to_have_count(0, timeout=WITHIN_TWO_POLLS)
+    expect(page).to_have_title("Election night · liveblog")
+
+
+def test_key_events_box_follows_the_newsroom_without_reload(page, story, browser, live_server):
+    page.goto(story.get_absolute_url())
+    assert page.locator("#key-events .key-events").count() == 0
+    marked = story.updates.order_by("-published_at")[3]
+
+    # An editor, in another browser, marks an update as a key event in the admin.
+    editor = browser.new_context(base_url=live_server.url).new_page()
+    log_in(editor, make_user(username="eddie", role="Editors"))
+    editor.goto(f"/admin/coverage/update/{marked.pk}/change/")
+    editor.check("#id_key_event")
+    editor.click("input[name=_save]")
+    editor.context.close()
+
+    link = page.locator(f'#key-events a[data-update="{marked.pk}"]')
+    expect(link).to_be_visible(timeout=WITHIN_TWO_POLLS)
+    expect(link).to_have_attribute("href", f"#update-{marked.pk}")  # it is on this page
+    expect(link.locator("time")).to_have_text(re.compile(r"ago$"))
+
+    fresh = make_update(story=story, key_event=True, headline="Networks call the race")
+    first = page.locator("#key-events li").first
+    expect(first).to_contain_text("Networks call the race", timeout=WITHIN_TWO_POLLS)
+    fresh.headline = "Networks call the race for the challenger"
+    fresh.save()
+    expect(first).to_contain_text("for the challenger", timeout=WITHIN_TWO_POLLS)
+    first.locator("a").click()
+    expect(page).to_have_url(re.compile(rf"#update-{fresh.pk}$"))
+
+    marked.refresh_from_db()
+    marked.delete()
+    expect(link).to_have_count(0, timeout=WITHIN_TWO_POLLS)
+    fresh.key_event = False
+    fresh.save()
+    expect(page.locator("#key-events .key-events")).to_have_count(0, timeout=WITHIN_TWO_POLLS)
+    assert page.title() == "Election night · liveblog"

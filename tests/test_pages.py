@@ -2,10 +2,17 @@ import io
 import re
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from coverage.models import Story, Update
-from tests.factories import SHIPPED_SEED, SHIPPED_SLUG, make_story, make_update
+from coverage import services
+from coverage.models import Author, Story, Update
+from tests.factories import SHIPPED_SEED, SHIPPED_SLUG, make_picture, make_story, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +82,57 @@ def test_typed_text_cannot_run_script(client):
     assert "<script>alert" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+
+
+def test_favicon_is_served_and_linked_from_every_page(client, seeded):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon["Content-Type"] == "image/x-icon"
+    assert b"".join(icon.streaming_content if icon.streaming else [icon.content])[:4] == b"\0\0\1\0"
+    assert "max-age=" in icon["Cache-Control"]
+    for url in ["/", f"/live/{SHIPPED_SLUG}/", "/authors/anton-troianovski/", "/live/nothing-here/"]:
+        html = client.get(url).content.decode()
+        svg = re.search(r'<link rel="icon" href="([^"]+\.svg)" type="image/svg\+xml">', html)
+        assert svg, url
+        assert finders.find(svg.group(1).removeprefix(settings.STATIC_URL).lstrip("/"))
+        assert '<link rel="icon" href="/favicon.ico" sizes="48x48">' in html
+
+
+def give_photo(author):
+    author.photo = ContentFile(make_picture(size=(300, 400)), name="portrait.jpg")
+    return services.save_author(author=author)
+
+
+def test_bylines_and_the_author_page_show_portraits_or_initials(client, seeded):
+    """Small, lazy, with their size; initials on a colour for authors without a photo."""
+    lead = give_photo(Author.objects.get(slug="anton-troianovski"))
+    small, large = (default_storage.url(item["name"]) for item in lead.photo_renditions)
+    portrait = (
+        f'<img class="avatar avatar-{{}}" src="{small}" srcset="{large} 2x" width="{{}}" height="{{}}" alt=""'
+    )
+    update = seeded.updates.filter(authors=lead).first()
+    pages = {
+        "story": (f"/live/{SHIPPED_SLUG}/", 40),
+        "permalink": (update.get_absolute_url(), 32),
+        "author": (lead.get_absolute_url(), 96),
+    }
+    for name, (url, size) in pages.items():
+        html = main_of(client.get(url))
+        assert portrait.format(size, size, size) in html, name
+        assert portrait.format(32, 32, 32) + ' loading="lazy" decoding="async">' in html, name
+    story = main_of(client.get(f"/live/{SHIPPED_SLUG}/"))
+    initials = r'<span class="avatar avatar-32 avatar-initials avatar-hue-\d" data-initials="IN" aria-hidden'
+    assert re.search(initials, story)
+    other = Author.objects.create(name="王小明", slug="wang")
+    make_update(story=seeded, authors=[other], body="北京消息。")
+    assert 'data-initials="王" aria-hidden="true">' in main_of(client.get(other.get_absolute_url()))
+
+
+def test_portraits_add_no_queries_to_the_story_page(client, seeded, django_assert_max_num_queries):
+    with CaptureQueriesContext(connection) as before:
+        client.get(f"/live/{SHIPPED_SLUG}/")
+    for author in Author.objects.all():
+        give_photo(author)
+    with django_assert_max_num_queries(len(before)):
+        html = client.get(f"/live/{SHIPPED_SLUG}/").content.decode()
+    assert html.count('<img class="avatar') == 10  # lead byline, 8 updates, one with two authors

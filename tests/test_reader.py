@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coverage.models import Story, Update
+from coverage.models import Image, Story, Update
 from tests.factories import SHIPPED_SEED, SHIPPED_SLUG, make_author, make_story, make_stream, make_update
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +167,8 @@ def test_times_are_in_the_story_zone_and_named(client):
     story = make_story(time_zone="Europe/London")
     make_update(story=story, published_at=datetime(2025, 7, 1, 12, 5, tzinfo=UTC))
     html = client.get(story.get_absolute_url()).content.decode()
-    assert '<time datetime="2025-07-01T12:05:00Z" data-relative>July 1, 1:05 PM BST</time>' in html
+    expected = "July 1, 1:05 PM BST"
+    assert f'<time datetime="2025-07-01T12:05:00Z" data-relative title="{expected}">{expected}</time>' in html
 
 
 def test_scheduled_and_draft_updates_are_404(client):
@@ -269,9 +270,81 @@ def test_not_found_page_uses_the_site_design(client):
 
 def test_images_have_srcset_sizes_and_lazy_loading(client, seeded):
     html = client.get(seeded.get_absolute_url()).content.decode()
-    images = re.findall(r"<img [^>]+>", html)
+    images = re.findall(r"<img [^>]+>", html[html.index("<main") :])
     assert len(images) == 6
     assert all('srcset="' in img and 'sizes="' in img and 'width="1600"' in img for img in images)
     assert all('alt="' in img for img in images)
     assert sum('loading="lazy"' in img for img in images) == 6  # the newest update has no image
     assert 'type="image/webp"' in html
+
+
+# --- the first screen: status, last update, folded summary, key events -------------
+
+
+def test_story_page_says_when_it_was_last_updated(client):
+    story = make_story(time_zone="Europe/London")
+    make_update(story=story, published_at=datetime(2025, 7, 1, 12, 5, tzinfo=UTC))
+    edited = make_update(story=story, published_at=datetime(2025, 7, 1, 11, 0, tzinfo=UTC))
+    make_update(story=story, status=Update.Status.DRAFT, body="Not yet.")
+    html = client.get(story.get_absolute_url()).content.decode()
+    expected = "July 1, 1:05 PM BST"
+    updated = (
+        f'Updated <time datetime="2025-07-01T12:05:00Z" data-relative title="{expected}">{expected}</time>'
+    )
+    assert f'<p class="story-updated" id="story-updated">{updated}</p>' in html
+    assert '<a class="jump-latest" href="#latest">' in html and 'id="latest"' in html
+    Update.objects.filter(pk=edited.pk).update(edited_at=datetime(2025, 7, 1, 12, 30, tzinfo=UTC))
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert 'Updated <time datetime="2025-07-01T12:30:00Z"' in html
+
+
+def test_a_long_summary_folds_behind_read_more_and_a_short_one_does_not(client, seeded):
+    html = client.get(seeded.get_absolute_url()).content.decode()
+    summary = html[html.index('<section class="summary"') : html.index("</section>")]
+    lede = summary.index("American and Russian officials were expected to meet")
+    fold = summary.index('<details class="read-more">')
+    assert lede < fold < summary.index("Here’s what else to know") < summary.index("Fighting in Kursk")
+    assert '<summary><span class="read-more-open">Read more</span>' in summary
+
+    short = make_story(title="Short", summary="One paragraph.\n\nAnd a second, short one.")
+    make_update(story=short)
+    html = client.get(short.get_absolute_url()).content.decode()
+    assert "And a second, short one." in html and "read-more" not in html
+
+
+def test_key_events_show_relative_times(client):
+    story = make_story()
+    make_update(story=story, key_event=True, headline="Polls close")
+    html = client.get(story.get_absolute_url()).content.decode()
+    key_events = html[
+        html.index('<nav class="key-events"') : html.index("</nav>", html.index('class="key-events"'))
+    ]
+    assert re.search(
+        r'<span class="key-time"><time datetime="[^"]+" data-relative title="[^"]+">', key_events
+    )
+    assert '<span class="key-text" dir="auto">Polls close</span>' in key_events
+
+
+def test_home_cards_show_status_last_update_excerpt_and_lead_image(client, seeded):
+    Image.objects.create(
+        story=seeded, file="placeholders/lead.jpg", width=1600, height=900, alt_text="A square."
+    )
+    ended = make_story(title="Ended story", status=Story.Status.ENDED, summary="It is **all over** now.")
+    make_update(story=ended, published_at=datetime(2025, 7, 1, 12, 5, tzinfo=UTC))
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/").content.decode()
+    cards = html.split('<li class="story-card')[1:]
+    assert len(cards) == 2
+    live_card, ended_card = cards
+    assert '<span class="live-badge">' in live_card
+    assert re.search(r'Updated <time datetime="[^"]+" data-relative title="[^"]+">', live_card)
+    assert "American and Russian officials were expected to meet in Moscow" in live_card
+    assert '<img src="/media/placeholders/lead.jpg"' in live_card and 'alt="A square."' in live_card
+    assert '<span class="ended-badge">Coverage ended</span>' in ended_card
+    assert 'datetime="2025-07-01T12:05:00Z"' in ended_card
+    assert "It is all over now." in ended_card and "<img" not in ended_card
+    for number in range(5):
+        make_update(story=make_story(title=f"More {number}", summary="More."))
+    with CaptureQueriesContext(connection) as more:
+        client.get("/")
+    assert len(more) == len(queries)

@@ -1,9 +1,10 @@
 """Template helpers for the reader pages; times are formatted by ``coverage.times``."""
 
+import hashlib
 from datetime import UTC
 
 from django import template
-from django.utils.html import format_html, linebreaks, urlize
+from django.utils.html import format_html, format_html_join, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
 from coverage import markup, site, times
@@ -12,39 +13,84 @@ register = template.Library()
 
 
 @register.simple_tag
-def timestamp(moment, story=None, style="short"):
+def timestamp(moment, story=None, style="short", relative=False):
     """``<time datetime>`` for ``moment`` in the story's zone, the zone named.
 
     ``style`` is "short" (“Mar. 13, 10:42 AM EDT”, for updates) or "long"
-    (“March 13, 2025, 10:42 AM EDT”). Scripts turn ``data-relative`` times
-    into “5 min ago” and keep the absolute time in the title.
+    (“March 13, 2025, 10:42 AM EDT”). A ``relative`` time is written in full
+    (right without script, and in a page cached for a while) with the same text
+    as its title; the page script shows it as “5 min ago”, keeping the title.
     """
     if moment is None:
         return ""
+    text = times.wall_clock(moment, times.zone_of(story), style)
+    # Whole seconds: HTML allows at most three digits of a fraction, Python writes six.
+    utc = moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    if relative:
+        return format_html('<time datetime="{}" data-relative title="{}">{}</time>', utc, text, text)
+    return format_html('<time datetime="{}">{}</time>', utc, text)
+
+
+AVATAR_HUES = 6  # .avatar-hue-0 … -5 in site.css
+
+
+@register.simple_tag
+def avatar(author, size=40, lazy=True):
+    """The author's square portrait at ``size`` CSS pixels, or their initials on a colour.
+
+    Decorative (``alt=""``, ``aria-hidden``): the name is always written next to it.
+    """
+    urls = author.portrait_urls()
+    if urls is None:
+        hue = hashlib.sha256(author.name.encode()).digest()[0] % AVATAR_HUES
+        # The letters are drawn by CSS (attr()), so the byline's text stays the names alone.
+        return format_html(
+            '<span class="avatar avatar-{} avatar-initials avatar-hue-{}" data-initials="{}"'
+            ' aria-hidden="true"></span>',
+            size,
+            hue,
+            author.initials,
+        )
+    small, large = urls
     return format_html(
-        '<time datetime="{}" data-relative>{}</time>',
-        # Whole seconds: HTML allows at most three digits of a fraction, Python writes six.
-        moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        times.wall_clock(moment, times.zone_of(story), style),
+        '<img class="avatar avatar-{}" src="{}" srcset="{} 2x" width="{}" height="{}" alt=""{}>',
+        size,
+        small,
+        large,
+        size,
+        size,
+        mark_safe(' loading="lazy" decoding="async"') if lazy else "",
     )
 
 
 @register.simple_tag
-def byline(authors):
-    """“A”, “A and B”, “A, B and C”, each linked to the author's page (a name in any script
-    keeps its own direction)."""
+def byline(authors, prefix="", size=32):
+    """The authors' portraits, then “A”, “A and B”, “A, B and C”, each linked to the author's
+    page (a name in any script keeps its own direction)."""
+    if not authors:
+        return ""
     links = [
         format_html('<a href="{}" dir="auto">{}</a>', author.get_absolute_url(), author.name)
         for author in authors
     ]
-    if len(links) <= 1:
-        return format_html("{}", links[0]) if links else ""
-    return format_html("{} and {}", format_html(", ".join(["{}"] * (len(links) - 1)), *links[:-1]), links[-1])
+    if len(links) == 1:
+        names = links[0]
+    else:
+        names = format_html(
+            "{} and {}", format_html(", ".join(["{}"] * (len(links) - 1)), *links[:-1]), links[-1]
+        )
+    portraits = format_html_join("", "{}", ((avatar(author, size),) for author in authors))
+    return format_html(
+        '<span class="avatars">{}</span><span class="byline-names">{}{}</span>',
+        portraits,
+        f"{prefix} " if prefix else "",
+        names,
+    )
 
 
 @register.simple_tag
-def byline_one(author):
-    return byline([author])
+def byline_one(author, prefix="", size=40):
+    return byline([author], prefix, size)
 
 
 @register.filter

@@ -28,9 +28,9 @@
 
   function refreshTimes(root) {
     var now = Date.now();
-    var times = (root || document).querySelectorAll(".update-time a > time[data-relative]");
+    var times = (root || document).querySelectorAll("time[data-relative]");
     Array.prototype.forEach.call(times, function (time) {
-      if (!time.dataset.absolute) time.dataset.absolute = time.textContent;
+      if (!time.dataset.absolute) time.dataset.absolute = time.title || time.textContent;
       var text = relativeText(new Date(time.getAttribute("datetime")), now);
       time.textContent = text || time.dataset.absolute;
       time.title = time.dataset.absolute;
@@ -94,10 +94,11 @@
     this.stopped = false;
     this.reloading = false;
     this.pending = [];
-    this.unseen = 0;
     this.baseTitle = document.title;
     this.stream = document.getElementById("updates");
     this.status = document.getElementById("live-status");
+    this.keyEvents = document.getElementById("key-events");
+    this.keyEventsHtml = null;
     this.button = null;
   }
 
@@ -107,7 +108,6 @@
       if (document.hidden) {
         self.cancel();
       } else {
-        self.markSeen();
         self.schedule(0);
       }
     });
@@ -117,8 +117,14 @@
         return;
       }
       if (self.atTop() && self.pending.length) self.showPending(false);
-      if (self.atTop()) self.markSeen();
     }, { passive: true });
+    if (this.keyEvents) {
+      /* A key event that is still behind the button: show the new updates, then follow the link. */
+      this.keyEvents.addEventListener("click", function (event) {
+        var link = event.target.closest && event.target.closest("a[data-update]");
+        if (link && self.isPending(link.dataset.update)) self.showPending(false);
+      });
+    }
     this.schedule(this.interval);
   };
 
@@ -171,6 +177,8 @@
     (data.updates || []).forEach(function (item) {
       var current = document.getElementById("update-" + item.id);
       var fresh = self.toElement(item.html);
+      var edited = item.edited && new Date(item.edited) > new Date(item.published);
+      self.noteUpdated(edited ? item.edited : item.published);
       if (current) {
         current.replaceWith(fresh);
       } else if (!self.isPending(item.id)) {
@@ -180,17 +188,15 @@
       }
     });
     this.placePinned(data.pinned);
+    if (typeof data.key_events === "string") this.placeKeyEvents(data.key_events);
     refreshTimes(this.story);
     if (arrivals.length) {
       this.pending = this.pending.concat(arrivals);
-      this.unseen += arrivals.length;
       if (this.atTop()) {
         this.showPending(false);
-        this.markSeen();
       } else {
         this.offerPending();
       }
-      this.updateTitle();
     }
     if (!data.live) this.end();
   };
@@ -235,8 +241,9 @@
   LiveStory.prototype.remove = function (id) {
     var el = document.getElementById("update-" + id);
     if (el) el.remove();
+    var count = this.pending.length;
     this.pending = this.pending.filter(function (item) { return item.id !== "update-" + id; });
-    if (this.button) this.offerPending();
+    if (this.pending.length !== count) this.offerPending();
   };
 
   LiveStory.prototype.atTop = function () {
@@ -258,6 +265,7 @@
 
   LiveStory.prototype.offerPending = function () {
     var count = this.pending.length;
+    this.updateTitle();
     if (!count) {
       if (this.button) this.button.remove();
       this.button = null;
@@ -281,6 +289,7 @@
     var items = this.pending;
     var count = items.length;
     this.pending = [];
+    this.updateTitle();
     items.sort(function (a, b) { return new Date(a.dataset.published) - new Date(b.dataset.published); });
     items.forEach(function (el) { self.insertSorted(el); });
     if (this.button) this.button.remove();
@@ -294,7 +303,6 @@
       newest.setAttribute("tabindex", "-1");
       newest.scrollIntoView({ block: "start" });
       newest.focus({ preventScroll: true });
-      this.markSeen();
     }
   };
 
@@ -321,20 +329,37 @@
     if (el.parentNode !== box) box.appendChild(el);
   };
 
+  /* The key events box, as the server rendered it: links go to the update on this
+   * page when it is here (or waiting behind the button), else to the page holding it. */
+  LiveStory.prototype.placeKeyEvents = function (html) {
+    if (!this.keyEvents || html === this.keyEventsHtml) return;
+    var self = this;
+    this.keyEventsHtml = html;
+    this.keyEvents.innerHTML = html;
+    Array.prototype.forEach.call(this.keyEvents.querySelectorAll("a[data-update]"), function (link) {
+      var id = link.dataset.update;
+      if (document.getElementById("update-" + id) || self.isPending(id)) link.setAttribute("href", "#update-" + id);
+    });
+  };
+
+  /* "Updated 2 min ago" at the top follows the newest publication or edit. */
+  LiveStory.prototype.noteUpdated = function (iso) {
+    var time = document.querySelector("#story-updated time");
+    if (!time || !iso || new Date(iso) <= new Date(time.getAttribute("datetime"))) return;
+    time.setAttribute("datetime", iso);
+    time.dataset.absolute = "";
+    time.title = new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+  };
+
   LiveStory.prototype.announce = function (text) {
     if (!this.status) return;
     this.status.textContent = text;
   };
 
+  /* The count in the title is always the count the button offers. */
   LiveStory.prototype.updateTitle = function () {
-    document.title = (this.unseen ? "(" + this.unseen + ") " : "") + this.baseTitle;
-  };
-
-  LiveStory.prototype.markSeen = function () {
-    if (!this.pending.length && this.atTop()) {
-      this.unseen = 0;
-      this.updateTitle();
-    }
+    var count = this.pending.length;
+    document.title = (count ? "(" + count + ") " : "") + this.baseTitle;
   };
 
   LiveStory.prototype.end = function () {
