@@ -191,7 +191,7 @@ def test_stories_loaded_before_seed_digests_keep_their_identity():
     """The migration names a story by the slug the seed used to leave blank."""
     from importlib import import_module
 
-    record_seed_state = import_module("coverage.migrations.0007_seeded_stories_named_by_source_slug")
+    record_seed_state = import_module("coverage.migrations.0009_seeded_stories_named_by_source_slug")
     story = make_story(title="Old load", slug="old-load")
     for position in range(3):
         make_update(story=story, source_position=position)
