@@ -8,6 +8,7 @@ buttons: reporters change and delete only updates they own
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
@@ -18,7 +19,7 @@ from django.utils.text import Truncator
 
 from . import caching, images, markup, services, times
 from .forms import AuthorForm, ImageForm, StoryForm, UpdateForm
-from .models import Author, Comment, Image, Story, Update, Writer
+from .models import Author, Comment, DeletedSeedStory, Image, Story, Update, Writer
 
 ADMIN_CSS = {"all": ["coverage/admin/admin.css"]}
 # The update just saved, highlighted once in its story's list of updates.
@@ -235,6 +236,14 @@ class StoryAdmin(SafeSaveAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_story(story=obj)
+
+    def delete_model(self, request, obj):
+        services.delete_story(story=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for story in queryset:
+                services.delete_story(story=story, user=request.user)
 
     @admin.action(description="Start coverage (live)", permissions=["change"])
     def start_coverage(self, request, queryset):
@@ -694,6 +703,33 @@ class ImageAdmin(SafeSaveAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_image(image=obj)
+
+
+@admin.register(DeletedSeedStory)
+class DeletedSeedStoryAdmin(admin.ModelAdmin):
+    """Stories loaded from seed documents and deleted since: the seed leaves them deleted.
+
+    Deleting an entry here lets the next ``seed`` load its document again.
+    """
+
+    list_display = ["title", "source_slug", "deleted_at", "deleted_by"]
+    list_select_related = ["deleted_by"]
+    search_fields = ["title", "source_slug"]
+    fields = ["title", "source_slug", "deleted_at", "deleted_by"]
+
+    def has_add_permission(self, request):
+        return False  # a story deleted in the admin is remembered here by itself
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.forget_deleted_story(deleted=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for deleted in queryset:
+                services.forget_deleted_story(deleted=deleted)
 
 
 @admin.register(Comment)

@@ -27,7 +27,7 @@ from django.utils.text import Truncator
 
 from . import images as image_tools
 from . import markup, services, slugs
-from .models import Author, Image, Story, Update, Writer
+from .models import Author, DeletedSeedStory, Image, Story, Update, Writer
 from .names import (
     CLOSING_QUOTES,
     SURNAME_PREFIXES,
@@ -150,6 +150,8 @@ class Result:
     slug: str
     story_created: bool = False
     story_changed: bool = False
+    story_restored: bool = False  # created again, ``force`` bringing back a story the newsroom deleted
+    left_deleted: str = ""  # the title of the story the newsroom deleted, left deleted
     added: int = 0
     edited: int = 0
     unpublished: int = 0
@@ -460,10 +462,11 @@ def parse_file(path):
 # (``seed_digest``), and each story counts the places of its document the seed has filled
 # (``seed_positions``). On the next load, a row whose fields no longer hash to its digest
 # was changed in the newsroom, and a place below the count with no update was deleted
-# there: both are left as they are and reported, unless ``force``. Fields the seed never
-# writes (pin, key event, correction, times, the slug, the story's status) are the
-# newsroom's alone and never touched. A row without a digest (loaded before digests were
-# kept) counts as the seed's.
+# there: both are left as they are and reported, unless ``force``. A story deleted in the
+# newsroom is remembered by its source slug (``services.delete_story``) and not created
+# again. Fields the seed never writes (pin, key event, correction, times, the slug, the
+# story's status) are the newsroom's alone and never touched. A row without a digest
+# (loaded before digests were kept) counts as the seed's.
 
 
 def _digest(*parts):
@@ -513,10 +516,29 @@ class _Loader:
         self.created_files = []
 
     def run(self):
+        story = (
+            Story.objects.select_for_update()
+            .prefetch_related("images")
+            .filter(source_slug=self.document.source_slug)
+            .first()
+        )
+        if story is None and not self.may_bring_back():
+            return self.result
         authors = self.sync_authors()
-        story = self.sync_story(authors)
+        story = self.sync_story(story, authors)
         self.sync_updates(story, authors)
         return self.result
+
+    def may_bring_back(self):
+        """Whether to create the document's story: not if the newsroom deleted it (unless ``force``)."""
+        deleted = DeletedSeedStory.objects.filter(source_slug=self.document.source_slug).first()
+        if deleted is None:
+            return True
+        if self.newsroom_changed(f"story “{deleted.title}”: deleted in the newsroom"):
+            self.result.story_restored = True
+            return True
+        self.result.left_deleted = deleted.title
+        return False
 
     def may_write(self, digest, current, description):
         """Whether the seed may write over a row whose seed-owned fields hash to ``current``.
@@ -543,8 +565,8 @@ class _Loader:
                 self.result.authors_added += 1
         return authors
 
-    def sync_story(self, authors):
-        """The document's story, found by its source slug, made or brought up to date."""
+    def sync_story(self, story, authors):
+        """The document's story (``story``, found by its source slug), made or brought up to date."""
         document = self.document
         fields = {
             "title": document.title,
@@ -553,12 +575,6 @@ class _Loader:
             "comments_open": document.comments_open,
         }
         specs = document.summary.images
-        story = (
-            Story.objects.select_for_update()
-            .prefetch_related("images")
-            .filter(source_slug=document.source_slug)
-            .first()
-        )
         if story is None:
             count = len(document.updates)
             story = Story(
@@ -749,8 +765,9 @@ def load(document, *, newest_at=None, interval=timedelta(minutes=15), dry_run=Fa
 
     Changes the newsroom made since the seed last wrote are kept and listed in
     ``Result.kept``; with ``force`` the document wins and they are listed in
-    ``Result.overwritten``. With ``dry_run`` the changes are counted and rolled
-    back, and no file is written.
+    ``Result.overwritten``. A story the newsroom deleted is not created again
+    (``Result.left_deleted``) unless ``force``. With ``dry_run`` the changes are
+    counted and rolled back, and no file is written.
     """
     newest_at = newest_at or timezone.now().replace(second=0, microsecond=0)
     loader = _Loader(document, newest_at=newest_at, interval=interval, dry_run=dry_run, force=force)

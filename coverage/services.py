@@ -16,6 +16,7 @@ from . import caching, images, slugs
 from .models import (
     Author,
     Byline,
+    DeletedSeedStory,
     Image,
     Story,
     Update,
@@ -284,11 +285,39 @@ def save_story(*, story, now=None):
             story.coverage_end = story.coverage_end or now
         if story.pk is None:
             story.save()
+            if story.source_slug:  # the document's story is back: the deletion is over
+                DeletedSeedStory.objects.filter(source_slug=story.source_slug).delete()
         else:
             # A draft story is nobody's business but the newsroom's until it goes public.
             drafted = story.status == previous_status == Story.Status.DRAFT
             _write_versioned(story, now, readers_notice=not drafted)
     return story
+
+
+def delete_story(*, story, user=None, now=None):
+    """Delete ``story`` with its updates, pictures and comments.
+
+    A story loaded from a seed document is remembered by its source slug
+    (``DeletedSeedStory``): loading the document again leaves it deleted and
+    says so, unless ``seed --force`` brings it back.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if story.source_slug:
+            DeletedSeedStory.objects.update_or_create(
+                source_slug=story.source_slug,
+                defaults={
+                    "title": story.title,
+                    "deleted_at": now,
+                    "deleted_by": user if user and user.is_authenticated else None,
+                },
+            )
+        story.delete()  # readers' cached pages and the pictures' files follow (signals)
+
+
+def forget_deleted_story(*, deleted):
+    """Let the seed load a deleted story's document again, as if the story had never been loaded."""
+    deleted.delete()
 
 
 def record_seed_positions(*, story, count):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from coverage import markup, seeding
 from coverage.exporting import export_story
 from coverage.models import Author, Image, Story, Update, Writer
-from tests.factories import make_story, make_update, make_user
+from tests.factories import make_story, make_update, make_user, migration
 from tests.htmlforms import form_data
 from tests.test_admin import UPDATE_ADD, change_url, client_for, delete_url, update_form
 from tests.test_seed import document, seed, snapshot
@@ -189,9 +189,7 @@ def test_seed_writes_are_in_the_revision_history(tmp_path, desk):
 
 def test_stories_loaded_before_seed_digests_keep_their_identity():
     """The migration names a story by the slug the seed used to leave blank."""
-    from importlib import import_module
-
-    record_seed_state = import_module("coverage.migrations.0009_seeded_stories_named_by_source_slug")
+    record_seed_state = migration("seeded_stories_named_by_source_slug")
     story = make_story(title="Old load", slug="old-load")
     for position in range(3):
         make_update(story=story, source_position=position)

@@ -23,7 +23,8 @@ class Command(BaseCommand):
     help = (
         "Load seed documents (default: every seeds/*.txt). Re-running syncs: new updates are "
         "added, changed ones edited in place, removed ones unpublished. What the newsroom changed "
-        "or deleted since the last load is kept and reported (--force overwrites it)."
+        "or deleted since the last load, a deleted story included, is kept and reported (--force "
+        "overwrites it)."
     )
 
     def add_arguments(self, parser):
@@ -47,8 +48,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="The documents win: overwrite what the newsroom changed, re-add what it deleted "
-            "(each is listed).",
+            help="The documents win: overwrite what the newsroom changed, bring back the updates "
+            "and stories it deleted (each is listed).",
         )
 
     def handle(self, *args, paths, newest_at, interval, dry_run, strict, force, verbosity, **options):
@@ -98,13 +99,19 @@ class Command(BaseCommand):
 
     def describe(self, result, dry_run):
         """One line for the document, then one per newsroom change kept or overwritten."""
+        if result.left_deleted:
+            return self.style.WARNING(
+                f"{result.path}: story “{result.left_deleted}” was deleted in the newsroom; "
+                "left deleted (--force brings it back)"
+            )
         if not result.changed:
             line = f"{result.path}: {result.slug}: up to date ({result.unchanged} updates)"
         else:
             verb = "would change" if dry_run else "changed"
-            story = (
-                "created" if result.story_created else ("updated" if result.story_changed else "unchanged")
-            )
+            if result.story_created:
+                story = "brought back" if result.story_restored else "created"
+            else:
+                story = "updated" if result.story_changed else "unchanged"
             line = (
                 f"{result.path}: {result.slug}: {verb}: story {story}; updates {result.added} added, "
                 f"{result.edited} edited, {result.unpublished} unpublished, {result.unchanged} unchanged; "
@@ -116,7 +123,9 @@ class Command(BaseCommand):
             lines += [f"  kept {item}" for item in result.kept]
         if result.overwritten:
             line += f"; {'would overwrite' if dry_run else 'overwrote'} {_edits(len(result.overwritten))}"
-            lines += [f"  overwrote {item}" for item in result.overwritten]
+            lines += [
+                f"  {'would overwrite' if dry_run else 'overwrote'} {item}" for item in result.overwritten
+            ]
         style = self.style.WARNING if result.kept or result.overwritten else self.style.SUCCESS
         return "\n".join([style(line) if result.changed or lines else line, *lines])
 
