@@ -76,7 +76,7 @@ def test_time_elements_carry_valid_datetimes(client):
     story.comments.create(name="Reader", email="r@example.com", body="Hello.", status="approved")
     html = client.get(story.get_absolute_url()).content.decode()
     datetimes = re.findall(r'<time datetime="([^"]+)"', html)
-    assert len(datetimes) == 2  # the update's time, the comment's
+    assert len(datetimes) == 3  # the story's last update, the update's time, the comment's
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value) for value in datetimes), datetimes
 
 

@@ -65,7 +65,7 @@ def test_since_zero_on_a_20000_update_story_is_one_bounded_answer(client):
     assert data["reload"] is True
     assert data["updates"] == [] and data["deleted"] == []
     assert len(response.content) < MAX_BODY
-    assert big_queries == small_queries
+    assert big_queries <= small_queries  # a reload answer renders nothing: never more than a page costs
     assert big_peak < 10 * 1024 * 1024  # bytes; a page of updates is well under this
     print(
         f"\nchanges.json?since=0: {BIG:,} updates (built in {built:.1f} s): {big_seconds * 1000:.0f} ms, "

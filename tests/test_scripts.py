@@ -405,7 +405,7 @@ def test_right_to_left_text_keeps_its_direction_on_every_reader_page(client, ara
         first.get_absolute_url(): 8,
         # the name (heading, section heading), role, bio, the story's title, the update.
         writer.get_absolute_url(): 12,
-        "/": 2,  # the story's title and its lead byline
+        "/": 3,  # the story's title, its summary excerpt and its lead byline
         # the other update filtered out, the name in "Showing updates by …" added
         f"{story.get_absolute_url()}?author={writer.slug}": 22,
     }
