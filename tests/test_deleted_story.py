@@ -102,8 +102,8 @@ def test_a_story_deleted_on_its_page_stays_deleted_and_is_reported(tmp_path, loa
     assert out == [
         f"{story_path}: story “Results night” was deleted in the newsroom; left deleted "
         "(--force brings it back)",
-        f"{other_path}: election-night: changed: story unchanged; updates 1 added, 0 edited, 0 unpublished, "
-        "2 unchanged; 0 authors added; 0 images",
+        f"{other_path}: ночь-выборов-election-night: changed: story unchanged; updates 1 added, "
+        "0 edited, 0 unpublished, 2 unchanged; 0 authors added; 0 images",
     ]
     assert list(Story.objects.values_list("title", flat=True)) == ["Ночь выборов"]
     assert visible_bodies(Story.objects.get()) == ["Срочно.", "Подсчёт продолжается.", "Участки закрылись."]
@@ -160,8 +160,8 @@ def test_force_brings_a_deleted_story_back_and_says_so(tmp_path, loaded, desk, c
         f"{story_path}: results-night: changed: story brought back; updates 4 added, 0 edited, "
         "0 unpublished, 0 unchanged; 0 authors added; 0 images; overwrote 1 newsroom edit",
         "  overwrote story “Results night”: deleted in the newsroom",
-        f"{other_path}: election-night: changed: story unchanged; updates 1 added, 0 edited, 0 unpublished, "
-        "2 unchanged; 0 authors added; 0 images",
+        f"{other_path}: ночь-выборов-election-night: changed: story unchanged; updates 1 added, "
+        "0 edited, 0 unpublished, 2 unchanged; 0 authors added; 0 images",
     ]
     story = Story.objects.get(source_slug="results-night")
     assert story.slug == "results-night"
