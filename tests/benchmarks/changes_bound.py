@@ -68,7 +68,7 @@ def run(*, quick=False):
         large["seconds"] < LIMIT_SECONDS
         and large["bytes"] < LIMIT_BYTES
         and large["updates"] <= PAGE_SIZE
-        and large["queries"] == small["queries"]
+        and large["queries"] <= small["queries"]  # a reload answer renders nothing
     )
     checks = [
         f"{size:,} updates: {row['seconds'] * 1000:.0f} ms (median of {ROUNDS}), {row['bytes']:,} bytes, "
@@ -78,7 +78,7 @@ def run(*, quick=False):
     ]
     checks.append(
         f"limits at {big:,}: under {LIMIT_SECONDS:.0f} s, under {LIMIT_BYTES // 1000} KB, "
-        f"at most {PAGE_SIZE} updates, as many queries as at {PAGE_SIZE}"
+        f"at most {PAGE_SIZE} updates, no more queries than at {PAGE_SIZE}"
     )
     return {"results": {str(size): row for size, row in results.items()}, "passed": passed, "checks": checks}
 
