@@ -8,6 +8,10 @@ is timed: its total blocking time is the page's main-thread work as measured
 on this machine, multiplied by Lighthouse's CPU slowdown (4x), so a machine
 busy with other work can cost a point or two. As Lighthouse's documentation
 advises for variance, the page gets up to three runs to score 100.
+
+On a loaded machine Lighthouse itself sometimes fails to record the page load's
+trace (``NO_NAVSTART``, ``NO_FCP``); that is the tool's run failing, not the
+page, so such a run counts as one of the three and the next one goes ahead.
 """
 
 import io
@@ -54,8 +58,10 @@ def lighthouse(url, tmp_path):
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(report.read_text())
+    if result.returncode != 0:
+        assert "Runtime error encountered" in result.stderr, result.stderr[-2000:]
+        return None, result.stderr[-2000:]
+    return json.loads(report.read_text()), ""
 
 
 def scores_and_failures(report):
@@ -74,11 +80,16 @@ def scores_and_failures(report):
 def test_story_page_scores_100_in_every_category(live_server, settings, tmp_path):
     settings.SERVE_MEDIA = True
     call_command("seed", SHIPPED_SEED, stdout=io.StringIO())
+    scores, failing = {}, []
     for _ in range(3):
-        report = lighthouse(f"{live_server.url}/live/{SHIPPED_SLUG}/", tmp_path)
+        report, error = lighthouse(f"{live_server.url}/live/{SHIPPED_SLUG}/", tmp_path)
+        if report is None:
+            print("Lighthouse could not record this run:", error)
+            failing = [error]
+            continue
         scores, failing = scores_and_failures(report)
         print("Lighthouse:", scores, failing)
         assert {name: scores[name] for name in CATEGORIES[1:]} == dict.fromkeys(CATEGORIES[1:], 100), failing
         if scores["performance"] == 100:
             break
-    assert scores["performance"] == 100, failing
+    assert scores.get("performance") == 100, failing
