@@ -21,11 +21,11 @@ import threading
 import time
 from collections import OrderedDict
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from .conf import app_settings
 from .models import Update
 
 GLOBAL_KEY = "liveblog:version:all"
@@ -79,7 +79,7 @@ _local = _LocalMemory()
 
 
 def _local_seconds(timeout=None):
-    seconds = getattr(settings, "LIVEBLOG_LOCAL_CACHE_SECONDS", 1)
+    seconds = app_settings.LOCAL_CACHE_SECONDS
     return min(seconds, timeout) if timeout else seconds
 
 
@@ -171,7 +171,7 @@ def page_key(slug, version, query):
 
 def page_timeout(story):
     """Seconds a cached page of ``story`` may live: the setting, cut short by the next release."""
-    seconds = settings.LIVEBLOG_PAGE_CACHE_SECONDS
+    seconds = app_settings.PAGE_CACHE_SECONDS
     if seconds <= 0:
         return 0
     upcoming = (

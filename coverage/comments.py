@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from .conf import app_settings
 from .models import Comment
 
 # At most RATE_LIMIT comments per address in RATE_WINDOW seconds, counted in the comments
@@ -64,7 +64,7 @@ def comments_open(story, now=None):
         return False
     if story.status == story.Status.ENDED:
         ended = story.coverage_end or story.updated_at
-        days = getattr(settings, "LIVEBLOG_COMMENTS_CLOSE_DAYS", 7)
+        days = app_settings.COMMENTS_CLOSE_DAYS
         return (now or timezone.now()) < ended + timedelta(days=days)
     return True
 

@@ -28,11 +28,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from . import caching, pagination
+from .conf import app_settings
 from .models import Story, Tombstone, Update, public_updates
 
 # The last second a datetime can hold (9999-12-31 23:59:59 UTC): no cursor is later.
@@ -43,11 +43,11 @@ MAX_DELETED = 100
 
 
 def window():
-    return max(1, int(getattr(settings, "LIVEBLOG_CURSOR_WINDOW", 5)))
+    return app_settings.CURSOR_WINDOW
 
 
 def lag():
-    return max(0, int(getattr(settings, "LIVEBLOG_CURSOR_LAG", 3)))
+    return app_settings.CURSOR_LAG
 
 
 def current_cursor(now=None):
@@ -114,7 +114,7 @@ def state(slug, now=None):
 
 def cached_state(slug, now=None):
     """``state()``, kept in the shared cache until the story changes (when page caching is on)."""
-    if settings.LIVEBLOG_PAGE_CACHE_SECONDS <= 0:
+    if app_settings.PAGE_CACHE_SECONDS <= 0:
         return state(slug, now)
     key = f"liveblog:state:{slug}:{caching.versions(slug)}"
     found = caching.get(key)
@@ -176,4 +176,4 @@ def changes(story, since, now=None, *, limit=pagination.PAGE_SIZE):
 
 
 def interval(story):
-    return story.poll_interval or settings.LIVEBLOG_POLL_INTERVAL
+    return story.poll_interval or app_settings.POLL_INTERVAL

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from . import markup
+from .conf import app_settings
 
 # A summary whose text after the first paragraph is this long folds behind “Read more”.
 SUMMARY_FOLD_CHARS = 300
@@ -119,7 +120,7 @@ class Story(models.Model):
     coverage_end = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(
         max_length=64,
-        default=settings.LIVEBLOG_TIME_ZONE,
+        default=app_settings.TIME_ZONE,
         help_text="Times on the story page are shown in this zone (an IANA name).",
     )
     poll_interval = models.PositiveSmallIntegerField(

@@ -6,9 +6,10 @@ wall-clock time as readers for the same update.
 
 import zoneinfo
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+
+from .conf import app_settings
 
 SHORT = "N j, g:i A T"  # Mar. 13, 10:42 AM EDT
 LONG = "F j, Y, g:i A T"  # March 13, 2025, 10:42 AM EDT
@@ -23,7 +24,7 @@ def zone_named(name):
 
 
 def newsroom_zone():
-    return zone_named(settings.LIVEBLOG_TIME_ZONE) or zoneinfo.ZoneInfo("UTC")
+    return zone_named(app_settings.TIME_ZONE) or zoneinfo.ZoneInfo("UTC")
 
 
 def zone_of(story=None):

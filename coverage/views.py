@@ -4,7 +4,6 @@ import functools
 import re
 import time
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.cache import cache
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from liveblog.security import client_address
 
 from . import caching, comments, live, pagination, structured_data
+from .conf import app_settings
 from .filters import UpdateFilter
 from .models import Author, Image, Story, Update
 from .site import absolute_url
@@ -92,7 +92,7 @@ def story_detail(request, slug):
     With a shared cache the whole page is cached until the story changes.
     """
     query = page_parameters(request, STORY_PARAMETERS)
-    if settings.LIVEBLOG_PAGE_CACHE_SECONDS <= 0:
+    if app_settings.PAGE_CACHE_SECONDS <= 0:
         return _render_story(request, slug, query)
     key = caching.page_key(slug, caching.versions(slug), query)
     content = caching.get(key)

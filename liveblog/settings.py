@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from coverage.conf import app_setting
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -163,21 +165,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# The newsroom's zone: new stories show their times in it (each story can have its
-# own), and it is Django's default zone, so the admin shows and reads times in it.
-LIVEBLOG_TIME_ZONE = os.environ.get("LIVEBLOG_TIME_ZONE", "America/New_York")
+# The app's settings (LIVEBLOG_*): their defaults and meaning are in coverage/conf.py.
+# The newsroom's zone is also Django's default zone, so the admin shows and reads times in it.
+LIVEBLOG_TIME_ZONE = app_setting(os.environ, "TIME_ZONE")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = LIVEBLOG_TIME_ZONE
 USE_I18N = True
 USE_TZ = True
-# Seconds between a reader's polls for new updates; each story can override it.
-LIVEBLOG_POLL_INTERVAL = int(os.environ.get("LIVEBLOG_POLL_INTERVAL", "15"))
-# Change-feed cursors are rounded down to this many seconds, so readers polling in
-# the same window share one cacheable URL; it is also the feed's max-age.
-LIVEBLOG_CURSOR_WINDOW = int(os.environ.get("LIVEBLOG_CURSOR_WINDOW", "5"))
-# Cursors are held back this many seconds so changes still being committed are not skipped.
-LIVEBLOG_CURSOR_LAG = int(os.environ.get("LIVEBLOG_CURSOR_LAG", "3"))
+LIVEBLOG_POLL_INTERVAL = app_setting(os.environ, "POLL_INTERVAL")
+LIVEBLOG_CURSOR_WINDOW = app_setting(os.environ, "CURSOR_WINDOW")
+LIVEBLOG_CURSOR_LAG = app_setting(os.environ, "CURSOR_LAG")
+LIVEBLOG_COMMENTS_CLOSE_DAYS = app_setting(os.environ, "COMMENTS_CLOSE_DAYS")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -254,13 +253,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: a table nothing would ever empty
 AXES_VERBOSE = False
 
-# Story pages are cached whole in the shared cache and invalidated by a per-story
-# version bumped on every change. Off without a shared cache: several processes
-# with local-memory caches would not see each other's invalidations.
-LIVEBLOG_PAGE_CACHE_SECONDS = int(os.environ.get("LIVEBLOG_PAGE_CACHE_SECONDS", "60" if REDIS_URL else "0"))
-# Each process remembers what it read from the shared cache this long: another
-# server's change shows here at most this late.
-LIVEBLOG_LOCAL_CACHE_SECONDS = float(os.environ.get("LIVEBLOG_LOCAL_CACHE_SECONDS", "1"))
+# Story pages are cached whole in the shared cache (Redis) when there is one.
+LIVEBLOG_PAGE_CACHE_SECONDS = app_setting(os.environ, "PAGE_CACHE_SECONDS", default=60 if REDIS_URL else None)
+LIVEBLOG_LOCAL_CACHE_SECONDS = app_setting(os.environ, "LOCAL_CACHE_SECONDS")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,80 @@
+"""The app's own settings, with their defaults and meaning in this one place.
+
+Code reads them through ``app_settings``: ``app_settings.POLL_INTERVAL`` is the
+project's ``LIVEBLOG_POLL_INTERVAL`` if it sets one, else the default below,
+kept within its bounds. ``liveblog/settings.py`` sets them from the environment
+(``app_setting()``), and the README's configuration table lists them.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class AppSetting:
+    default: object
+    minimum: float | None = None
+    help: str = ""
+
+
+SETTINGS = {
+    "TIME_ZONE": AppSetting(
+        "America/New_York",
+        help="The newsroom's zone: new stories show their times in it, and it is Django's TIME_ZONE.",
+    ),
+    "POLL_INTERVAL": AppSetting(
+        15, minimum=1, help="Seconds between a reader's polls; a story can override it."
+    ),
+    "CURSOR_WINDOW": AppSetting(
+        5,
+        minimum=1,
+        help="Change-feed cursors are rounded down to this many seconds, so readers polling in "
+        "the same window share one cacheable URL; also the feed's max-age.",
+    ),
+    "CURSOR_LAG": AppSetting(
+        3, minimum=0, help="Seconds cursors are held back so changes still being committed are not skipped."
+    ),
+    "PAGE_CACHE_SECONDS": AppSetting(
+        0,
+        minimum=0,
+        help="Seconds whole story pages live in the shared cache (0: not cached). Needs a cache "
+        "every process shares: local-memory caches would not see each other's invalidations.",
+    ),
+    "LOCAL_CACHE_SECONDS": AppSetting(
+        1.0,
+        minimum=0,
+        help="Each process remembers what it read from the shared cache this long: "
+        "another server's change shows here at most this late.",
+    ),
+    "COMMENTS_CLOSE_DAYS": AppSetting(7, minimum=0, help="Days after coverage ends that comments stay open."),
+}
+
+
+class AppSettings:
+    """``app_settings.NAME``: the project's ``LIVEBLOG_NAME``, or the default above."""
+
+    def __getattr__(self, name):
+        try:
+            spec = SETTINGS[name]
+        except KeyError:
+            raise AttributeError(f"no app setting {name!r}; they are listed in coverage/conf.py") from None
+        value = getattr(settings, f"LIVEBLOG_{name}", spec.default)
+        if spec.minimum is not None:
+            value = max(spec.minimum, type(spec.default)(value))
+        return value
+
+
+app_settings = AppSettings()
+
+
+def app_setting(environ, name, default=None):
+    """``LIVEBLOG_<name>`` from ``environ``, typed like its default, for settings.py.
+
+    Unset, it is ``default`` if given (a project's own choice), else the app's default.
+    """
+    spec = SETTINGS[name]
+    raw = environ.get(f"LIVEBLOG_{name}")
+    if raw is None:
+        return spec.default if default is None else default
+    return type(spec.default)(raw)
