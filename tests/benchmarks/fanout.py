@@ -159,9 +159,10 @@ def main():
         "--publish-every", type=float, default=0.0, help="an editor publishes every N seconds"
     )
     parser.add_argument("--series", action="store_true", help="10, 100 and 1,000 readers, one after another")
+    parser.add_argument("--quick", action="store_true", help="with --series: 10 and 100 readers, 10 s each")
     args = parser.parse_args()
     if args.series:
-        result = series()
+        result = series(quick=args.quick)
     else:
         result = run(
             readers=args.readers, seconds=args.seconds, poll=args.poll, publish_every=args.publish_every
