@@ -83,7 +83,7 @@ def quiet_changes_url(port, cursor):
     for _ in range(30):
         path = f"/live/thousand-updates/changes.json?since={cursor}"
         answer = json.loads(fetch(port, path)[2])
-        if answer["cursor"] == cursor and not answer["updates"]:
+        if answer["cursor"] == cursor and not answer["updates"] and not answer["reload"]:
             return path
         cursor = answer["cursor"]
         time.sleep(2)
