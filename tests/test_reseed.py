@@ -12,9 +12,9 @@ from django.apps import apps
 from django.core.management import CommandError
 from django.utils import timezone
 
-from coverage import markup, seeding
-from coverage.exporting import export_story
+from coverage import markup
 from coverage.models import Author, Image, Story, Update, Writer
+from coverage.seed.export import export_story
 from tests.factories import make_story, make_update, make_user, migration
 from tests.htmlforms import form_data
 from tests.test_admin import UPDATE_ADD, change_url, client_for, delete_url, update_form
@@ -393,57 +393,3 @@ def test_a_paragraph_that_is_just_a_name_stays_a_paragraph(tmp_path):
 
     assert shape(again) == before, exported
     assert again.updates.count() == 2
-
-
-FENCED = """Fences
-
-fences
-
-Lead Writer
-
-S.
-
-Anna Field
-
-```headline
-Is it over?
-```
-
-````markdown
-**Bold**, then code:
-
-```
-Lead Writer
-```
-````
-
-Plain paragraph.
-
-```contributor
-Reporting by the desk
-```
-
-Anna Field
-
-```markdown
-Lead Writer
-```
-
-Earlier.
-"""
-
-
-def test_fenced_text_in_a_document_is_kept_as_written():
-    first, second = seeding.parse(FENCED, "fences.txt").updates
-    assert (first.headline, first.contributor_line) == ("Is it over?", "Reporting by the desk")
-    assert first.text.blocks == ["**Bold**, then code:", "```\nLead Writer\n```", "Plain paragraph."]
-    assert (second.authors, second.headline, second.text.blocks) == (
-        ["Anna Field"],
-        "",
-        ["Lead Writer", "Earlier."],
-    )
-
-
-def test_an_unclosed_fence_is_refused_with_its_line():
-    with pytest.raises(seeding.SeedError, match=r"^fences\.txt:31: “```markdown” has no closing “```” line"):
-        seeding.parse(FENCED.replace("Lead Writer\n```\n\nEarlier.", "Lead Writer"), "fences.txt")
