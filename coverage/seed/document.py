@@ -21,6 +21,8 @@ class SeedError(Exception):
 
 @dataclass
 class ImageSpec:
+    """A picture of the document: caption, credit, and how many blocks of text stand before it."""
+
     caption: str
     credit: str
     position: int  # blocks of text before the image
@@ -45,6 +47,8 @@ class Text:
 
 @dataclass
 class UpdateSpec:
+    """One update: its byline's authors in order, headline, text and contributor line."""
+
     line: int
     authors: list
     headline: str = ""
@@ -63,6 +67,8 @@ class UpdateSpec:
 
 @dataclass
 class Document:
+    """A whole document: the header (lines 1, 3, 5), the summary, the updates, the comment form."""
+
     path: str
     title: str
     source_slug: str

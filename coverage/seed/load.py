@@ -38,6 +38,8 @@ ALT_TEXT_LENGTH = Image._meta.get_field("alt_text").max_length
 
 @dataclass
 class Result:
+    """What loading one document changed, or would change (``dry_run``): the command reports it."""
+
     path: str
     slug: str
     story_created: bool = False
