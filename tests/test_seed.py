@@ -10,24 +10,25 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from PIL import Image as PILImage
 
-from coverage import seeding
-from coverage.exporting import export_story
+from coverage import images, markup
 from coverage.models import Author, Image, Story, Update
+from coverage.seed import load
+from coverage.seed.export import export_story
 from tests.factories import SHIPPED_SEED, SHIPPED_SLUG
+from tests.test_seed_parse import (
+    LONG_CAPTION,
+    LONG_CONTRIBUTOR,
+    LONG_HEADING,
+    LONG_LINES,
+    LONG_NAME,
+    TWICE_OVER,
+    document,
+)
 
 pytestmark = pytest.mark.django_db
 
 SEED_PATH = Path(settings.BASE_DIR) / SHIPPED_SEED
 NEWEST = datetime(2025, 3, 13, 16, 0, tzinfo=UTC)
-
-
-def document(*blocks, title="A Test Story", slug="a-test-story", lead="Lead Writer"):
-    """A seed document: the header, then ``blocks`` separated by blank lines."""
-    return "\n\n".join([title, slug, lead, *blocks]) + "\n"
-
-
-def parse(*blocks, **header):
-    return seeding.parse(document(*blocks, **header), "test.txt")
 
 
 def seed(tmp_path, text, name="doc.txt", **options):
@@ -126,274 +127,31 @@ def _words(text):
     return ["".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
-# --- rules of the format ---------------------------------------------------
+# --- rules of the format, end to end (the parser alone: tests/test_seed_parse.py) ----
 
 
-def test_header_lines():
-    doc = parse("Summary paragraph.", "Lead Writer", "Hello.", title="Big Title", slug="Big:-Title.")
-    assert doc.title == "Big Title"
-    assert doc.source_slug == "Big:-Title."
-    assert doc.slug == "big-title"
-    assert doc.lead_author == "Lead Writer"
-
-
-def test_names_with_initials_hyphens_apostrophes_and_accents():
-    names = [
-        "J. K. Rowling",
-        "Jean-Luc Godard",
-        "Conor O’Neill",
-        "Dara D'Angelo",
-        "José Álvarez",
-        "Łukasz Żak",
-    ]
-    blocks = []
-    for name in names:
-        blocks += [name, f"A report by {name}."]
-    doc = parse("The summary.", *blocks)
-    assert [update.authors for update in doc.updates] == [[name] for name in names]
-
-
-def test_capitals_inside_a_name_do_not_split_it():
-    doc = parse(
-        "The summary.", "Kevin McCarthy", "First.", "Ron DeSantis", "Second.", "Douglas MacArthur", "Third."
-    )
-    assert [u.authors for u in doc.updates] == [["Kevin McCarthy"], ["Ron DeSantis"], ["Douglas MacArthur"]]
-
-
-def test_run_together_bylines_of_two_and_three_names():
-    doc = parse(
-        "The summary.",
-        "Kevin McCarthyRon DeSantis",
-        "Two names, one with inner capitals each.",
-        "Ann SmithBob JonesCarla Díaz",
-        "Three names.",
-        "Ann Smith",
-        "Alone.",
-    )
-    assert doc.updates[0].authors == ["Kevin McCarthy", "Ron DeSantis"]
-    assert doc.updates[1].authors == ["Ann Smith", "Bob Jones", "Carla Díaz"]
-
-
-def test_a_name_run_together_with_itself_is_one_author(tmp_path):
-    text = document("S.", "Anna FieldAnna Field", "Twice over.", "Anna Field", "Once.")
-    assert seeding.parse(text, "twice.txt").updates[0].authors == ["Anna Field"]
-    seed(tmp_path, text)
+def test_a_name_run_together_with_itself_loads_as_one_author(tmp_path):
+    seed(tmp_path, TWICE_OVER)
     assert [author.name for author in Update.objects.get(body="Twice over.").byline_authors()] == [
         "Anna Field"
     ]
 
 
-def test_known_names_settle_a_run_together_byline():
-    doc = parse("The summary.", "Mo FarahSam Lee", "Together.", "Sam Lee", "Alone.", lead="Mo Farah")
-    assert doc.updates[0].authors == ["Mo Farah", "Sam Lee"]
-
-
-def test_paragraph_starting_with_a_name_is_not_a_byline():
-    doc = parse(
-        "The summary.",
-        "Anna Field",
-        "Ilya Grashchenkov, a political analyst in Moscow, said the Kremlin could accept.",
-        "Samuel Charap said it was not impossible.",
-        "The Kremlin",
-        "A short paragraph that follows a title-case line.",
-    )
-    assert len(doc.updates) == 1
-    assert doc.updates[0].authors == ["Anna Field"]
-
-
-def test_block_after_byline_is_never_a_second_byline():
-    doc = parse("The summary.", "Anna Field", "Boris Green", "The body.")
-    assert doc.updates[0].authors == ["Anna Field"]
-    assert doc.updates[0].headline == "Boris Green"
-
-
-def test_headline_needs_no_closing_punctuation_and_more_text():
-    long_headline = (
-        "Immigration minister suggests people with family visas won't be subject to new, higher threshold"
-    )
-    assert len(long_headline) > 90
-    doc = parse(
-        "The summary.",
-        "Anna Field",
-        long_headline + " when they renew",
-        "Body paragraph.",
-        "Anna Field",
-        "#TBT",
-        "Anna Field",
-        "This is a sentence.",
-        "And another.",
-    )
-    first, single, sentence = doc.updates
-    assert first.headline == long_headline + " when they renew"
-    assert len(first.headline) > 100
-    assert single.headline == "" and single.text.blocks == ["\\#TBT"]
-    assert sentence.headline == "" and len(sentence.text.blocks) == 2
-
-
-def test_images_open_sit_between_or_make_up_an_update():
-    doc = parse(
-        "The summary.",
-        "Image",
-        "Lead picture.Credit…Agency One",
-        "Anna Field",
-        "Image",
-        "Opening picture caption.Credit…Jane Doe/Agency",
-        "First paragraph.",
-        "Second paragraph.",
-        "Image",
-        "Middle picture.Credit…John Roe",
-        "Third paragraph.",
-        "Anna Field",
-        "Image",
-        "Only a picture.Credit…Pool",
-    )
-    assert [(i.caption, i.credit, i.position) for i in doc.summary.images] == [
-        ("Lead picture.", "Agency One", 1)
-    ]
-    opening, whole = doc.updates
-    assert [(i.caption, i.credit, i.position) for i in opening.text.images] == [
-        ("Opening picture caption.", "Jane Doe/Agency", 0),
-        ("Middle picture.", "John Roe", 2),
-    ]
-    assert len(opening.text.blocks) == 3
-    assert whole.text.blocks == [] and whole.text.images[0].caption == "Only a picture."
-
-
-def test_caption_without_credit():
-    doc = parse("S.", "Anna Field", "Image", "Numbers for small boat returns since 2010", "Text.")
-    assert (doc.updates[0].text.images[0].caption, doc.updates[0].text.images[0].credit) == (
-        "Numbers for small boat returns since 2010",
-        "",
-    )
-
-
-def test_bullets_in_summary_and_update_with_or_without_blank_lines():
-    doc = parse(
-        "The summary.",
-        "Here’s what else to know:",
-        "  • Point one: text.",
-        "  • Point two: more text.",
-        "Anna Field",
-        "Afternoon summary",
-        "  • Tight one\n  • Tight two\n  • Tight three",
-    )
-    assert doc.summary.blocks[2] == "- Point one: text.\n\n- Point two: more text."
-    update = doc.updates[0]
-    assert update.headline == "Afternoon summary"
-    assert update.text.blocks == ["- Tight one\n- Tight two\n- Tight three"]
-
-
-def test_markdown_characters_at_the_start_stay_paragraphs():
-    doc = parse(
-        "S.", "Anna Field", "Body.", "# not a heading", "- not a list", "1. not a list", "*stars* and _under_"
-    )
-    blocks = doc.updates[0].text.blocks
-    story_text = "\n\n".join(blocks)
-    from coverage import markup
-
-    html = markup.render(story_text)
-    assert "<h1" not in html and "<li" not in html and "<em" not in html
-    assert '<p dir="auto"># not a heading</p>' in html
-    assert '<p dir="auto">- not a list</p>' in html
-    assert '<p dir="auto">1. not a list</p>' in html
-    assert '<p dir="auto">*stars* and _under_</p>' in html
-    assert [markup.unescape(block) for block in blocks[1:]] == [
-        "# not a heading",
-        "- not a list",
-        "1. not a list",
-        "*stars* and _under_",
-    ]
-
-
-def test_contributor_line_closes_an_update():
-    doc = parse("S.", "Anna Field", "Body.", "Marc Santora contributed reporting from Kyiv, Ukraine.")
-    update = doc.updates[0]
-    assert update.contributor_line == "Marc Santora contributed reporting from Kyiv, Ukraine."
-    assert update.text.blocks == ["Body."]
-
-
-def test_comment_form_text_is_not_an_update():
-    doc = parse(
-        "S.",
-        "Anna Field",
-        "Body.",
-        "Leave a Reply",
-        "Your email address will not be published. Required fields are marked *",
-    )
-    assert len(doc.updates) == 1
-    assert doc.updates[0].text.blocks == ["Body."]
-    assert doc.comments_open
-
-
-def test_crlf_and_byte_order_mark_are_accepted():
-    text = "\ufeff" + document("S.", "Anna Field", "Body.").replace("\n", "\r\n")
-    doc = seeding.parse(text.encode("utf-8"), "crlf.txt")
-    assert doc.title == "A Test Story" and doc.updates[0].authors == ["Anna Field"]
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "reason"),
-    [
-        (document("S.", "Anna Field", "Body.", "Image"), 13, "no caption"),
-        (document("S.", "Anna Field", "Image", "Image", "Caption."), 13, "another"),
-        ("Title only\n", 1, "ends before the source slug"),
-        ("Title\n\nnot a slug at all\n\nAuthor Name\n", 3, "slug"),
-        ("Title\n\nslug\n\nthis is not a name.\n", 5, "lead author"),
-        (b"Title\n\nslug\n\nAnna Field\n\n\xff\xfe bad\n", 7, "UTF-8"),
-    ],
-)
-def test_malformed_documents_name_file_and_line(text, line, reason):
-    with pytest.raises(seeding.SeedError) as caught:
-        seeding.parse(text, "bad.txt")
-    assert str(caught.value).startswith(f"bad.txt:{line}: ")
-    assert reason in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "reason"),
-    [
-        (document("S.", title="T" * 301), 1, "the title is 301 characters long; at most 300 fit"),
-        (document("S.", slug="s" * 201), 3, "the slug is 201 characters long; at most 200 fit"),
-        (document("S.", "Anna Field", "Image", "Pic.Credit…" + "C" * 301), 13, "credit is 301 characters"),
-    ],
-)
-def test_text_longer_than_its_column_is_refused_with_its_line(text, line, reason):
-    with pytest.raises(seeding.SeedError) as caught:
-        seeding.parse(text, "long.txt")
-    assert str(caught.value).startswith(f"long.txt:{line}: ")
-    assert reason in str(caught.value)
-
-
-def test_lines_too_long_for_a_headline_name_or_contributor_line_are_paragraphs(tmp_path):
-    long_heading = "Word " * 61  # 305 characters, no closing punctuation
-    long_name = " ".join(["Bartholomew" + "x" * 10] * 10)  # name-like, 219 characters
-    long_contributor = "Marc Santora contributed reporting from " + "Kyiv, " * 80 + "Ukraine."
-    long_caption = "A caption that goes on. " * 30
-    text = document(
-        "S.",
-        "Anna Field",
-        long_heading,
-        "Body.",
-        long_name,
-        "Image",
-        long_caption + "Credit…Agency",
-        "More.",
-        long_contributor,
-    )
-    update = seeding.parse(text, "long.txt").updates[0]
-    assert update.authors == ["Anna Field"] and update.headline == ""
-    assert [seeding.markup.unescape(block) for block in update.text.blocks] == [
-        long_heading.strip(),
-        "Body.",
-        long_name,
-        "More.",
-        long_contributor,
-    ]
-    seed(tmp_path, text)
+def test_a_caption_too_long_for_the_alt_text_is_cut_to_fit(tmp_path):
+    seed(tmp_path, LONG_LINES)
     image = Image.objects.get()
-    assert image.caption == long_caption.strip()
+    assert image.caption == LONG_CAPTION.strip()
     assert len(image.alt_text) == Image._meta.get_field("alt_text").max_length
     assert image.alt_text.endswith("…")
+    update = Update.objects.get()
+    assert [markup.unescape(block) for block in update.body.split("\n\n")] == [
+        LONG_HEADING.strip(),
+        "Body.",
+        LONG_NAME,
+        "More.",
+        LONG_CONTRIBUTOR,
+    ]
+    assert (update.headline, update.contributor_line) == ("", "")
 
 
 # --- loading -----------------------------------------------------------------
@@ -458,7 +216,7 @@ def test_database_failing_mid_load_is_a_clear_error_and_saves_nothing(tmp_path, 
     def connection_lost(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly\n\tThis probably means…")
 
-    monkeypatch.setattr(seeding._Loader, "create_updates", connection_lost)
+    monkeypatch.setattr(load._Loader, "create_updates", connection_lost)
     grown = document("New summary.", "Anna Field", "Three.", "Anna Field", "Two.", "Anna Field", "One.")
     with pytest.raises(CommandError) as caught:
         seed(tmp_path, grown)
@@ -493,8 +251,8 @@ def test_dry_run_reports_and_changes_nothing(tmp_path):
 
 
 def test_placeholders_are_deterministic():
-    assert seeding.image_tools.placeholder("abc") == seeding.image_tools.placeholder("abc")
-    assert seeding.image_tools.placeholder("abc") != seeding.image_tools.placeholder("abd")
+    assert images.placeholder("abc") == images.placeholder("abc")
+    assert images.placeholder("abc") != images.placeholder("abd")
 
 
 def test_placeholder_renditions_have_their_listed_size_and_type(tmp_path):

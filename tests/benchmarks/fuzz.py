@@ -3,12 +3,12 @@
 Two targets, 10,000 examples each, run at once in two fresh processes, each
 with its own SQLite database (Django set up and migrated once) and media folder:
 
-- ``seeding.parse`` on seed-like documents built from the format's pieces
+- ``coverage.seed.parse`` on seed-like documents built from the format's pieces
   (bylines, headlines, ``Image`` lines with and without captions, bullets,
   ``Credit…``, contributor lines, the comment form, blank lines, unicode) and on
   raw text and bytes. It must return a ``Document`` or raise ``SeedError`` whose
   message starts with ``path:line: ``. One parsed document in eight is then
-  loaded with ``seeding.load`` in a transaction that is rolled back: no
+  loaded with ``coverage.seed.load`` in a transaction that is rolled back: no
   exception allowed, and every value must fit its column (PostgreSQL refuses
   what SQLite stores).
 - ``GET /live/<slug>/changes.json`` through ``django.test.Client`` with fuzzed
@@ -284,8 +284,8 @@ def _too_long(instance):
 def fuzz_parser(examples, seed_value):
     from django.db import transaction
 
-    from coverage import seeding
     from coverage.models import Author, Byline, Image, Story, Update
+    from coverage.seed import load, parse
 
     tally = Tally()
     parsed = 0
@@ -296,8 +296,8 @@ def fuzz_parser(examples, seed_value):
         nonlocal parsed
         tally.examples += 1
         try:
-            document = seeding.parse(data, PATH)
-        except seeding.SeedError as error:
+            document = parse.parse(data, PATH)
+        except parse.SeedError as error:
             tally.extra["refused"] += 1
             if not ERROR_PREFIX.match(str(error)):
                 tally.fail("SeedError without path:line", data, str(error))
@@ -312,7 +312,7 @@ def fuzz_parser(examples, seed_value):
         load_started = time.monotonic()
         try:
             with transaction.atomic():
-                seeding.load(document)
+                load.load(document)
                 story = Story.objects.get(slug=document.slug)
                 rows = [
                     story,
@@ -380,12 +380,12 @@ def fuzz_changes(examples, seed_value):
 def _setup_database():
     from django.core.management import call_command
 
-    from coverage import seeding
     from coverage.models import Story
+    from coverage.seed import load, parse
 
     call_command("migrate", verbosity=0)
     # A small live story (a lead picture, three updates): the feed's answers stay cheap to render.
-    seeding.load(seeding.parse(generate(3, seed=1), "live.txt"))
+    load.load(parse.parse(generate(3, seed=1), "live.txt"))
     lead = Story.objects.get(slug=LIVE_SLUG).lead_author
     Story.objects.create(title="Ended", slug=ENDED_SLUG, status=Story.Status.ENDED, lead_author=lead)
     Story.objects.create(title="Draft", slug=DRAFT_SLUG, status=Story.Status.DRAFT, lead_author=lead)

@@ -194,9 +194,9 @@ MEASURE = textwrap.dedent(
 ROUND_TRIP = textwrap.dedent(
     """
     import json, os
-    from coverage import seeding
-    from coverage.exporting import export_story
     from coverage.models import Story
+    from coverage.seed.export import export_story
+    from coverage.seed.parse import parse, parse_file
 
     def shape(document):
         return {
@@ -208,8 +208,8 @@ ROUND_TRIP = textwrap.dedent(
             "comments_open": document.comments_open,
         }
 
-    original = seeding.parse_file(os.environ["ROUND_TRIP_FILE"])
-    exported = seeding.parse(export_story(Story.objects.get(slug=original.slug)), "exported")
+    original = parse_file(os.environ["ROUND_TRIP_FILE"])
+    exported = parse(export_story(Story.objects.get(slug=original.slug)), "exported")
     authors = sorted({name for update in original.updates for name in update.authors})
     print(json.dumps({
         "same": json.dumps(shape(original)) == json.dumps(shape(exported)),

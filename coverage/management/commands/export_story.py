@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coverage.exporting import export_story
 from coverage.models import Story
+from coverage.seed.export import export_story
 
 
 class Command(BaseCommand):

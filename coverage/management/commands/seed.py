@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from coverage import seeding
+from coverage.seed.load import load
+from coverage.seed.parse import SeedError, parse_file
 
 
 def aware_datetime(value):
@@ -78,8 +79,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for path in paths:
                     try:
-                        result = seeding.load(seeding.parse_file(path), **options)
-                    except seeding.SeedError as error:
+                        result = load(parse_file(path), **options)
+                    except SeedError as error:
                         if strict:
                             raise CommandError(f"{error} (--strict: nothing was loaded)") from None
                         self.stderr.write(self.style.ERROR(f"{error} (file skipped, database unchanged)"))

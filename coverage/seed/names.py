@@ -8,16 +8,14 @@ line of letters of one script and the punctuation names use (hyphens, the middle
 dots of transliterated names, the Hebrew geresh), with no digit, no sentence
 punctuation (``。！？،؟؛`` included) and none of the small words sentences are
 made of. Such a line is also what a short heading looks like, so the parser asks
-more of it where it stands (see ``seeding.parse``); names already known in the
+more of it where it stands (see ``parse.parse``); names already known in the
 document settle it.
 """
 
 import itertools
 import unicodedata
 
-from .models import Author
-
-NAME_LENGTH = Author._meta.get_field("name").max_length
+NAME_LENGTH = 200  # Author.name: a longer line is not a name
 
 # After stripping closing quotes and brackets, a line ending in one of these is a sentence
 # (see ``is_closing_punctuation`` for the marks of other scripts).

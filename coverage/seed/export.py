@@ -1,4 +1,4 @@
-"""Write stories back in the seed format (the inverse of ``seeding.parse``).
+"""Write stories back in the seed format (the inverse of ``parse``).
 
 Text goes out as plain lines wherever the parser reads those lines back as the
 same Markdown. What plain lines cannot carry goes between fences the parser
@@ -13,8 +13,9 @@ A freshly seeded story needs no fence, so its export is its seed file.
 import re
 from dataclasses import dataclass
 
-from . import markup, seeding
-from .seeding import CREDIT_MARKER, IMAGE_MARKER
+from .. import markup
+from . import parse
+from .parse import CREDIT_MARKER, IMAGE_MARKER
 
 COMMENT_FORM = "Leave a Reply\n\nYour email address will not be published. Required fields are marked *"
 
@@ -43,9 +44,9 @@ def _means_something_else(line):
     stripped = line.strip()
     return (
         stripped == IMAGE_MARKER
-        or stripped.lower() == seeding.COMMENTS_MARKER
-        or bool(seeding.BULLET_LINE.match(line))
-        or bool(seeding.FENCE_OPENING.match(stripped))
+        or stripped.lower() == parse.COMMENTS_MARKER
+        or bool(parse.BULLET_LINE.match(line))
+        or bool(parse.FENCE_OPENING.match(stripped))
     )
 
 
@@ -53,7 +54,7 @@ def _paragraph(block, *, known, after_byline):
     if "\n" not in block.source:
         line = markup.unescape(block.source)
         plain = markup.escape(line) == block.source and not _means_something_else(line)
-        if plain and (after_byline or not seeding.could_be_byline(line, known)):
+        if plain and (after_byline or not parse.could_be_byline(line, known)):
             return Chunk(line, line, block.source)
     return Chunk(fence("markdown", block.source), None, block.source)
 
@@ -84,8 +85,8 @@ def _text_chunks(source, images, *, known, after_byline=False):
 def _reads_as_headline(line, *, more):
     return (
         more
-        and not seeding._ends_sentence(line)
-        and len(line) <= seeding.HEADLINE_LENGTH
+        and not parse.ends_sentence(line)
+        and len(line) <= parse.HEADLINE_LENGTH
         and not _means_something_else(line)
     )
 
@@ -93,8 +94,8 @@ def _reads_as_headline(line, *, more):
 def _reads_as_contributor_line(line, *, more):
     return (
         more
-        and bool(seeding.CONTRIBUTOR_LINE.search(line))
-        and len(line) <= seeding.CONTRIBUTOR_LENGTH
+        and bool(parse.CONTRIBUTOR_LINE.search(line))
+        and len(line) <= parse.CONTRIBUTOR_LENGTH
         and not _means_something_else(line)
     )
 
