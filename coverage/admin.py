@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 
-from . import caching, images, markup, services, times
+from . import images, markup, services, times
 from .forms import AuthorForm, ImageForm, StoryForm, UpdateForm
 from .models import Author, Comment, DeletedSeedStory, Image, Story, Update, Writer
 
@@ -395,6 +395,12 @@ class UpdateAdmin(SafeSaveAdmin):
     def save_model(self, request, obj, form, change):
         services.save_update(update=obj, authors=form.cleaned_data.get("byline"), user=request.user)
 
+    def delete_model(self, request, obj):
+        services.delete_update(update=obj)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_updates(updates=queryset)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Image:
             return super().save_formset(request, form, formset, change)
@@ -606,6 +612,12 @@ class AuthorAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.save_author(author=obj)
 
+    def delete_model(self, request, obj):
+        services.delete_author(author=obj)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_authors(authors=queryset)
+
     @admin.display(description="", empty_value="")
     def photo_thumbnail(self, author):
         if not author.photo:
@@ -704,6 +716,12 @@ class ImageAdmin(SafeSaveAdmin):
     def save_model(self, request, obj, form, change):
         services.save_image(image=obj)
 
+    def delete_model(self, request, obj):
+        services.delete_image(image=obj)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_images(images=queryset)
+
 
 @admin.register(DeletedSeedStory)
 class DeletedSeedStoryAdmin(admin.ModelAdmin):
@@ -768,11 +786,17 @@ class CommentAdmin(admin.ModelAdmin):
     def excerpt(self, comment):
         return Truncator(comment.body).chars(90)
 
+    def save_model(self, request, obj, form, change):
+        services.save_comment(comment=obj)
+
+    def delete_model(self, request, obj):
+        services.delete_comment(comment=obj)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_comments(comments=queryset)
+
     def _moderate(self, request, queryset, status, verb):
-        stories = set(queryset.values_list("story__slug", flat=True))
-        count = queryset.update(status=status)
-        for slug in stories:
-            caching.story_changed(slug=slug)
+        count = services.moderate_comments(comments=queryset, status=status)
         self.message_user(request, f"{count} comment{'s' if count != 1 else ''} {verb}.", messages.SUCCESS)
 
     @admin.action(description="Approve selected comments", permissions=["change"])

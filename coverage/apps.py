@@ -7,4 +7,4 @@ class CoverageConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals, site  # noqa: F401  (connects the receivers, registers the checks)
+        from . import site  # noqa: F401  (registers the checks)

@@ -1,15 +1,33 @@
-"""Story versions in the shared cache, and the whole-page cache built on them.
+"""Why is this page stale? Every layer that keeps a reader's answer, and what ends each.
 
-Every change to a story's public content bumps its version (signals for model
-saves and deletes; ``story_changed()`` for bulk queryset writes), so every app
-server sharing the cache stops using the old page at once. A scheduled update
-going public changes nothing in the database, so a cached page lives no longer
-than the time until the story's next scheduled update.
+What readers get from the story page and its change feed (``changes.json``) is
+kept in four layers. Writes drop them in ONE place: every service calls
+``services.readers.after_write()`` once it has written, and that function alone
+decides what readers see of the write and calls ``bump_story()`` (one story's
+pages) or ``bump_everything()`` (every page: a story or an author changed).
+Nothing else calls them; no signal receiver touches the cache.
 
-In front of the shared cache each process keeps what it read for a second
-(``LIVEBLOG_LOCAL_CACHE_SECONDS``): a busy story page or change feed is then
-served without a network round trip, and another server's change shows here
-at most that second later. A change made in this process clears it at once.
+1. Versions in the shared cache (Redis, or local memory without it). A story
+   page is kept under ``page_key(slug, versions(slug), query)`` and the change
+   feed's state under ``liveblog:state:<slug>:<versions>`` (``live.cached_state``);
+   the version is the global one and the story's. A bump sets a new version now
+   and again when the transaction commits (a reader who rendered the page in
+   between would otherwise keep the old content under the new version), so every
+   app server stops using the old entries at once. Entries live at most
+   ``LIVEBLOG_PAGE_CACHE_SECONDS``, cut short to the time of the story's next
+   scheduled update (``page_timeout``): a schedule coming due writes nothing, so
+   its release is handled by that timeout. Versions live ``VERSION_SECONDS``.
+2. Each process's memory (``LIVEBLOG_LOCAL_CACHE_SECONDS``, a second by
+   default): what ``lookup()`` and ``versions()`` read from the shared cache is
+   kept that long, so a busy page costs no network round trip; another
+   server's change shows here at most that second later. A bump made in this
+   process clears it at once.
+3. The 304 memo (``remember()``/``remembered()``): the change feed keeps, for
+   that same second, the Cache-Control of a poll it answered with 304, so a
+   repeated poll with the same ETag is answered without a query.
+4. The ETag memos inside the cached change-feed state (``live.State.etag``):
+   a state is shared by every poll of its story while its version lasts, and
+   remembers the ETags it computed; a bump makes a new state, with no memos.
 
 Every key in the shared cache has a lifetime, and only real pages make keys: a
 slug that is no public story leaves nothing behind (``forget()``), and a page is
@@ -84,6 +102,7 @@ def _local_seconds(timeout=None):
 
 
 def clear_local():
+    """Forget everything this process kept (tests, and a bump)."""
     _local.clear()
 
 
@@ -93,10 +112,11 @@ def remembered(key):
 
 
 def remember(key, value):
+    """Put ``value`` aside in this process for a second (the change feed's 304 memo)."""
     _local.set(key, value, _local_seconds())
 
 
-def get(key):
+def lookup(key):
     """``key`` from this process's memory, else from the shared cache (then remembered briefly)."""
     value = _local.get(key)
     if value is None:
@@ -106,16 +126,17 @@ def get(key):
     return value
 
 
-def set(key, value, timeout):
+def store(key, value, timeout):
+    """Keep ``value`` under ``key`` in the shared cache for ``timeout`` seconds, and here briefly."""
     cache.set(key, value, timeout)
     _local.set(key, value, _local_seconds(timeout))
 
 
 def versions(slug):
     """The global and the story's version (two keys, one round trip when not remembered)."""
-    remembered = _local.get(("versions", slug))
-    if remembered is not None:
-        return remembered
+    known = _local.get(("versions", slug))
+    if known is not None:
+        return known
     keys = [GLOBAL_KEY, _story_key(slug)]
     found = cache.get_many(keys)
     missing = {key: time.time_ns() for key in keys if key not in found}
@@ -128,14 +149,12 @@ def versions(slug):
     return version
 
 
-def story_changed(story=None, *, slug=None):
-    """Call after any write that changes what readers of ``story`` see.
+def bump_story(slug):
+    """Drop the cached pages of the story ``slug``: its version moves, now and on commit.
 
-    The version moves now and again when the transaction commits: a reader who
-    rendered the page in between would otherwise cache the old content under the
-    new version.
+    Called only by ``services.readers.after_write`` (the one place that decides).
     """
-    _bump(_story_key(slug or story.slug))
+    _bump(_story_key(slug))
 
 
 def forget(slug):
@@ -148,8 +167,12 @@ def forget(slug):
     _local.discard(("versions", slug))
 
 
-def everything_changed():
-    """Call after writes that touch many stories (an author renamed, a story retitled)."""
+def bump_everything():
+    """Drop every cached page: the global version moves, now and on commit.
+
+    Called only by ``services.readers.after_write``, for writes seen beyond one
+    story's pages (an author renamed, a story retitled).
+    """
     _bump(GLOBAL_KEY)
 
 

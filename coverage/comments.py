@@ -1,4 +1,4 @@
-"""Reader comments: the form, the anti-abuse rules and the one write that stores a comment."""
+"""Reader comments: the form, the anti-abuse rules, and posting (stored by ``services.create_comment``)."""
 
 from datetime import timedelta
 
@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from . import services
 from .conf import app_settings
 from .models import Comment
 
@@ -79,9 +80,8 @@ def post_comment(*, story, form, address):
     since = timezone.now() - timedelta(seconds=RATE_WINDOW)
     if Comment.objects.filter(client_hash=sender, created_at__gte=since).count() >= RATE_LIMIT:
         raise RateLimited
-    comment = form.save(commit=False)
+    comment = form.save(commit=False)  # unsaved: the service stores it
     comment.story = story
     comment.client_hash = sender
     comment.status = Comment.Status.PENDING
-    comment.save()
-    return comment
+    return services.create_comment(comment=comment)

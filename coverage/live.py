@@ -117,13 +117,13 @@ def cached_state(slug, now=None):
     if app_settings.PAGE_CACHE_SECONDS <= 0:
         return state(slug, now)
     key = f"liveblog:state:{slug}:{caching.versions(slug)}"
-    found = caching.get(key)
+    found = caching.lookup(key)
     if found is None:
         found = state(slug, now)
         if found is None:
             caching.forget(slug)
         else:
-            caching.set(key, found, caching.page_timeout(found.story))
+            caching.store(key, found, caching.page_timeout(found.story))
     return found
 
 

@@ -95,7 +95,7 @@ def story_detail(request, slug):
     if app_settings.PAGE_CACHE_SECONDS <= 0:
         return _render_story(request, slug, query)
     key = caching.page_key(slug, caching.versions(slug), query)
-    content = caching.get(key)
+    content = caching.lookup(key)
     if content is not None:
         return HttpResponse(content)
     try:
@@ -106,7 +106,7 @@ def story_detail(request, slug):
     if response.status_code != 200:
         caching.forget(slug)  # an old slug's redirect: nothing to keep under its name
     elif response.cacheable:
-        caching.set(key, response.content, caching.page_timeout(response.story))
+        caching.store(key, response.content, caching.page_timeout(response.story))
     return response
 
 

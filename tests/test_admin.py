@@ -378,7 +378,8 @@ def test_pinning_an_update_unpins_the_other(editor):
     old_pin.refresh_from_db()
     assert old_pin.version == 2  # a form still showing the old pin is now stale
 
-    services.pin_update(update=old_pin)
+    old_pin.pinned = True
+    services.save_update(update=old_pin)
     assert list(story.updates.filter(pinned=True)) == [old_pin]
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coverage import live
+from coverage import live, services
 from coverage.models import Story, Update
 from tests.factories import make_story, make_update
 
@@ -80,7 +80,7 @@ def test_unpublished_and_deleted_updates_are_listed_as_deleted(client):
     hidden.status = Update.Status.DRAFT
     hidden.save()
     removed_pk = removed.pk
-    removed.delete()
+    services.delete_update(update=removed)
     data = poll(client, story, since)
     assert data["deleted"] == sorted([hidden.pk, removed_pk])
     assert kept.pk not in [item["id"] for item in data["updates"]]
@@ -171,7 +171,7 @@ def test_a_change_changes_the_etag(client):
     url = changes_url(story, past_cursor())
     etag = client.get(url)["ETag"]
     update.key_event = True
-    update.save()
+    services.save_update(update=update)
     response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response.json()["updates"][0]["key_event"] is True
@@ -189,7 +189,7 @@ def test_interval_comes_from_the_story_or_the_setting(client, settings):
     story = make_story()
     assert client.get(changes_url(story)).json()["interval"] == 20
     story.poll_interval = 60
-    story.save()  # as the admin does: the save invalidates cached state
+    services.save_story(story=story)  # as the admin does: the save invalidates cached state
     assert client.get(changes_url(story)).json()["interval"] == 60
 
 
@@ -264,7 +264,7 @@ def test_changes_carry_the_key_events_box_when_updates_change(client):
     plain.save()
     fresh.key_event = False
     fresh.save()
-    older.delete()
+    services.delete_update(update=older)
     assert key_event_ids(poll(client, story, since)["key_events"]) == [plain.pk]
     plain.key_event = False
     plain.save()

@@ -117,6 +117,6 @@ def test_deleted_ids_are_bounded_too(client):
     data = client.get(f"/live/{story.slug}/changes.json?since={since}").json()
     assert data["reload"] is False
     assert data["deleted"] == [update.pk for update in taken_down[: live.MAX_DELETED]]
-    taken_down[-1].delete()
+    services.delete_update(update=taken_down[-1])
     data = client.get(f"/live/{story.slug}/changes.json?since={since}").json()
     assert data["reload"] is True and data["deleted"] == []

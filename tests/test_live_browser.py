@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from coverage import services
 from coverage.models import Story, Update
 from tests.factories import make_author, make_story, make_stream, make_update, make_user
 from tests.test_admin_browser import log_in
@@ -65,24 +66,24 @@ def test_edits_deletions_and_pins_apply_in_place(page, story):
     newest = list(story.updates.order_by("-published_at")[:3])
     edited, removed, pinned = newest
 
-    edited.body, edited.edited_at = "Corrected figure: 52 percent.", timezone.now()
-    edited.save()
+    edited.body = "Corrected figure: 52 percent."
+    services.save_update(update=edited)  # dates the edit: readers see "Updated"
     article = page.locator(f"#update-{edited.pk}")
     article.locator("text=Corrected figure: 52 percent.").wait_for(timeout=WITHIN_TWO_POLLS)
     assert "Updated" in article.locator(".update-time").inner_text()
 
     removed_id = removed.pk
-    removed.delete()
+    services.delete_update(update=removed)
     page.locator(f"#update-{removed_id}").wait_for(state="detached", timeout=WITHIN_TWO_POLLS)
 
     pinned.pinned = True
-    pinned.save()
+    services.save_update(update=pinned)
     page.locator(f"#pinned > #update-{pinned.pk}").wait_for(timeout=WITHIN_TWO_POLLS)
     assert page.locator(f"#update-{pinned.pk} .flag-pinned").is_visible()
 
     hidden = story.updates.order_by("-published_at")[5]
     hidden.status = Update.Status.DRAFT
-    hidden.save()
+    services.save_update(update=hidden)
     page.locator(f"#update-{hidden.pk}").wait_for(state="detached", timeout=WITHIN_TWO_POLLS)
 
 
@@ -90,7 +91,7 @@ def test_polling_stops_when_coverage_ends(page, story):
     page.goto(story.get_absolute_url())
     story.status = Story.Status.ENDED
     story.coverage_end = timezone.now()
-    story.save()
+    services.save_story(story=story)
     page.locator("#story-status .ended-badge").wait_for(timeout=WITHIN_TWO_POLLS)
     assert page.locator("#live-status").inner_text() == "Coverage has ended."
     requests = []
@@ -130,12 +131,12 @@ def test_title_count_always_equals_what_the_button_offers(page, story):
     expect(button).to_have_text("Show 2 new updates", timeout=WITHIN_TWO_POLLS)
     expect(page).to_have_title("(2) Election night · liveblog")
 
-    first.delete()
+    services.delete_update(update=first)
     expect(button).to_have_text("Show 1 new update", timeout=WITHIN_TWO_POLLS)
     expect(page).to_have_title("(1) Election night · liveblog")
 
     second.status = Update.Status.DRAFT  # unpublished: gone for readers too
-    second.save()
+    services.save_update(update=second)
     expect(button).to_have_count(0, timeout=WITHIN_TWO_POLLS)
     expect(page).to_have_title("Election night · liveblog")
 
@@ -162,15 +163,15 @@ def test_key_events_box_follows_the_newsroom_without_reload(page, story, browser
     first = page.locator("#key-events li").first
     expect(first).to_contain_text("Networks call the race", timeout=WITHIN_TWO_POLLS)
     fresh.headline = "Networks call the race for the challenger"
-    fresh.save()
+    services.save_update(update=fresh)
     expect(first).to_contain_text("for the challenger", timeout=WITHIN_TWO_POLLS)
     first.locator("a").click()
     expect(page).to_have_url(re.compile(rf"#update-{fresh.pk}$"))
 
     marked.refresh_from_db()
-    marked.delete()
+    services.delete_update(update=marked)
     expect(link).to_have_count(0, timeout=WITHIN_TWO_POLLS)
     fresh.key_event = False
-    fresh.save()
+    services.save_update(update=fresh)
     expect(page.locator("#key-events .key-events")).to_have_count(0, timeout=WITHIN_TWO_POLLS)
     assert page.title() == "Election night · liveblog"

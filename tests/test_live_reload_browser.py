@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
-from coverage import pagination
+from coverage import pagination, services
 from coverage.models import Update
 from tests.factories import make_author, make_story, make_stream
 
@@ -46,7 +46,7 @@ def a_night_of_news(story):
     )
     older = list(story.updates.order_by("published_at")[:3])
     Update.objects.filter(pk=older[0].pk).update(body="Edited overnight.", public_changed_at=timezone.now())
-    older[1].delete()
+    services.delete_update(update=older[1])
     newest = list(story.updates.published().order_by("-published_at", "-pk")[: pagination.PAGE_SIZE])
     return [f"update-{update.pk}" for update in newest]
 

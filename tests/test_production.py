@@ -22,12 +22,12 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 from PIL import Image as PILImage
 
-from coverage import caching
+from coverage import caching, services
 from coverage.models import Update
 from tests.benchmarks import servers
 from tests.benchmarks.scaleout import Browser
 from tests.browser import missing_tool
-from tests.factories import make_story, make_update
+from tests.factories import make_author, make_story, make_update
 from tests.htmlforms import form_data
 
 ROOT = Path(settings.BASE_DIR)
@@ -137,12 +137,13 @@ def test_page_cache_is_invalidated_by_every_change(client, settings):
     story = make_story()
     first = make_update(story=story, body="First words.")
     assert "First words." in client.get(story.get_absolute_url()).content.decode()
-    second = make_update(story=story, body="Second words.")
+    second = Update(story=story, body="Second words.", status=Update.Status.PUBLISHED)
+    services.save_update(update=second, authors=[make_author()])
     assert "Second words." in client.get(story.get_absolute_url()).content.decode()
     first.body = "First words, corrected."
-    first.save()
+    services.save_update(update=first)
     assert "First words, corrected." in client.get(story.get_absolute_url()).content.decode()
-    second.delete()
+    services.delete_update(update=second)
     assert "Second words." not in client.get(story.get_absolute_url()).content.decode()
 
 

@@ -91,11 +91,11 @@ def unpublished_work(story):
     services.save_update(
         update=Update.objects.get(pk=first.pk), authors=[make_author(name="Second Draft Writer")]
     )
-    services.pin_update(update=Update.objects.get(pk=first.pk), pinned=False)
+    edit(first, pinned=False)
     later = scheduled(story)
     edit(later, body=f"{SECRET}, rescheduled", published_at=timezone.now() + timedelta(hours=2))
-    Update.objects.get(pk=draft(story).pk).delete()
-    Update.objects.get(pk=scheduled(story).pk).delete()
+    services.delete_update(update=Update.objects.get(pk=draft(story).pk))
+    services.delete_update(update=Update.objects.get(pk=scheduled(story).pk))
 
 
 def test_unpublished_work_leaves_changes_json_byte_identical(client, story):
@@ -121,7 +121,7 @@ def test_a_once_public_update_taken_down_then_worked_on_changes_nothing_more(cli
     edit(update, body=SECRET)
     edit(update, status=Update.Status.SCHEDULED, published_at=timezone.now() + timedelta(hours=1))
     assert feed_answer(client, story, since) == before
-    Update.objects.get(pk=update.pk).delete()
+    services.delete_update(update=Update.objects.get(pk=update.pk))
     assert feed_answer(client, story, since) == before
 
 
@@ -130,7 +130,7 @@ def test_unpublished_work_keeps_the_cached_story_page_and_its_version(client, st
     version = caching.versions(story.slug)
     page = client.get(story.get_absolute_url()).content
     unpublished_work(story)
-    Story.objects.create(title="A draft story", slug="a-draft-story")
+    services.save_story(story=Story(title="A draft story", slug="a-draft-story"))
     caching.clear_local()
     assert caching.versions(story.slug) == version
     assert client.get(story.get_absolute_url()).content == page
@@ -139,11 +139,13 @@ def test_unpublished_work_keeps_the_cached_story_page_and_its_version(client, st
 def test_a_comment_held_for_moderation_keeps_the_cached_page(client, story, settings):
     settings.LIVEBLOG_PAGE_CACHE_SECONDS = 60
     version = caching.versions(story.slug)
-    pending = Comment.objects.create(story=story, name="Reader", email="r@example.org", body="First!")
+    pending = services.create_comment(
+        comment=Comment(story=story, name="Reader", email="r@example.org", body="First!")
+    )
     caching.clear_local()
     assert caching.versions(story.slug) == version
     pending.status = Comment.Status.APPROVED
-    pending.save()
+    services.save_comment(comment=pending)
     caching.clear_local()
     assert caching.versions(story.slug) != version
 
@@ -223,7 +225,7 @@ def test_taking_an_update_down_reaches_readers(client, story):
     assert data["deleted"] == [public.pk] and data["updates"] == []
     assert new_etag != etag
     # Deleting it now (a draft) tells readers who polled before it was taken down, once.
-    Update.objects.get(pk=public.pk).delete()
+    services.delete_update(update=Update.objects.get(pk=public.pk))
     assert poll(client, story, since)[0]["deleted"] == [public.pk]
 
 
@@ -253,14 +255,14 @@ def test_deleting_a_public_update_reaches_readers(client, story):
     pk = public.pk
     since = live.current_cursor(timezone.now() - timedelta(minutes=1))
     _, etag = poll(client, story, since)
-    public.delete()
+    services.delete_update(update=public)
     data, new_etag = poll(client, story, since)
     assert data["deleted"] == [pk] and new_etag != etag
 
 
 def test_pinning_a_draft_unpins_the_public_pin_and_readers_see_that(client, story):
     public = story.updates.get()
-    services.pin_update(update=public)
+    edit(public, pinned=True)
     Update.objects.filter(pk=public.pk).update(public_changed_at=hours_ago(1))
     since = live.current_cursor(timezone.now())
     assert poll(client, story, since)[0]["updates"] == []

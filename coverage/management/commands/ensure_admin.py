@@ -2,7 +2,6 @@
 
 import secrets
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from coverage import services
@@ -28,12 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, password, author, **options):
         password = password or secrets.token_urlsafe(12)
-        user, created = get_user_model().objects.get_or_create(
-            username=username, defaults={"is_staff": True, "is_superuser": True}
-        )
-        user.is_staff = user.is_superuser = user.is_active = True
-        user.set_password(password)
-        user.save()
+        user, created = services.ensure_admin_login(username=username, password=password)
         byline = Author.objects.filter(user=user).first()
         if author or byline is None:
             try:

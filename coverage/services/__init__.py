@@ -1,0 +1,68 @@
+"""The services layer: every write to the database goes through a function here.
+
+The admin, the seed command, comment posting and moderation, ``ensure_admin``
+and tests all call these functions (``from coverage import services;
+services.save_update(update=...)``); nothing else in ``coverage/`` saves,
+creates, updates or deletes a model (``tests/test_write_path.py`` walks the
+code to check it). Each function takes keyword arguments, records who wrote
+where it matters (``UpdateRevision.writer``: a login or the seed), and, once it
+has written, calls ``readers.after_write()``, the one function that decides
+what readers' cached pages and feeds must drop.
+
+Modules by subject:
+
+- ``updates``: save (pin, byline, revision), bulk create, publish, delete
+- ``stories``: save, start and end coverage, delete, the seed's bookkeeping
+- ``images``: save with renditions, delete, files' cleanup
+- ``authors``: create, save with portraits, delete, link to a login
+- ``comments``: a reader's new comment, moderation, edits, deletes
+- ``logins``: the development superuser of ``ensure_admin``
+- ``versions``: versioned rows and ``StaleEdit``
+- ``readers``: what readers' caches drop after a write
+"""
+
+from .authors import AuthorTaken, create_author, delete_author, delete_authors, link_author, save_author
+from .comments import create_comment, delete_comment, delete_comments, moderate_comments, save_comment
+from .images import delete_image, delete_images, discard_unused_files, save_image
+from .logins import ensure_admin_login
+from .stories import (
+    delete_story,
+    end_coverage,
+    forget_deleted_story,
+    record_seed_positions,
+    save_story,
+    start_coverage,
+)
+from .updates import create_updates, delete_update, delete_updates, publish_update, save_update
+from .versions import StaleEdit
+
+__all__ = [
+    "AuthorTaken",
+    "StaleEdit",
+    "create_author",
+    "create_comment",
+    "create_updates",
+    "delete_author",
+    "delete_authors",
+    "delete_comment",
+    "delete_comments",
+    "delete_image",
+    "delete_images",
+    "delete_story",
+    "delete_update",
+    "delete_updates",
+    "discard_unused_files",
+    "end_coverage",
+    "ensure_admin_login",
+    "forget_deleted_story",
+    "link_author",
+    "moderate_comments",
+    "publish_update",
+    "record_seed_positions",
+    "save_author",
+    "save_comment",
+    "save_image",
+    "save_story",
+    "save_update",
+    "start_coverage",
+]

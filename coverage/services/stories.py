@@ -1,0 +1,111 @@
+"""Writes of stories: save, coverage start and end, delete, and the seed's bookkeeping."""
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .. import slugs
+from ..models import DeletedSeedStory, Image, Story
+from . import images, readers
+from .versions import write_versioned
+
+
+def save_story(*, story, now=None):
+    """Create or save ``story``; raises ``StaleEdit`` if someone saved it since it was loaded.
+
+    Going live dates the start of coverage (if not set) and reopens ended coverage;
+    ending it dates its end. A story without a slug gets one made from its title.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not story.slug:
+            story.slug = slugs.unique_slug(Story, story.title, fallback="story", exclude_pk=story.pk)
+        previous_status = None
+        if story.pk is not None:
+            previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
+        if story.status == Story.Status.LIVE:
+            story.coverage_start = story.coverage_start or now
+            if previous_status == Story.Status.ENDED:
+                story.coverage_end = None
+        elif story.status == Story.Status.ENDED:
+            story.coverage_start = story.coverage_start or now
+            story.coverage_end = story.coverage_end or now
+        if story.pk is None:
+            story.save()
+            if story.source_slug:  # the document's story is back: the deletion is over
+                DeletedSeedStory.objects.filter(source_slug=story.source_slug).delete()
+        else:
+            write_versioned(story, now)
+        # A draft story is nobody's business but the newsroom's until it goes public.
+        seen_before = previous_status not in (None, Story.Status.DRAFT)
+        readers.after_write(story, seen_before=seen_before, now=now)
+    return story
+
+
+def delete_story(*, story, user=None, now=None):
+    """Delete ``story`` with its updates, pictures (their files once the delete commits),
+    comments and tombstones.
+
+    A story loaded from a seed document is remembered by its source slug
+    (``DeletedSeedStory``): loading the document again leaves it deleted and
+    says so, unless ``seed --force`` brings it back.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if story.source_slug:
+            DeletedSeedStory.objects.update_or_create(
+                source_slug=story.source_slug,
+                defaults={
+                    "title": story.title,
+                    "deleted_at": now,
+                    "deleted_by": user if user and user.is_authenticated else None,
+                },
+            )
+        files = list(Image.objects.filter(story=story).values_list("file", "renditions"))
+        story.delete()  # its updates, bylines, revisions, pictures, comments and tombstones go with it
+        images.discard_files_on_commit(files)
+        readers.after_write(story, seen_before=story.status != Story.Status.DRAFT, deleted=True, now=now)
+
+
+def forget_deleted_story(*, deleted):
+    """Let the seed load a deleted story's document again, as if the story had never been loaded."""
+    deleted.delete()
+    readers.after_write(deleted, deleted=True)
+
+
+def record_seed_positions(*, story, count):
+    """Note that the seed has created ``count`` updates of ``story``'s document (places 0 to count - 1).
+
+    Bookkeeping readers never see: the story's version does not move, so an
+    editor's open story form is not made stale by it.
+    """
+    if count > story.seed_positions:
+        Story.objects.filter(pk=story.pk).update(seed_positions=count)
+        story.seed_positions = count
+        readers.after_write(story, fields=["seed_positions"])
+    return story
+
+
+def start_coverage(*, story, now=None):
+    """Make ``story`` live: readers see it, with the LIVE badge and new updates arriving."""
+    return _set_coverage(story, status=Story.Status.LIVE, ends=None, now=now)
+
+
+def end_coverage(*, story, now=None):
+    """End ``story``'s live coverage: it stays public, without the LIVE badge."""
+    return _set_coverage(story, status=Story.Status.ENDED, ends=True, now=now)
+
+
+def _set_coverage(story, *, status, ends, now):
+    now = now or timezone.now()
+    Story.objects.filter(pk=story.pk).update(
+        status=status,
+        coverage_start=Coalesce("coverage_start", now),
+        coverage_end=now if ends else None,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    story.refresh_from_db()
+    readers.after_write(story, now=now)
+    return story
