@@ -357,9 +357,11 @@ def test_editing_published_text_sets_edited_and_keeps_the_previous_body(editor):
     assert client.post(change_url(update), data).status_code == 302
     update.refresh_from_db()
     assert update.edited_at is not None
-    assert list(update.revisions.values_list("version", "body")) == [
-        (3, "Officials said 12 people were hurt."),
-        (2, "Casualty figures are not yet known."),
+    # Every save is a version with its revision; the factory's row (version 1) had none, so it is kept too.
+    assert list(update.revisions.values_list("version", "body", "saved_by")) == [
+        (3, "Officials said 12 people were hurt.", editor.pk),
+        (2, "Casualty figures are not yet known.", editor.pk),
+        (1, "Casualty figures are not yet known.", None),
     ]
     history = client.get(change_url(update)).content.decode()
     assert "Earlier versions" in history and "Casualty figures are not yet known." in history
@@ -472,10 +474,15 @@ def test_author_list_links_the_login(client, editor):
     assert "Edith Tester" in html
 
 
-def test_revisions_are_not_recorded_when_text_is_unchanged():
-    update = make_update(body="Same.")
-    services.save_update(update=update)
-    assert not UpdateRevision.objects.filter(update=update).exists()
+def test_a_save_that_leaves_the_text_is_a_revision_too(editor):
+    """Who published, unpublished or re-credited an update is in its history."""
+    update = make_update(body="Same.", status=Update.Status.DRAFT)
+    update.status = Update.Status.PUBLISHED
+    services.save_update(update=update, user=editor)
+    assert list(UpdateRevision.objects.filter(update=update).values_list("version", "body", "saved_by")) == [
+        (2, "Same.", editor.pk),
+        (1, "Same.", None),
+    ]
 
 
 def test_publish_now_action_publishes_drafts_a_reporter_may_edit(client, reporter):

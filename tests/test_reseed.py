@@ -204,11 +204,6 @@ def test_a_forced_seed_over_a_newsroom_edit_is_a_seed_revision(tmp_path, desk):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.save_update keeps a revision only when the headline or body changes; "
-    "a seed that unpublishes an update or changes only its contributor line or byline leaves none",
-)
 def test_every_seed_change_to_an_update_is_a_seed_revision(tmp_path):
     seed(
         tmp_path, document("S.", "Anna Field", "Two.", "Anna Field", "One.", "Ann Lee contributed reporting.")

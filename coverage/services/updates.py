@@ -195,10 +195,13 @@ def _set_byline(update, authors):
 
 
 def _record_revision(update, previous, *, user, writer, now):
-    """Keep the text of this version, and of the one before if nobody kept it yet."""
+    """Keep every saved version: its text, who saved it (a login, or the seed) and when.
+
+    A save that changes only the status, the byline or the correction is a version
+    too: the history says who published, unpublished or re-credited an update.
+    The version before is kept as well if nobody kept it yet (rows older than revisions).
+    """
     if previous is not None:
-        if all(getattr(update, name) == getattr(previous, name) for name in TEXT_FIELDS):
-            return
         UpdateRevision.objects.get_or_create(
             update=update,
             version=previous.version,
