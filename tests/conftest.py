@@ -49,6 +49,16 @@ print(Story.objects.create(title="Served site", slug="served-site", status="live
 """
 
 
+# Fixtures that start servers: a test that uses one is a "server" test (``make test-fast`` skips it).
+SERVER_FIXTURES = {"served_site", "live_server"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SERVER_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.server)
+
+
 @pytest.fixture(scope="session")
 def served_site():
     """A deployed site for tests that start real servers (gunicorn, nginx): a SQLite

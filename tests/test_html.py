@@ -31,6 +31,7 @@ def vnu_command():
     return [java, "-jar", str(jar), "--format", "json", "--errors-only"]
 
 
+@pytest.mark.server
 def test_reader_pages_are_valid_html(client, tmp_path):
     call_command("seed", SHIPPED_SEED, stdout=io.StringIO())
     story = Story.objects.get()
@@ -47,6 +48,7 @@ def test_reader_pages_are_valid_html(client, tmp_path):
     assert nu_errors(client, pages, tmp_path) == []
 
 
+@pytest.mark.server
 def test_pages_in_every_script_are_valid_html(client, tmp_path):
     """Titles, bylines and text in Cyrillic, Arabic, Chinese and more: every page of the story."""
     call_command("seed", SCRIPTS_SEED, stdout=io.StringIO())

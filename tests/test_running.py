@@ -9,6 +9,8 @@ import pytest
 
 from tests.browser import missing_tool
 
+pytestmark = pytest.mark.server
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

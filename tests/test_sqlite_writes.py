@@ -19,6 +19,8 @@ import pytest
 from tests.benchmarks import servers
 from tests.htmlforms import form_data
 
+pytestmark = pytest.mark.server
+
 PARALLEL = 8
 SETUP = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
