@@ -491,7 +491,7 @@ def test_publish_now_action_publishes_drafts_a_reporter_may_edit(client, reporte
 
 
 def test_conflict_diff_keeps_spacing_and_cuts_long_unchanged_text():
-    from coverage.forms import word_diff
+    from coverage.admin.versioned import word_diff
 
     saved = "Opening words. " + "filler " * 60 + "said on Wednesday " + "more " * 60 + "end."
     yours = saved.replace("said on", "said late on")
