@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from coverage import services
+from coverage import services, times
 from coverage.models import Story, Update, UpdateRevision
 from tests.factories import make_author, make_story, make_update, make_user
 from tests.htmlforms import form_data
@@ -343,6 +345,62 @@ def test_publishing_a_draft_uses_the_time_of_publishing():
     assert draft.edited_at is None
 
 
+def bound_update_form(client, update, **changes):
+    """The admin's update form for ``update``, bound to what the page would submit with ``changes``,
+    read in the story's zone as the admin reads it."""
+    from coverage.admin.forms import UpdateForm
+
+    data = QueryDict(mutable=True)
+    for name, value in (update_form(client, update) | changes).items():
+        data.setlist(name, value if isinstance(value, list) else [value])
+    with timezone.override(times.zone_of(update.story)):
+        form = UpdateForm(data, instance=update)
+        assert form.is_valid(), form.errors
+    return form
+
+
+def test_publish_now_is_dated_by_the_service_alone(editor):
+    """The form leaves the time of "Publish now" empty; ``services.save_update`` sets it, once."""
+    draft = make_update(status=Update.Status.DRAFT, published_at=timezone.now() - timedelta(days=2))
+    form = bound_update_form(client_for(editor), draft, status="published")
+    update = form.save(commit=False)
+    assert update.status == Update.Status.PUBLISHED and update.published_at is None
+
+    moment = timezone.now().replace(microsecond=0) - timedelta(seconds=30)
+    services.save_update(update=update, authors=form.cleaned_data["byline"], user=editor, now=moment)
+    draft.refresh_from_db()
+    assert (draft.status, draft.published_at) == (Update.Status.PUBLISHED, moment)
+    assert draft in Update.objects.published()
+
+
+def test_the_form_leaves_the_pin_and_publish_now_to_the_service(editor):
+    """Pinning beside another pin and "Publish now" without a time break the model's constraints
+    until ``services.save_update`` has done its part: the form must not refuse them."""
+    story = make_story()
+    old_pin = make_update(story=story, pinned=True)
+    draft = make_update(story=story, status=Update.Status.DRAFT)
+    form = bound_update_form(client_for(editor), draft, status="published", pinned="on")
+    update = form.save(commit=False)
+    assert (update.pinned, update.published_at) == (True, None)
+    with pytest.raises(ValidationError):  # what the form does not ask the model
+        update.full_clean()
+
+    services.save_update(update=update, authors=form.cleaned_data["byline"], user=editor)
+    assert list(story.updates.filter(pinned=True)) == [draft]
+    old_pin.refresh_from_db()
+    assert not old_pin.pinned
+
+
+def test_an_update_to_look_at_only_shows_its_time_and_pin_as_text(reporter):
+    colleague = make_user(username="carla", role="Reporters")
+    theirs = make_update(authors=[colleague.author], pinned=True)
+    html = client_for(reporter).get(change_url(theirs)).content.decode()
+    assert 'name="published_at_0"' not in html and 'name="pinned"' not in html
+    assert "DateTimeShortcuts.js" not in html  # no date picker on a page without date fields
+    assert '<label class="inline">Time:</label>' in html
+    assert "<label>Pin on top of the story (replaces its pin):</label>" in html
+
+
 def test_editing_published_text_sets_edited_and_keeps_the_previous_body(editor):
     update = make_update(body="Casualty figures are not yet known.")
     client = client_for(editor)
@@ -499,7 +557,7 @@ def test_publish_now_action_publishes_drafts_a_reporter_may_edit(client, reporte
 
 
 def test_conflict_diff_keeps_spacing_and_cuts_long_unchanged_text():
-    from coverage.forms import word_diff
+    from coverage.admin.versioned import word_diff
 
     saved = "Opening words. " + "filler " * 60 + "said on Wednesday " + "more " * 60 + "end."
     yours = saved.replace("said on", "said late on")

@@ -347,7 +347,7 @@ UPLOADS = textwrap.dedent(
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image as PILImage
     from coverage import services
-    from coverage.forms import ImageForm
+    from coverage.admin.forms import ImageForm
     from coverage.models import Image, Story
 
     media = os.environ["MEDIA_ROOT"]

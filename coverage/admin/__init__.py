@@ -1,0 +1,18 @@
+"""The newsroom admin, a module per subject.
+
+- ``stories``, ``updates``, ``images``, ``authors``: the newsroom's work;
+  ``comments``: the moderation queue; ``deleted``: seeded stories the seed
+  leaves deleted.
+- ``forms``: the admin's forms; ``versioned``: versioned editing, end to end
+  (a save never silently replaces a colleague's); ``zones``: times in the
+  story's zone; ``display``: what the pages share.
+
+Who may do what is decided in ``coverage.permissions``, called from the
+``has_*_permission`` methods, not by hiding buttons. Every write goes through
+``coverage.services``.
+
+Django's ``admin.autodiscover`` imports this package; importing the subject
+modules here registers their ``ModelAdmin`` classes with ``admin.site``.
+"""
+
+from . import authors, comments, deleted, images, stories, updates  # noqa: F401  (registers the admins)

@@ -1,0 +1,344 @@
+"""The updates' admin: the form editors live in, each story's desk, "Publish now".
+
+- The update form: byline in order (author autocomplete), Markdown body with a
+  live preview as readers will see it, status ("Publish now", "Schedule for
+  later", draft), pin and key event, correction, the update's pictures inline
+  (``images.ImageInline``), earlier versions. It is versioned (``versioned``)
+  and shows times in its story's zone (``zones``).
+- A story's desk: the list of updates filtered to one story, newest first,
+  where a plain "Save" returns the editor, the saved row highlighted and a
+  word on where readers see it.
+- Reporters change and delete only their own updates and cannot pin
+  (``coverage.permissions``); every write goes through ``services``.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+
+from .. import markup, permissions, services, times
+from ..models import Author, Image, Story, Update, Writer
+from .display import ADMIN_CSS, STORY_FILTER, counted, may_edit_update, story_updates_url, thumbnail, when
+from .forms import UpdateForm
+from .images import ImageInline
+from .versioned import SafeSaveAdmin
+from .zones import ZonedAdmin
+
+# The update just saved, highlighted once in its story's list of updates.
+SAVED_UPDATE_KEY = "coverage_saved_update"
+PREVIEW_MAX_CHARS = 100_000
+
+
+class AuthorFilter(admin.RelatedOnlyFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "author"
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = "writer"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Me")]
+
+    def queryset(self, request, queryset):
+        return queryset.owned_by(request.user) if self.value() == "1" else queryset
+
+
+@admin.register(Update)
+class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
+    form = UpdateForm
+    inlines = [ImageInline]
+    autocomplete_fields = ["story"]
+    radio_fields = {"status": admin.HORIZONTAL}
+    list_display = [
+        "list_thumbnail",
+        "__str__",
+        "story_title",
+        "byline_names",
+        "status_label",
+        "published_time",
+    ]
+    list_display_links = ["list_thumbnail", "__str__"]
+    list_filter = [
+        MineFilter,
+        "story",
+        "status",
+        ("authors", AuthorFilter),
+        "key_event",
+        "pinned",
+    ]
+    search_fields = ["headline", "body"]
+    list_select_related = ["story"]
+    ordering = [F("published_at").desc(nulls_first=True), "-pk"]
+    readonly_fields = ["preview", "edited_time", "corrected_time", "earlier_versions"]
+    actions = ["publish_now"]
+
+    class Media:
+        css = ADMIN_CSS
+        js = ["coverage/admin/preview.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (
+                None,
+                {
+                    "fields": [
+                        ("story", "byline"),
+                        "headline",
+                        ("body", "preview"),
+                        "contributor_line",
+                        ("status", "published_at"),
+                        ("pinned", "key_event"),
+                        "base_version",
+                        "shown_in_zone",
+                    ]
+                },
+            ),
+        ]
+        if obj is not None:
+            fieldsets += [
+                ("Correction", {"fields": ["correction", "corrected_time"]}),
+                ("History", {"fields": ["edited_time", "earlier_versions"], "classes": ["collapse"]}),
+            ]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not permissions.can_pin(request.user):
+            readonly.append("pinned")
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A form to look at only: Django makes the model form's fields read-only, and
+            # these are the form's own (UpdateForm.SERVICE_FIELDS), so they are named here.
+            readonly += [name for name in UpdateForm.SERVICE_FIELDS if name not in readonly]
+        return readonly
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("bylines__author", "images")
+
+    def time_zone_for(self, request, object_id):
+        """The zone of the story chosen in the form, else of the update's story (the form checks it)."""
+        chosen = (request.POST if request.method == "POST" else request.GET).get("story", "")
+        story = Story.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+        if story is None and str(object_id or "").isdigit():
+            story = Story.objects.filter(updates=object_id).first()
+        return times.zone_of(story)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_edit_update(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_edit_update(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("status", Update.Status.PUBLISHED)
+        author = Author.objects.filter(user=request.user.pk).first()
+        if author is not None:
+            initial.setdefault("byline", [author.pk])
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        services.save_update(update=obj, authors=form.cleaned_data.get("byline"), user=request.user)
+
+    def delete_model(self, request, obj):
+        services.delete_update(update=obj)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_updates(updates=queryset)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Image:
+            return super().save_formset(request, form, formset, change)
+        pictures = formset.save(commit=False)
+        for image in formset.deleted_objects:
+            services.delete_image(image=image)
+        for image in pictures:
+            image.story_id = form.instance.story_id
+            services.save_image(image=image)
+        formset.save_m2m()
+
+    def _add_another(self, request, obj, response):
+        if "_addanother" in request.POST and IS_POPUP_VAR not in request.POST:
+            return HttpResponseRedirect(f"{reverse('admin:coverage_update_add')}?story={obj.story_id}")
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._back_to_the_story(request, obj, "added") or self._add_another(
+            request, obj, super().response_add(request, obj, post_url_continue)
+        )
+
+    def response_change(self, request, obj):
+        return self._back_to_the_story(request, obj, "changed") or self._add_another(
+            request, obj, super().response_change(request, obj)
+        )
+
+    def _back_to_the_story(self, request, update, verb):
+        """After a plain "Save": the story's updates, newest first, this one highlighted, and
+        where readers see it ("Save and continue", "Save and add another" and popups as before)."""
+        buttons = {IS_POPUP_VAR, "_continue", "_addanother", "_saveasnew"}
+        if buttons & set(request.POST) or not self.has_view_or_change_permission(request):
+            return None
+        request.session[SAVED_UPDATE_KEY] = update.pk
+        change_url = reverse("admin:coverage_update_change", args=[update.pk])
+        message = format_html(
+            'The update “<a href="{}">{}</a>” was {} successfully. {}',
+            change_url,
+            update,
+            verb,
+            self._where_readers_see(update),
+        )
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(f"{story_updates_url(update.story)}#update-row-{update.pk}")
+
+    @staticmethod
+    def _where_readers_see(update):
+        story = update.story
+        if Update.objects.published().filter(pk=update.pk).exists():
+            return format_html('<a href="{}">See it as readers do</a>.', update.get_absolute_url())
+        if story.status == Story.Status.DRAFT:
+            return format_html("Not public yet: the story “{}” is a draft.", story.title)
+        if update.status == Update.Status.DRAFT:
+            return "Not public yet: this update is a draft."
+        return f"Not public yet: readers see it from {when(update.published_at, times.zone_of(story))}."
+
+    def _filtered_story(self, request):
+        story_id = request.GET.get(STORY_FILTER, "")
+        return Story.objects.filter(pk=story_id).first() if story_id.isdigit() else None
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"saved_pk": request.session.pop(SAVED_UPDATE_KEY, None)}
+        story = self._filtered_story(request)
+        if story is not None:
+            context |= {
+                "title": "Updates of the story",
+                "subtitle": story.title,
+                "story": story,
+                "story_add_update_url": f"{reverse('admin:coverage_update_add')}?story={story.pk}",
+            }
+        return super().changelist_view(request, context | (extra_context or {}))
+
+    def get_list_display(self, request):
+        if STORY_FILTER in request.GET:  # one story's updates: its title on every row says nothing
+            return [column for column in self.list_display if column != "story_title"]
+        return self.list_display
+
+    def get_urls(self):
+        preview = path(
+            "preview/", self.admin_site.admin_view(self.preview_view), name="coverage_update_preview"
+        )
+        return [preview, *super().get_urls()]
+
+    @staticmethod
+    def _preview_html(source):
+        return markup.render(source[:PREVIEW_MAX_CHARS])
+
+    def preview_view(self, request):
+        """The body rendered as readers will see it (JSON ``{"html": …}``), for the live preview."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return JsonResponse({"html": str(self._preview_html(request.POST.get("text", "")))})
+
+    @admin.action(description="Publish now", permissions=["change"])
+    def publish_now(self, request, queryset):
+        published = 0
+        for update in permissions.editable_updates(request.user, queryset).exclude(
+            status=Update.Status.PUBLISHED
+        ):
+            services.publish_update(update=update, user=request.user)
+            self.log_change(request, update, "Published.")
+            published += 1
+        self.message_user(request, f"Published: {counted(published, 'update')}.", messages.SUCCESS)
+
+    # --- columns and read-only fields
+
+    @admin.display(description="", empty_value="")
+    def list_thumbnail(self, update):
+        return thumbnail(next(iter(update.images.all()), None), width=48)
+
+    @admin.display(description="Byline")
+    def byline(self, update):
+        """The byline on a read-only form (where the editable one is a form field)."""
+        return self.byline_names(update)
+
+    @admin.display(description="Story", ordering="story__title")
+    def story_title(self, update):
+        return Truncator(update.story.title).chars(30)
+
+    @admin.display(description="Byline")
+    def byline_names(self, update):
+        return ", ".join(author.name for author in update.byline_authors())
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, update):
+        status = update.get_status_display()
+        if update.status == Update.Status.SCHEDULED and update.published_at <= timezone.now():
+            status = "Published (was scheduled)"
+        flags = [(name,) for name, on in (("Pinned", update.pinned), ("Key event", update.key_event)) if on]
+        return format_html(
+            "{}{}", status, format_html_join("", ' <span class="coverage-flag">{}</span>', flags)
+        )
+
+    @admin.display(description="Time", ordering="published_at")
+    def published_time(self, update):
+        """The time readers see on the update, in its story's zone (none for a draft: it gets one
+        when it is published)."""
+        if update.status == Update.Status.DRAFT:
+            return "—"
+        return when(update.published_at, times.zone_of(update.story), "short")
+
+    @admin.display(description="Edited")
+    def edited_time(self, update):
+        return when(update.edited_at)
+
+    @admin.display(description="Corrected")
+    def corrected_time(self, update):
+        return when(update.corrected_at)
+
+    @admin.display(description="Preview")
+    def preview(self, update):
+        return format_html(
+            '<div class="coverage-preview" data-preview-url="{}" aria-live="polite">{}</div>',
+            reverse("admin:coverage_update_preview"),
+            self._preview_html(update.body if update else ""),
+        )
+
+    @admin.display(description="Earlier versions")
+    def earlier_versions(self, update):
+        revisions = [
+            revision
+            for revision in update.revisions.select_related("saved_by")
+            if (revision.headline, revision.body) != (update.headline, update.body)
+        ]
+        if not revisions:
+            return "None: the text has not been changed."
+        return format_html_join(
+            "",
+            '<details class="coverage-revision"><summary>Version {} · {} · {}</summary>'
+            "<p><strong>{}</strong></p><pre>{}</pre></details>",
+            (
+                (
+                    revision.version,
+                    when(revision.saved_at),
+                    _revision_writer(revision),
+                    revision.headline,
+                    revision.body,
+                )
+                for revision in revisions
+            ),
+        )
+
+
+def _revision_writer(revision):
+    if revision.writer == Writer.SEED:
+        return "the seed document"
+    return revision.saved_by or "before the newsroom admin"
