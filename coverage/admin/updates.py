@@ -314,11 +314,13 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
 
     @admin.display(description="Earlier versions")
     def earlier_versions(self, update):
-        revisions = [
-            revision
-            for revision in update.revisions.select_related("saved_by")
-            if (revision.headline, revision.body) != (update.headline, update.body)
-        ]
+        # Every save is a revision; a text shows once, as the save that wrote it.
+        revisions, before = [], None
+        for revision in reversed(update.revisions.select_related("saved_by")):
+            text = (revision.headline, revision.body)
+            if text != before and text != (update.headline, update.body):
+                revisions.insert(0, revision)
+            before = text
         if not revisions:
             return "None: the text has not been changed."
         return format_html_join(
