@@ -7,7 +7,6 @@ delete their own (the admin's permission methods narrow "change_update" and
 only look at stories and authors.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 ACTIONS = ["add", "change", "delete", "view"]
@@ -34,36 +33,38 @@ ROLES = {
 }
 
 
-def _ensure_permissions(apps, using):
-    # Permissions are normally created after the whole migrate run; this one needs them now.
-    for label in ("auth", "coverage"):
-        app_config = apps.get_app_config(label)
-        models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = models_module or True  # historical app configs have none
-        try:
-            create_permissions(app_config, verbosity=0, using=using, apps=apps)
-        finally:
-            app_config.models_module = models_module
+def permissions(apps, using, app_label, model, codenames):
+    """The permissions ``codenames`` of ``app_label.model``, made now if they are not there yet.
+
+    Django creates permissions once the whole migrate run is over (post_migrate);
+    the roles need them now, so the rows are made here with the names Django
+    gives them (its later run finds them and adds nothing).
+    """
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    options = apps.get_model(app_label, model)._meta
+    content_type, _ = ContentType.objects.using(using).get_or_create(app_label=app_label, model=model)
+    names = {
+        f"{action}_{model}": f"Can {action} {options.verbose_name_raw}"
+        for action in options.default_permissions
+    }
+    names.update(options.permissions)
+    return [
+        Permission.objects.using(using).get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": names[codename]}
+        )[0]
+        for codename in codenames
+    ]
 
 
 def create_roles(apps, schema_editor):
     using = schema_editor.connection.alias
-    _ensure_permissions(apps, using)
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     for name, grants in ROLES.items():
         group, _ = Group.objects.using(using).get_or_create(name=name)
         for (app_label, model), actions in grants.items():
             codenames = [f"{action}_{model}" for action in actions]
-            permissions = list(
-                Permission.objects.using(using).filter(
-                    content_type__app_label=app_label, content_type__model=model, codename__in=codenames
-                )
-            )
-            if len(permissions) != len(codenames):
-                missing = set(codenames) - {permission.codename for permission in permissions}
-                raise RuntimeError(f"Permissions missing for the {name} group: {sorted(missing)}")
-            group.permissions.add(*permissions)
+            group.permissions.add(*permissions(apps, using, app_label, model, codenames))
 
 
 def remove_roles(apps, schema_editor):

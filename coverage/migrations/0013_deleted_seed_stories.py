@@ -14,17 +14,11 @@ from django.db import migrations, models
 
 def let_editors_see_and_forget(apps, schema_editor):
     using = schema_editor.connection.alias
-    import_module("coverage.migrations.0005_newsroom_roles")._ensure_permissions(apps, using)
+    roles = import_module("coverage.migrations.0005_newsroom_roles")
+    codenames = ["view_deletedseedstory", "delete_deletedseedstory"]
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     editors, _ = Group.objects.using(using).get_or_create(name="Editors")
-    editors.permissions.add(
-        *Permission.objects.using(using).filter(
-            content_type__app_label="coverage",
-            content_type__model="deletedseedstory",
-            codename__in=["view_deletedseedstory", "delete_deletedseedstory"],
-        )
-    )
+    editors.permissions.add(*roles.permissions(apps, using, "coverage", "deletedseedstory", codenames))
 
 
 class Migration(migrations.Migration):
