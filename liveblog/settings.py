@@ -235,6 +235,8 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# A reader's comment refused for its CSRF token comes back with its text, to be sent again.
+CSRF_FAILURE_VIEW = "coverage.views.comments.csrf_failure"
 # Admin logins pause for LOGIN_ATTEMPTS_WINDOW seconds after LOGIN_ATTEMPTS_LIMIT failures from
 # one address for one username (django-axes). Usernames are counted as Django's login form
 # reads them, then casefolded (liveblog.security.login_username); addresses come from

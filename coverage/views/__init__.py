@@ -1,0 +1,26 @@
+"""Reader-facing views, a module per subject.
+
+- ``stories``: the story list, a story page, one update, an author's page.
+- ``changes``: ``changes.json``, the change feed behind live updating.
+- ``comments``: readers' comments and their CSRF token (and the CSRF failure view).
+- ``site``: ``/favicon.ico``, ``robots.txt``, ``/healthz``.
+"""
+
+from .changes import story_changes
+from .comments import comment_token, csrf_failure, story_comment
+from .site import favicon, healthz, robots_txt
+from .stories import author_detail, story_detail, story_list, update_detail
+
+__all__ = [
+    "author_detail",
+    "comment_token",
+    "csrf_failure",
+    "favicon",
+    "healthz",
+    "robots_txt",
+    "story_changes",
+    "story_comment",
+    "story_detail",
+    "story_list",
+    "update_detail",
+]

@@ -1,0 +1,235 @@
+"""Reader pages: the story list, a story, one update, an author.
+
+A story page is cached whole when a shared cache is on (``caching``), keyed on the
+parameters it answers to, in the forms the site's own links make.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Prefetch, Value, When
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .. import caching, comments, live, pagination, structured_data
+from ..conf import app_settings
+from ..filters import UpdateFilter
+from ..models import Author, Image, Story, Update
+from ..site import absolute_url
+
+KEY_EVENTS_SHOWN = 10
+COMMENTS_PER_PAGE = 50
+# The parameters a story page answers to: the filters, the update and comment pages, the
+# thank-you note. Any other (utm_source, fbclid, …) is ignored: it changes neither the
+# page nor its key in the page cache.
+STORY_PARAMETERS = ("author", "key", "before", "after", "comments", "comment")
+AUTHOR_PARAMETERS = ("before", "after")
+# The forms of those parameters the site's own links and forms make. A page asked for
+# with any other form is still served, but not cached: only real pages take cache room.
+CANONICAL = {
+    "author": re.compile(r"[-\w]{1,100}"),
+    "key": re.compile(r"1"),
+    "before": pagination.CURSOR,
+    "after": pagination.CURSOR,
+    "comments": re.compile(r"[1-9][0-9]{0,8}"),
+    "comment": re.compile(r"received"),
+}
+
+
+def page_parameters(request, names):
+    """The request's non-empty parameters among ``names``, one value each (the last, as
+    ``QueryDict.get`` reads them), in ``names`` order: what the page is rendered from."""
+    query = QueryDict(mutable=True)
+    for name in names:
+        if value := request.GET.get(name):
+            query[name] = value
+    return query
+
+
+def story_list(request):
+    """The front page: live stories first, then the newest.
+
+    Template ``coverage/story_list.html``; context ``stories``, each with its lead
+    image and ``last_updated``.
+    """
+    stories = (
+        Story.objects.public()
+        .with_last_update()
+        .select_related("lead_author")
+        .prefetch_related(Prefetch("images", queryset=Image.objects.filter(update__isnull=True)))
+        .annotate(
+            live_first=Case(
+                When(status=Story.Status.LIVE, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+        )
+        .order_by("live_first", F("last_published_at").desc(nulls_last=True), "-created_at")
+    )
+    return render(request, "coverage/story_list.html", {"stories": stories})
+
+
+@dataclass
+class RenderedStory:
+    """A story page as rendered, with what the page cache needs to know about it."""
+
+    response: HttpResponse
+    story: Story | None = None  # None for an old source slug's redirect
+    cacheable: bool = False  # the page is in the form the site's own links make
+
+
+def public_story(slug):
+    return get_object_or_404(Story.objects.public().select_related("lead_author"), slug=slug)
+
+
+def story_detail(request, slug):
+    """A story with one page of its updates, newest first.
+
+    Template ``coverage/story_detail.html``; context ``story``, ``page`` (a
+    ``pagination.Page``), ``pinned``, ``key_events``, ``filter``,
+    ``structured_data``. A story's old source slug redirects (301) to it.
+    With a shared cache the whole page is cached until the story changes.
+    """
+    query = page_parameters(request, STORY_PARAMETERS)
+    if app_settings.PAGE_CACHE_SECONDS <= 0:
+        return render_story(request, slug, query).response
+    key = caching.page_key(slug, caching.versions(slug), query)
+    content = caching.lookup(key)
+    if content is not None:
+        return HttpResponse(content)
+    try:
+        rendered = render_story(request, slug, query)
+    except Http404:
+        caching.forget(slug)
+        raise
+    if rendered.story is None:
+        caching.forget(slug)  # an old slug's redirect: nothing to keep under its name
+    elif rendered.cacheable:
+        caching.store(key, rendered.response.content, caching.page_timeout(rendered.story))
+    return rendered.response
+
+
+def render_story(request, slug, query, *, comment_form=None, status=200, csrf_token=""):
+    # The summary, the lead image and the sharing tags each look at the story's images: read them once.
+    story = (
+        Story.objects.public()
+        .with_last_update()
+        .select_related("lead_author")
+        .prefetch_related("images")
+        .filter(slug=slug)
+        .first()
+    )
+    if story is None:
+        moved = Story.objects.public().filter(source_slug=slug).first()
+        if moved is not None:
+            return RenderedStory(redirect(moved, permanent=True))
+        raise Http404("No such story.")
+    published = story.updates.published()
+    update_filter = UpdateFilter(query or None, queryset=published, story=story)
+    filtered = bool(update_filter.active)
+    stream = update_filter.qs if filtered else published
+    page_number_args = {"before": query.get("before"), "after": query.get("after")}
+    pinned = None
+    if not filtered:
+        pinned = published.filter(pinned=True).with_byline().first()
+        if pinned is not None:
+            stream = stream.exclude(pk=pinned.pk)
+    page = pagination.paginate(stream.with_byline(), **page_number_args)
+    if not page.is_first:
+        pinned = None
+    on_page = {update.pk for update in page.items} | ({pinned.pk} if pinned else set())
+    shown = ([pinned] if pinned else []) + page.items
+    summary_shown, summary_folded = story.summary_sections()
+    context = {
+        "story": story,
+        "query": query,
+        "page": page,
+        "pinned": pinned,
+        "summary_shown": summary_shown,
+        "summary_folded": summary_folded,
+        "key_events": key_events(story, on_page=on_page),
+        "filter": update_filter,
+        "filtered": filtered,
+        "structured_data": structured_data.live_blog_posting(story, shown),
+        "canonical_url": absolute_url(story.get_absolute_url()),
+        # Live updating runs on the newest, unfiltered page of a live story.
+        "live_polling": story.is_live and page.is_first and not filtered,
+        "live_cursor": live.current_cursor(),
+        "live_interval": live.interval(story),
+        **_comments_context(query, story, comment_form, csrf_token),
+    }
+    return RenderedStory(
+        render(request, "coverage/story_detail.html", context, status=status),
+        story=story,
+        cacheable=status == 200 and _is_canonical(query, update_filter, context["comments"]),
+    )
+
+
+def key_events(story, *, on_page=(), now=None):
+    """The story's newest key events, each with ``href``: its anchor when it is in
+    ``on_page`` (ids shown on this page), else the story page that holds it."""
+    marked = story.updates.published(now).filter(key_event=True)
+    events = list(marked.order_by("-published_at", "-pk")[:KEY_EVENTS_SHOWN])
+    for event in events:
+        event.href = f"#{event.anchor}" if event.pk in on_page else in_story_url(story, event)
+    return events
+
+
+def _is_canonical(query, update_filter, comment_page):
+    """Whether ``query`` is in the form the site's own links make, and names a page that exists."""
+    if not all(CANONICAL[name].fullmatch(value) for name, value in query.items()):
+        return False
+    if ("author" in query or "key" in query) and not update_filter.form.is_valid():
+        return False  # e.g. an author with no updates in this story
+    return "comments" not in query or query["comments"] == str(comment_page.number)
+
+
+def _comments_context(query, story, form, csrf_token):
+    approved = Paginator(story.comments.approved(), COMMENTS_PER_PAGE)
+    return {
+        "comments": approved.get_page(query.get("comments")),
+        "comments_open": comments.comments_open(story),
+        "comment_form": form or comments.CommentForm(),
+        "comment_received": query.get("comment") == "received",
+        # Empty on the shared page: the script asks comment_token() when a reader
+        # starts a comment; without it, the first post comes back to be confirmed.
+        "csrf_value": csrf_token,
+    }
+
+
+def in_story_url(story, update):
+    """The story page that holds ``update``, scrolled to it."""
+    return f"{story.get_absolute_url()}?before={pagination.cursor_holding(update)}#{update.anchor}"
+
+
+def update_detail(request, slug, pk):
+    """One update on its own page, with its canonical and sharing tags.
+
+    Template ``coverage/update_detail.html``; context ``story``, ``update``, ``in_story_url``.
+    """
+    story = public_story(slug)
+    update = get_object_or_404(story.updates.published().with_byline(), pk=pk)
+    context = {
+        "story": story,
+        "update": update,
+        "in_story_url": in_story_url(story, update),
+        "canonical_url": absolute_url(update.get_absolute_url()),
+        "share_image": next(iter(update.images.all()), None),
+    }
+    return render(request, "coverage/update_detail.html", context)
+
+
+def author_detail(request, slug):
+    """An author's updates across stories, newest first, by cursor pages; 404 for an
+    author with no public update who leads no public story.
+
+    Template ``coverage/author_detail.html``; context ``author``, ``page``.
+    """
+    author = get_object_or_404(Author, slug=slug)
+    query = page_parameters(request, AUTHOR_PARAMETERS)
+    updates = Update.objects.published().filter(bylines__author=author).with_byline()
+    page = pagination.paginate(updates, before=query.get("before"), after=query.get("after"))
+    if not page.items and not page.newer and not Story.objects.public().filter(lead_author=author).exists():
+        # Nothing public by this author (their bylines are on drafts or schedules at most):
+        # readers learn nothing about them, not even that they exist.
+        raise Http404("No such author.")
+    return render(request, "coverage/author_detail.html", {"author": author, "page": page, "query": query})
