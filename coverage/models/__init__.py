@@ -1,0 +1,30 @@
+"""Live coverage: stories that grow by short, bylined, timestamped updates.
+
+A module per subject; every model is importable from here (``from coverage.models import Story``).
+"""
+
+from .authors import Author
+from .comments import Comment, CommentQuerySet
+from .deletions import DeletedSeedStory, Tombstone
+from .images import Image
+from .stories import SUMMARY_FOLD_CHARS, Story, StoryQuerySet
+from .updates import Byline, Update, UpdateQuerySet, UpdateRevision, Writer, public_change, public_updates
+
+__all__ = [
+    "SUMMARY_FOLD_CHARS",
+    "Author",
+    "Byline",
+    "Comment",
+    "CommentQuerySet",
+    "DeletedSeedStory",
+    "Image",
+    "Story",
+    "StoryQuerySet",
+    "Tombstone",
+    "Update",
+    "UpdateQuerySet",
+    "UpdateRevision",
+    "Writer",
+    "public_change",
+    "public_updates",
+]

@@ -1,0 +1,61 @@
+"""Readers' comments, held for moderation until approved."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .stories import Story
+from .updates import Update
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+
+class Comment(models.Model):
+    """A reader's reply to a story, held for moderation. The email is never shown."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="comments")
+    update = models.ForeignKey(
+        Update,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        help_text="The update this comment replies to, if any.",
+    )
+    name = models.CharField(max_length=100)
+    email = models.EmailField(help_text="Never shown to readers.")
+    body = models.TextField(max_length=5000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    client_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A keyed hash of the sender's address (no raw IP kept).",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "spam"]), name="comment_status_valid"
+            ),
+        ]
+        # The rate limit counts a sender's recent comments (coverage.comments.post_comment).
+        indexes = [models.Index(fields=["client_hash", "created_at"], name="comment_sender_recent")]
+
+    def __str__(self):
+        return f"{self.name} on {self.story}"
+
+    def get_absolute_url(self):
+        return f"{self.story.get_absolute_url()}#comment-{self.pk}"

@@ -1,0 +1,150 @@
+"""Stories: a live page's title, summary, lead byline, status and times."""
+
+from django.db import models
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from .. import markup
+from ..conf import app_settings
+from .authors import Author
+
+# A summary whose text after the first paragraph is this long folds behind “Read more”.
+SUMMARY_FOLD_CHARS = 300
+
+
+class StoryQuerySet(models.QuerySet):
+    def public(self):
+        """Stories readers may see: live or ended, never drafts."""
+        return self.exclude(status=Story.Status.DRAFT)
+
+    def with_last_update(self, now=None):
+        """Annotated with the newest published and edited times of their public updates
+        (``story.last_updated`` is the later of the two), in the same query."""
+        from .updates import Update  # here: updates.py imports this module (Update.story)
+
+        public = Update.objects.published(now).filter(story=OuterRef("pk")).order_by().values("story")
+        return self.annotate(
+            last_published_at=Subquery(public.annotate(latest=Max("published_at")).values("latest")[:1]),
+            last_edited_at=Subquery(public.annotate(latest=Max("edited_at")).values("latest")[:1]),
+        )
+
+
+class Story(models.Model):
+    """A live page: a summary on top and a stream of updates below."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        LIVE = "live", "Live"
+        ENDED = "ended", "Ended"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text="The story's address: /live/<slug>/. Letters of any script, digits and hyphens.",
+    )
+    source_slug = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The slug of the seed document this story was loaded from: it names the story when "
+        "the document is loaded again, and links to it redirect to the story.",
+    )
+    lead_author = models.ForeignKey(
+        Author,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_stories",
+        verbose_name="lead byline",
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="The block on top of the page, in Markdown, including the “what else to know” list.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    coverage_start = models.DateTimeField(null=True, blank=True)
+    coverage_end = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=app_settings.TIME_ZONE,
+        help_text="Times on the story page are shown in this zone (an IANA name).",
+    )
+    poll_interval = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seconds between readers' checks for new updates. Empty: the site default.",
+    )
+    comments_open = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    seed_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A hash of the title, summary, lead byline and lead image as the seed last wrote them.",
+    )
+    seed_positions = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many of its document's updates the seed has created: one of those places "
+        "left without an update was deleted in the newsroom, and stays deleted.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "stories"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "live", "ended"]), name="story_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["source_slug"], condition=~Q(source_slug=""), name="story_unique_source_slug"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("coverage:story_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_live(self):
+        return self.status == self.Status.LIVE
+
+    @property
+    def lead_image(self):
+        return next((image for image in self.images.all() if image.update_id is None), None)
+
+    @property
+    def last_updated(self):
+        """When readers last got something new: the newest publication or edit (see
+        ``StoryQuerySet.with_last_update``); None without public updates."""
+        moments = [getattr(self, "last_published_at", None), getattr(self, "last_edited_at", None)]
+        return max((moment for moment in moments if moment), default=None)
+
+    def summary_blocks(self):
+        """The summary's blocks with the lead image in its place (see markup.interleave)."""
+        images = [image for image in self.images.all() if image.update_id is None]
+        return markup.interleave(self.summary, images)
+
+    def summary_sections(self):
+        """``(shown, folded)``: the summary's parts split for a phone's first screen.
+
+        A long summary shows its first paragraph and its lead image; the rest of its
+        text folds behind “Read more”. A short one is shown whole.
+        """
+        parts = self.summary_blocks()
+        first = next((index for index, (kind, _) in enumerate(parts) if kind == "block"), None)
+        if first is None:
+            return parts, []
+        rest = parts[first + 1 :]
+        folded = [part for part in rest if part[0] == "block"]
+        if sum(len(strip_tags(block.html)) for _, block in folded) < SUMMARY_FOLD_CHARS:
+            return parts, []
+        return parts[: first + 1] + [part for part in rest if part[0] == "image"], folded

@@ -1,0 +1,274 @@
+"""Updates: the short, bylined, timestamped posts of a story, their bylines and revisions.
+
+``public_updates(now)`` is the one definition of what readers may see; ``Writer``
+says who made a revision (the newsroom or the seed).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .. import markup
+from .authors import Author
+from .stories import Story
+
+
+class Writer(models.TextChoices):
+    """Who made a change: someone in the newsroom (the admin) or the seed command."""
+
+    NEWSROOM = "newsroom", "Newsroom"
+    SEED = "seed", "Seed document"
+
+
+def public_updates(now):
+    """Updates public by their own status and time (published, or scheduled for a time that
+    has come), whatever their story's status: ``Update.objects.published()`` adds the story's."""
+    return Q(status__in=[Update.Status.PUBLISHED, Update.Status.SCHEDULED], published_at__lte=now)
+
+
+def public_change(now):
+    """``public_changed_at`` for a queryset ``update()`` that keeps status and time: ``now``
+    on the rows readers can see, unchanged on the others."""
+    return models.Case(
+        models.When(public_updates(now), then=models.Value(now)), default=models.F("public_changed_at")
+    )
+
+
+class UpdateQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Updates readers may see: published, or scheduled for a time that has come."""
+        now = now or timezone.now()
+        return self.filter(public_updates(now), story__status__in=[Story.Status.LIVE, Story.Status.ENDED])
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # New rows, so public only if public now: dated as save() would (bulk_create skips save()).
+        objs = list(objs)
+        now = timezone.now()
+        for update in objs:
+            update.stamp_public_change(now, was_public=False)
+        created = super().bulk_create(objs, *args, **kwargs)
+        for update in created:
+            update._remember_stored_state()
+        return created
+
+    def with_byline(self):
+        return self.select_related("story").prefetch_related("bylines__author", "images")
+
+    def owned_by(self, user):
+        """Updates ``user`` wrote: their author profile is in the byline, or they created it."""
+        if not user.is_authenticated:
+            return self.none()
+        bylined = Byline.objects.filter(author__user=user).values("update")
+        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
+
+    def editable_by(self, user):
+        """Updates ``user`` may change and delete: all for editors, their own for reporters."""
+        if user.has_perm("coverage.change_any_update"):
+            return self
+        return self.owned_by(user)
+
+
+class Update(models.Model):
+    """One entry in a story's stream: a byline, an optional headline, a body, images."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="updates")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="updates")
+    headline = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True, help_text="Markdown.")
+    contributor_line = models.CharField(
+        max_length=500, blank=True, help_text="E.g. “Marc Santora contributed reporting from Kyiv.”"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="For a scheduled update: when it goes public."
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, help_text="Readers see “Updated” with this time.")
+    pinned = models.BooleanField(default=False, help_text="Shown on top of the story. One per story.")
+    key_event = models.BooleanField(default=False, help_text="Listed in the story's key events.")
+    correction = models.TextField(blank=True, help_text="A correction note shown to readers.")
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    source_position = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Place in the seed document, counted from the oldest update (0).",
+    )
+    seed_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A hash of the byline, text, pictures and status as the seed last wrote them.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The login that wrote this update; with the byline, who may edit it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now=True, db_index=True)
+    public_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When readers last saw this update change: published, edited, or taken down. "
+        "Work on a draft or a scheduled update not yet due leaves it alone.",
+    )
+
+    objects = UpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        permissions = [("change_any_update", "Can change and delete anyone's updates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "scheduled", "published"]), name="update_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="update_public_has_time",
+            ),
+            models.UniqueConstraint(fields=["story"], condition=Q(pinned=True), name="one_pin_per_story"),
+            models.UniqueConstraint(
+                fields=["story", "source_position"],
+                condition=Q(source_position__isnull=False),
+                name="update_unique_source_position",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["story", "status", "published_at"], name="update_story_stream"),
+            models.Index(fields=["story", "public_changed_at"], name="update_story_public_change"),
+        ]
+
+    def __str__(self):
+        return self.headline or markup.plain_excerpt(self.body) or f"Update {self.pk}"
+
+    def save(self, **kwargs):
+        """Also dates ``public_changed_at`` when readers will notice this write (see below)."""
+        now = timezone.now()
+        if self._state.adding:
+            self._stored_state = (self.Status.DRAFT, None)  # no row yet: nothing readers saw
+        if self.stamp_public_change(now, was_public=self.was_public(now)) and kwargs.get("update_fields"):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "public_changed_at"}
+        super().save(**kwargs)
+        self._remember_stored_state()
+
+    def get_absolute_url(self):
+        return reverse("coverage:update_detail", kwargs={"slug": self.story.slug, "pk": self.pk})
+
+    # --- what readers can see, and when that changed --------------------------------
+    # An update is public when it is published, or scheduled for a time that has come.
+    # Every write that readers could notice (to a public update, or one that was public
+    # until this write) dates ``public_changed_at``; the change feed, its ETag and the
+    # cached pages follow that date, so work on unpublished updates shows nowhere.
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_stored_state()
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        state_fields = {"status", "published_at"}
+        if fields is None or state_fields <= set(fields):
+            self._remember_stored_state()
+        elif state_fields & set(fields):
+            self._stored_state = None  # half of it read now, half before: unknown
+
+    def _remember_stored_state(self):
+        deferred = self.get_deferred_fields()
+        stored = None if {"status", "published_at"} & deferred else (self.status, self.published_at)
+        self._stored_state = stored
+
+    @staticmethod
+    def _public(status, published_at, now):
+        return status != Update.Status.DRAFT and published_at is not None and published_at <= now
+
+    def is_public(self, now=None):
+        """Readers can see this update as it stands in memory (its story's status aside)."""
+        return self._public(self.status, self.published_at, now or timezone.now())
+
+    def was_public(self, now=None):
+        """Readers can see the row as it was last read or written (True when that is unknown)."""
+        if self._state.adding:
+            return False
+        stored = getattr(self, "_stored_state", None)
+        return stored is None or self._public(*stored, now or timezone.now())
+
+    def stamp_public_change(self, now, *, was_public):
+        """Date the change a write makes if readers will notice it; returns whether they will."""
+        noticed = was_public or self.is_public(now)
+        if noticed:
+            self.public_changed_at = now
+        return noticed
+
+    @property
+    def anchor(self):
+        return f"update-{self.pk}"
+
+    def byline_authors(self):
+        """Authors in byline order (uses the prefetched bylines when present)."""
+        return [byline.author for byline in self.bylines.all()]
+
+    def body_blocks(self):
+        return markup.interleave(self.body, list(self.images.all()))
+
+
+class UpdateRevision(models.Model):
+    """The headline and body of an update as one save left them, with who and when."""
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    headline = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    writer = models.CharField(
+        max_length=10,
+        choices=Writer.choices,
+        default=Writer.NEWSROOM,
+        help_text="Where the change came from. For the newsroom, “saved by” names the login.",
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["update", "version"], name="revision_unique_version"),
+            models.CheckConstraint(
+                condition=Q(writer__in=["newsroom", "seed"]), name="revision_writer_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Version {self.version} of update {self.update_id}"
+
+
+class Byline(models.Model):
+    """An author's place in an update's byline."""
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["update", "author"], name="byline_unique_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.update_id}"
