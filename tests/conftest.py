@@ -1,11 +1,14 @@
+import io
 import subprocess
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 
 from tests.browser import browser, page  # noqa: F401  (fixtures)
+from tests.factories import SHIPPED_SEED
 
 
 @pytest.fixture(autouse=True)
@@ -79,3 +82,12 @@ def served_site():
         shell = [servers.PYTHON, "manage.py", "shell", "-c", script]
         output = subprocess.run(shell, env=env, cwd=servers.ROOT, capture_output=True, text=True, check=True)
         yield SimpleNamespace(work=work, env=env, password=password, story_pk=output.stdout.split()[-1])
+
+
+@pytest.fixture
+def seeded():
+    """The shipped seed document, loaded: its story."""
+    from coverage.models import Story
+
+    call_command("seed", SHIPPED_SEED, stdout=io.StringIO())
+    return Story.objects.get()

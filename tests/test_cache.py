@@ -3,17 +3,14 @@
 Runs against the configured cache: local memory, or Redis when REDIS_URL is set.
 """
 
-import io
 import json
 import re
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 
 from coverage import caching
-from coverage.models import Story
-from tests.factories import SHIPPED_SEED, make_author, make_story, make_stream
+from tests.factories import make_author, make_story, make_stream
 from tests.test_production import PRODUCTION, manage
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +26,6 @@ def page_cache(settings):
     # What a careless deployment allows: every one of the forged hosts passes this list
     # (Django ignores the port and a trailing dot when it checks a host).
     settings.ALLOWED_HOSTS = ["live.example.org", "127.0.0.1", "localhost", "testserver"]
-
-
-@pytest.fixture
-def seeded():
-    call_command("seed", SHIPPED_SEED, stdout=io.StringIO())
-    return Story.objects.get()
 
 
 def cache_entries():
