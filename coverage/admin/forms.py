@@ -35,10 +35,19 @@ class AnyScriptForm(forms.ModelForm):
                 form_field.widget.attrs.setdefault("dir", "auto")
 
 
+class OptionalSlugForm(AnyScriptForm):
+    """The slug may be left empty: the service makes one (from a story's title, an author's name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:  # not on a read-only form
+            self.fields["slug"].required = False
+
+
 # --- stories -----------------------------------------------------------------------
 
 
-class StoryForm(ZonedTimesForm, VersionedForm, AnyScriptForm):
+class StoryForm(ZonedTimesForm, VersionedForm, OptionalSlugForm):
     text_fields = ("title", "summary")
 
     class Meta:
@@ -55,11 +64,6 @@ class StoryForm(ZonedTimesForm, VersionedForm, AnyScriptForm):
             "slug": "The story's address: /live/this-slug/. Letters of any script, digits and hyphens; "
             "left empty, it is made from the title."
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "slug" in self.fields:  # not on a read-only form
-            self.fields["slug"].required = False  # services.save_story makes one from the title
 
     def clean_time_zone(self):
         name = self.cleaned_data["time_zone"].strip()
@@ -302,7 +306,7 @@ class ImageForm(AnyScriptForm):
         return cleaned_data
 
 
-class AuthorForm(AnyScriptForm):
+class AuthorForm(OptionalSlugForm):
     photo = PictureField(required=False, help_text="A portrait; location and camera data are removed.")
 
     class Meta:
@@ -312,8 +316,3 @@ class AuthorForm(AnyScriptForm):
             "slug": "The author page's address: /authors/this-slug/. Letters of any script, digits and "
             "hyphens; left empty, it is made from the name."
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "slug" in self.fields:  # not on a read-only form
-            self.fields["slug"].required = False  # services.save_author makes one from the name
