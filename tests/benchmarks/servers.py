@@ -91,10 +91,12 @@ def manage(env, *args):
 
 
 @contextmanager
-def gunicorn(env, workdir, *, workers=2, threads=1, access_log=None, port=None):
+def gunicorn(
+    env, workdir, *, workers=2, threads=1, access_log=None, port=None, app="liveblog.wsgi:application"
+):
     port = port or free_port()
     command = [
-        PYTHON, "-m", "gunicorn", "liveblog.wsgi:application",
+        PYTHON, "-m", "gunicorn", app,
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
         "--log-level", "warning", "--max-requests", "0",  # no worker recycling mid-measurement
     ]  # fmt: skip

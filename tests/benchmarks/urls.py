@@ -1,4 +1,8 @@
-"""The project's URLs plus /bench/bare/: Django doing nothing but answer with a page-sized body."""
+"""The project's URLs plus a view that does nothing but answer with a page-sized body.
+
+``/bench/floor/`` reaches it through Django's two basic middlewares only (the floor,
+``tests.benchmarks.floor``); ``/bench/bare/`` through the project's whole stack.
+"""
 
 import os
 
@@ -14,4 +18,4 @@ def bare(request):
     return HttpResponse(BODY, content_type="text/html; charset=utf-8")
 
 
-urlpatterns = [path("bench/bare/", bare), *project_urlpatterns]
+urlpatterns = [path("bench/floor/", bare), path("bench/bare/", bare), *project_urlpatterns]
