@@ -187,9 +187,15 @@ def _bump(key):
 
 def page_key(slug, version, query):
     """The key of a story page: its slug, version and ``query``, the page's own parameters
-    (a QueryDict of the ones the page answers to, normalized by the view)."""
+    (a QueryDict of the ones the page answers to, normalized by the view). It holds
+    ``(etag, content)``."""
     digest = hashlib.sha256(query.urlencode().encode()).hexdigest()[:24]
-    return f"liveblog:page:{slug}:{version}:{digest}"
+    return f"liveblog:story-page:{slug}:{version}:{digest}"
+
+
+def content_etag(content):
+    """A strong ETag for ``content``: the page's bytes are its version."""
+    return f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
 
 
 def page_timeout(story):

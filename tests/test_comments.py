@@ -186,6 +186,9 @@ def test_post_without_csrf_token_comes_back_to_be_confirmed(story):
     assert response.status_code == 403
     assert not Comment.objects.exists()
     assert "press “Post comment” again" in html and "Posted with scripts off." in html
+    # It carries this reader's token and text: no cache may keep it, and it has no validator.
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+    assert "ETag" not in response
     token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     assert token
     again = reader.post(f"/live/{story.slug}/comments/", form(body="Posted with scripts off.") | {

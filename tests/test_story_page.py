@@ -261,3 +261,44 @@ def test_times_are_in_the_story_zone_and_named(client):
     html = client.get(story.get_absolute_url()).content.decode()
     expected = "July 1, 1:05 PM BST"
     assert f'<time datetime="2025-07-01T12:05:00Z" data-relative title="{expected}">{expected}</time>' in html
+
+
+# --- shared caches ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page_cache", [0, 60])
+def test_story_page_answers_a_conditional_get_and_may_be_shared_for_one_window(client, settings, page_cache):
+    settings.LIVEBLOG_PAGE_CACHE_SECONDS = page_cache
+    settings.LIVEBLOG_CURSOR_WINDOW = 30  # the page's cursor (and so its bytes) holds still meanwhile
+    story = make_story()
+    update = make_update(story=story, body="First words.")
+    url = story.get_absolute_url()
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=30, stale-while-revalidate=30"
+    etag = first["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
+
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", etag)
+    assert again["Cache-Control"] == first["Cache-Control"]
+    compressed = client.get(url, HTTP_ACCEPT_ENCODING="br")
+    assert (compressed["Content-Encoding"], compressed["ETag"]) == ("br", f"W/{etag}")
+    assert client.get(url, HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+
+    # After a change the reader's validator no longer matches: the new page, never the old one.
+    update.body = "Second words."
+    services.save_update(update=update)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert main_of(changed).count('<p dir="auto">Second words.</p>') == 1
+    assert "First words." not in changed.content.decode()
+
+
+def test_a_redirect_from_an_old_slug_is_not_marked_shareable(client):
+    story = make_story(title="Moved")
+    story.source_slug = "Moved:Old"
+    services.save_story(story=story)
+    response = client.get("/live/Moved:Old/")
+    assert response.status_code == 301
+    assert "ETag" not in response and "s-maxage" not in response.get("Cache-Control", "")

@@ -10,6 +10,7 @@ to be confirmed: nothing typed is lost.
 from django.http import JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 from django.views import csrf
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,9 +55,11 @@ def story_comment(request, slug):
 
 def _comment_again(request, slug, form, *, status):
     """The story page with the reader's comment form, its errors and a CSRF token."""
-    return render_story(
+    response = render_story(
         request, slug, QueryDict(), comment_form=form, status=status, csrf_token=get_token(request)
     ).response
+    add_never_cache_headers(response)  # it carries this reader's CSRF token and text
+    return response
 
 
 def csrf_failure(request, reason=""):

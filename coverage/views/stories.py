@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import get_conditional_response
 
 from .. import caching, comments, live, pagination, structured_data
 from ..conf import app_settings
@@ -88,14 +89,24 @@ def story_detail(request, slug):
     ``pagination.Page``), ``pinned``, ``key_events``, ``filter``,
     ``structured_data``. A story's old source slug redirects (301) to it.
     With a shared cache the whole page is cached until the story changes.
+
+    The page is the same for every reader: it carries an ETag (a conditional GET
+    gets a 304) and a ``Cache-Control`` that lets a shared cache (nginx, a CDN)
+    hold it for one cursor window and serve it stale for one more while it asks
+    again. A page held that long is still live: its script asks ``changes.json``
+    for everything since the cursor the page carries.
     """
     query = page_parameters(request, STORY_PARAMETERS)
     if app_settings.PAGE_CACHE_SECONDS <= 0:
-        return render_story(request, slug, query).response
+        rendered = render_story(request, slug, query)
+        if rendered.story is None:
+            return rendered.response
+        return _shared(request, rendered.response, caching.content_etag(rendered.response.content))
     key = caching.page_key(slug, caching.versions(slug), query)
-    content = caching.lookup(key)
-    if content is not None:
-        return HttpResponse(content)
+    found = caching.lookup(key)
+    if found is not None:
+        etag, content = found
+        return _shared(request, HttpResponse(content), etag)
     try:
         rendered = render_story(request, slug, query)
     except Http404:
@@ -103,9 +114,20 @@ def story_detail(request, slug):
         raise
     if rendered.story is None:
         caching.forget(slug)  # an old slug's redirect: nothing to keep under its name
-    elif rendered.cacheable:
-        caching.store(key, rendered.response.content, caching.page_timeout(rendered.story))
-    return rendered.response
+        return rendered.response
+    etag = caching.content_etag(rendered.response.content)
+    if rendered.cacheable:
+        caching.store(key, (etag, rendered.response.content), caching.page_timeout(rendered.story))
+    return _shared(request, rendered.response, etag)
+
+
+def _shared(request, response, etag):
+    """``response``, a story page every reader gets alike, with its validator and shared-cache
+    lifetime; a 304 instead when the reader's ``If-None-Match`` names it."""
+    window = app_settings.CURSOR_WINDOW
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={window}, stale-while-revalidate={window}"
+    return get_conditional_response(request, etag=etag, response=response)
 
 
 def render_story(request, slug, query, *, comment_form=None, status=200, csrf_token=""):
