@@ -94,6 +94,22 @@ def test_an_upload_goes_to_the_bucket_with_its_renditions_and_the_page_links_the
     }
 
 
+def test_the_content_security_policy_lets_readers_load_pictures_from_the_bucket(s3_media, client):
+    """Pages link pictures on the bucket's host: a policy of ``img-src 'self'`` alone blocks them all."""
+    story = make_story()
+    for path in (story.get_absolute_url(), reverse("admin:login")):
+        policy = client.get(path)["Content-Security-Policy"]
+        assert f"img-src 'self' data: {s3_media.endpoint_url};" in policy, path
+        assert "script-src 'self';" in policy
+
+
+def test_an_absolute_media_url_is_allowed_by_its_origin(settings, client):
+    """A CSP source with a path but no closing slash (``https://cdn…/media``) matches no picture in it."""
+    settings.MEDIA_URL = "https://cdn.example.org/media/"
+    policy = client.get(make_story().get_absolute_url())["Content-Security-Policy"]
+    assert "img-src 'self' data: https://cdn.example.org;" in policy
+
+
 def test_a_file_name_in_cyrillic_and_arabic_uploads_and_serves(s3_media, editor_client, client):
     story = make_story(title="Паводок — فيضان")
     upload = SimpleUploadedFile("Київ на світанку — القدس.png", make_picture(format="PNG"))
@@ -360,3 +376,26 @@ def test_ops_backup_and_restore_carry_the_bucket_to_a_new_database_and_bucket(s3
     assert fetch(url)[:2] == (200, "image/jpeg")
     for url in (source_url, restored_url):
         psql(admin_url, f"DROP DATABASE IF EXISTS {urlsplit(url).path.strip('/')}")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_browser_shows_every_picture_from_the_bucket_and_logs_no_error(s3_media, page):
+    """Chromium loads the seeded pictures from the bucket: the page's policy lets it."""
+    from tests.factories import SHIPPED_SLUG
+
+    call_command("seed", SHIPPED_SEED, stdout=io.StringIO())
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("response", lambda response: response.status >= 400 and errors.append(response.url))
+    assert page.goto(f"/live/{SHIPPED_SLUG}/").status == 200
+    pictures = page.locator("figure img")
+    assert pictures.count() == 6
+    for index in range(6):
+        picture = pictures.nth(index)
+        picture.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
+        assert picture.evaluate("img => img.currentSrc").startswith(
+            f"{s3_media.endpoint_url}/{s3_media.bucket}/"
+        )
+    assert errors == []
