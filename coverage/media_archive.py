@@ -27,29 +27,29 @@ class Counts:
     bytes: int = 0
 
 
-def stored_names(storage=default_storage, folder=""):
-    """Every file name in ``storage``, sorted, walking folders (S3 prefixes) from ``folder``."""
-    folders, files = storage.listdir(folder)
+def stored_names(folder=""):
+    """Every file name in the media storage, sorted, walking folders (S3 prefixes) from ``folder``."""
+    folders, files = default_storage.listdir(folder)
     names = [str(PurePosixPath(folder) / name) if folder else name for name in files]
     for child in folders:
-        names.extend(stored_names(storage, f"{folder}/{child}" if folder else child))
+        names.extend(stored_names(f"{folder}/{child}" if folder else child))
     return sorted(names)
 
 
-def _listing(storage):
+def _listing():
     try:
-        return stored_names(storage)
+        return stored_names()
     except FileNotFoundError:  # a media folder never written to
         return []
 
 
-def backup(target, storage=default_storage):
-    """Write every file of ``storage`` into the gzipped tar at path ``target``."""
+def backup(target):
+    """Write every file of the media storage into the gzipped tar at path ``target``."""
     counts = Counts()
     now = time.time()
     with tarfile.open(target, "w:gz") as archive:
-        for name in _listing(storage):
-            with storage.open(name) as handle:
+        for name in _listing():
+            with default_storage.open(name) as handle:
                 content = handle.read()
             member = tarfile.TarInfo(name)
             member.size, member.mtime, member.mode = len(content), now, 0o644
@@ -59,9 +59,10 @@ def backup(target, storage=default_storage):
     return counts
 
 
-def restore(source, storage=default_storage):
-    """Write each file of the backup at path ``source`` into ``storage`` under its own name, replacing
-    a file of that name; files the storage has and the backup has not are left alone.
+def restore(source):
+    """Write each file of the backup at path ``source`` into the media storage under its own
+    name, replacing a file of that name; files the storage has and the backup has not are
+    left alone.
 
     Also reads the backups ``tar -C media .`` made before (names starting with ``./``).
     """
@@ -74,9 +75,9 @@ def restore(source, storage=default_storage):
             if name.is_absolute() or ".." in name.parts:
                 raise RestoreError(f"{member.name}: a name outside the media storage")
             name = str(name)  # "./images/a.jpg" -> "images/a.jpg"
-            if storage.exists(name):
-                storage.delete(name)
-            saved = storage.save(name, File(archive.extractfile(member), name=name))
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            saved = default_storage.save(name, File(archive.extractfile(member), name=name))
             if saved != name:
                 raise RestoreError(f"{name}: the storage kept it as {saved}")
             counts.files += 1

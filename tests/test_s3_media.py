@@ -260,6 +260,20 @@ def test_media_backup_of_a_bucket_restores_into_a_folder_and_back(s3_media, sett
     ]
     assert (folder / "authors/b.png").read_bytes() == make_picture(format="PNG")
 
+    call_command("backup_media", tmp_path / "folder.tar.gz", stdout=io.StringIO())
+    with tarfile.open(tmp_path / "folder.tar.gz") as archive:
+        assert sorted(archive.getnames()) == ["authors/b.png", "images/2025/03/a.jpg"]
+        assert archive.extractfile("authors/b.png").read() == make_picture(format="PNG")
+
+
+def test_a_media_folder_never_written_to_backs_up_as_an_empty_tar(settings, tmp_path):
+    assert not Path(settings.MEDIA_ROOT).exists()
+    out = io.StringIO()
+    call_command("backup_media", tmp_path / "media.tar.gz", stdout=out)
+    assert out.getvalue() == f"backed up 0 media files (0 bytes) to {tmp_path / 'media.tar.gz'}\n"
+    with tarfile.open(tmp_path / "media.tar.gz") as archive:
+        assert archive.getnames() == []
+
 
 def test_a_backup_made_with_tar_of_the_media_folder_restores_into_the_bucket(s3_media, tmp_path):
     """Backups taken before (``tar -C media -czf media.tar.gz .``) still restore, under the same names."""
