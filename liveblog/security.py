@@ -1,10 +1,15 @@
 """Security at the edge: a Content-Security-Policy, the client's address behind proxies,
 and what django-axes needs to pause admin password guessing."""
 
+import functools
 import ipaddress
 import unicodedata
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.shortcuts import render
 
 # Reader pages: nothing inline, nothing from other hosts.
@@ -20,17 +25,45 @@ ADMIN_POLICY = READER_POLICY.replace("style-src 'self'", "style-src 'self' 'unsa
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        media = getattr(settings, "MEDIA_URL", "")
-        extra = f" {media.rstrip('/')}" if media.startswith("http") else ""
-        self.reader_policy = READER_POLICY.replace("img-src 'self' data:", f"img-src 'self' data:{extra}")
-        self.admin_policy = ADMIN_POLICY.replace("img-src 'self' data:", f"img-src 'self' data:{extra}")
 
     def __call__(self, request):
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            admin = request.path.startswith("/admin/")
-            response["Content-Security-Policy"] = self.admin_policy if admin else self.reader_policy
+            reader, admin = policies()
+            response["Content-Security-Policy"] = admin if request.path.startswith("/admin/") else reader
         return response
+
+
+@functools.cache
+def policies():
+    """``(reader policy, admin policy)``, allowing pictures from the media storage's origin.
+
+    Made once per process (settings do not change while it serves); tests that move the
+    media (``settings.STORAGES``, ``MEDIA_URL``) make it again through ``setting_changed``.
+    """
+    origin = media_origin()
+    extra = f" {origin}" if origin else ""
+    return tuple(
+        policy.replace("img-src 'self' data:", f"img-src 'self' data:{extra}")
+        for policy in (READER_POLICY, ADMIN_POLICY)
+    )
+
+
+@receiver(setting_changed)
+def _media_moved(*, setting, **kwargs):
+    if setting in {"STORAGES", "MEDIA_URL"}:
+        policies.cache_clear()
+
+
+def media_origin():
+    """The origin pictures are served from when it is not the site's own: an S3 bucket's
+    endpoint or custom domain, or an absolute MEDIA_URL (a CDN); else None.
+
+    Read from the media storage's own URLs, so the policy lets readers' browsers load
+    exactly what the pages link to.
+    """
+    parts = urlsplit(default_storage.url("csp-probe.jpg"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 def client_address(request):

@@ -188,25 +188,34 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # production serves media from the web server or object storage.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
-# Optional S3-compatible object storage for media (django-storages, `pip install -e '.[s3]'`).
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-if AWS_STORAGE_BUCKET_NAME:
-    MEDIA_STORAGE = {
+
+def media_storage(environ):
+    """``STORAGES["default"]``: the media folder, or an S3-compatible bucket when
+    ``AWS_STORAGE_BUCKET_NAME`` is set (django-storages, ``pip install -e '.[s3]'``).
+
+    Pages link to media without signatures (``querystring_auth``): the bucket must let anyone
+    read its objects (a bucket policy allowing ``s3:GetObject``), or sit behind
+    ``AWS_S3_CUSTOM_DOMAIN`` (a CDN) that may. boto3 reads the keys from ``AWS_ACCESS_KEY_ID``
+    and ``AWS_SECRET_ACCESS_KEY`` (or the machine's role).
+    """
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
             "querystring_auth": False,
             "file_overwrite": False,
         },
     }
-else:
-    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
 
 STORAGES = {
-    "default": MEDIA_STORAGE,
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
