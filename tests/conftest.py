@@ -54,7 +54,8 @@ print(Story.objects.create(title="Served site", slug="served-site", status="live
 
 
 # Fixtures that start servers: a test that uses one is a "server" test (``make test-fast`` skips it).
-SERVER_FIXTURES = {"served_site", "live_server"}
+# s3_server (tests/s3.py) is a local S3 server in a thread, as live_server is a site in a thread.
+SERVER_FIXTURES = {"served_site", "live_server", "s3_server"}
 
 
 def pytest_collection_modifyitems(items):

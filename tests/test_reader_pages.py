@@ -47,10 +47,13 @@ def test_home_cards_show_status_last_update_excerpt_and_lead_image(client, seede
     ended = make_story(title="Ended story", status=Story.Status.ENDED, summary="It is **all over** now.")
     make_update(story=ended, published_at=datetime(2025, 7, 1, 12, 5, tzinfo=UTC))
     with CaptureQueriesContext(connection) as queries:
-        html = client.get("/").content.decode()
+        response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
     cards = html.split('<li class="story-card')[1:]
     assert len(cards) == 2
     live_card, ended_card = cards
+    assert "Live Updates: U.S. Negotiators Head to Moscow" in live_card
     assert '<span class="live-badge">' in live_card
     assert re.search(r'Updated <time datetime="[^"]+" data-relative title="[^"]+">', live_card)
     assert "American and Russian officials were expected to meet in Moscow" in live_card
