@@ -70,14 +70,38 @@ def _compress(content, coding):
     return compress_string(content)
 
 
+def compressible(content, content_type):
+    """Whether a body is worth compressing: text, and long enough to gain."""
+    return len(content) >= MIN_LENGTH and content_type.lower().startswith(TEXT_TYPES)
+
+
+def variants(content, content_type):
+    """``{coding: bytes}``: ``content`` as sent to each client, ``"identity"`` always, then Brotli
+    and gzip when they make it smaller. For responses that carry no secret (``carries_secret``)."""
+    found = {"identity": content}
+    if compressible(content, content_type):
+        for coding in ("br", "gzip"):
+            compressed = _compress(content, coding)
+            if len(compressed) < len(content):
+                found[coding] = compressed
+    return found
+
+
+def preferred(request, codings):
+    """The coding among ``codings`` to send ``request``: Brotli, else gzip, else identity."""
+    accepted = accepted_codings(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    for coding in ("br", "gzip"):
+        if coding in accepted and coding in codings:
+            return coding
+    return "identity"
+
+
 class CompressionMiddleware(GZipMiddleware):
     def process_response(self, request, response):
-        content_type = response.get("Content-Type", "").lower()
         if (
             response.streaming
             or response.has_header("Content-Encoding")
-            or len(response.content) < MIN_LENGTH
-            or not content_type.startswith(TEXT_TYPES)
+            or not compressible(response.content, response.get("Content-Type", ""))
         ):
             return response
         if carries_secret(request, response):
