@@ -53,8 +53,8 @@ Story.objects.filter(slug={SLUG!r}).update(poll_interval={POLL_INTERVAL})
 
 def run(*, quick=False, rounds=None, seconds=None, readers=8, publishes=None):
     rounds = rounds or (2 if quick else 5)
-    seconds = seconds or (2 if quick else 4)  # per target and round
-    publishes = publishes or (2 if quick else 5)
+    seconds = seconds or (2 if quick else 3)  # per target and round
+    publishes = publishes or (2 if quick else 4)
     servers.ensure_debian_packages("nginx", "wrk")
     work = Path(tempfile.mkdtemp(prefix="liveblog-edge-"))
     work.chmod(0o755)  # nginx workers run as an unprivileged user
