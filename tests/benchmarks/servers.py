@@ -68,6 +68,7 @@ def project_env(workdir, **extra):
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"),
         "MEDIA_ROOT": str(workdir / "media"),
         "STATIC_ROOT": str(workdir / "static"),
+        "CACHE_DIR": str(workdir / "cache"),  # the file cache, without REDIS_URL
         "PYTHONPATH": str(ROOT),
         "LOG_LEVEL": "WARNING",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
