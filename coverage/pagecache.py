@@ -27,12 +27,16 @@ Requests the stack would answer otherwise are left to it: other methods, a host
 not allowed (400), plain HTTP when the site redirects to HTTPS.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
+from django.http.response import ResponseHeaders
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
@@ -54,6 +58,9 @@ SET_ASIDE = (
 )
 # Headers set per answer sent, never kept.
 PER_RESPONSE = {"content-length", "content-encoding", "date", "set-cookie"}
+# The shape of a kept answer (SharedResponse): part of every key, so entries an earlier
+# release left in Redis are never read by code that expects another shape.
+ENTRY_FORMAT = 2
 # Tells operators (and the benchmarks) how an answer was made: HIT from the cache, MISS
 # rendered by this request.
 STATUS_HEADER = "X-Page-Cache"
@@ -69,13 +76,36 @@ def shared(key):
     return mark
 
 
+@functools.lru_cache(maxsize=1024)
+def shared_route(path):
+    """``(key function, view arguments)`` when ``path`` is a shared view's, else None.
+
+    Remembered per path: resolving costs as much as serving a kept page.
+    """
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    key = getattr(match.func, "shared_key", None)
+    return None if key is None else (key, match.kwargs)
+
+
+@receiver(setting_changed)
+def _urls_changed(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        shared_route.cache_clear()
+
+
 @dataclass(frozen=True)
 class SharedResponse:
-    """An answer as kept: status, headers and one body per content coding."""
+    """An answer as kept: its status, and for each content coding its body and headers.
+
+    The headers are kept as Django checked them (``ResponseHeaders``' own store): setting
+    fifteen headers one by one on every hit would cost as much as the rest of the hit.
+    """
 
     status: int
-    headers: tuple
-    bodies: dict
+    variants: dict  # coding -> (body, headers' store)
     etag: str | None
     last_modified: int | None
 
@@ -90,33 +120,34 @@ class SharedResponse:
             or compression.carries_secret(request, response)
         ):
             return None
-        headers = tuple((name, value) for name, value in response.items() if name.lower() not in PER_RESPONSE)
+        headers = {name: value for name, value in response.items() if name.lower() not in PER_RESPONSE}
+        etag = response.get("ETag")
+        variants = {}
+        for coding, body in compression.variants(response.content, response.get("Content-Type", "")).items():
+            these = {**headers, "Content-Length": str(len(body))}
+            if coding != "identity":
+                these["Content-Encoding"] = coding
+                # Another representation: its ETag is weak (RFC 9110 8.8.1), as the stack sends it.
+                if etag and etag.startswith('"'):
+                    these["ETag"] = "W/" + etag
+            variants[coding] = (body, ResponseHeaders(these)._store)
         return cls(
             status=response.status_code,
-            headers=headers,
-            bodies=compression.variants(response.content, response.get("Content-Type", "")),
-            etag=response.get("ETag"),
+            variants=variants,
+            etag=etag,
             last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
         )
 
     def respond(self, request, status):
         """This answer as ``request`` accepts it: a 304 when its validators match."""
-        coding = compression.preferred(request, self.bodies)
-        body = self.bodies[coding]
+        body, headers = self.variants[compression.preferred(request, self.variants)]
         response = HttpResponse(body, status=self.status)
-        for name, value in self.headers:
-            response[name] = value
-        response["Content-Length"] = str(len(body))
-        response[STATUS_HEADER] = status
-        if coding != "identity":
-            response["Content-Encoding"] = coding
-            # Another representation: its ETag is weak (RFC 9110 8.8.1), as the stack sends it.
-            if self.etag and self.etag.startswith('"'):
-                response["ETag"] = "W/" + self.etag
-        if self.etag or self.last_modified:
+        response.headers._store = dict(headers)
+        if any(name in request.META for name in SET_ASIDE[1:]):
             response = get_conditional_response(
                 request, etag=self.etag, last_modified=self.last_modified, response=response
             )
+        response[STATUS_HEADER] = status
         return response
 
 
@@ -142,24 +173,21 @@ class PageCacheMiddleware:
         """The cache key of this request's answer, or None when it is not served from the cache."""
         if request.method not in ("GET", "HEAD") or app_settings.PAGE_CACHE_SECONDS <= 0:
             return None
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
+        route = shared_route(request.path_info)
+        if route is None:
             return None
-        key = getattr(match.func, "shared_key", None)
-        if key is None:
-            return None
+        key, kwargs = route
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             return None  # SecurityMiddleware redirects it
         try:
             request.get_host()
         except DisallowedHost:
             return None  # CommonMiddleware refuses it
-        name = key(request, **match.kwargs)
+        name = key(request, **kwargs)
         if name is None:
             return None
         # HTTPS answers carry Strict-Transport-Security, plain ones do not.
-        return f"{name}:{'s' if request.is_secure() else 'p'}"
+        return f"{name}:{'s' if request.is_secure() else 'p'}:{ENTRY_FORMAT}"
 
     def make(self, request):
         """Render the answer through the stack: ``(entry, seconds to keep it, response)``.

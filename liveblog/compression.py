@@ -36,6 +36,7 @@ MIN_LENGTH = 200  # as GZipMiddleware: shorter bodies do not gain
 BROTLI_QUALITY = 5
 
 
+@functools.lru_cache(maxsize=64)  # browsers send a handful of different headers
 def accepted_codings(header):
     """The content codings ``header`` (an ``Accept-Encoding`` value) accepts, ``q=0`` ones left out."""
     codings = set()
@@ -51,7 +52,7 @@ def accepted_codings(header):
                     quality = 0.0
         if name and quality > 0:
             codings.add(name.strip().lower())
-    return codings
+    return frozenset(codings)
 
 
 def carries_secret(request, response):

@@ -39,6 +39,9 @@ CANONICAL = {
 }
 
 
+NO_PARAMETERS = QueryDict()
+
+
 def page_parameters(request, names):
     """The request's non-empty parameters among ``names``, one value each (the last, as
     ``QueryDict.get`` reads them), in ``names`` order: what the page is rendered from."""
@@ -85,7 +88,8 @@ def public_story(slug):
 
 def story_page_key(request, slug):
     """The page cache's name for this story page: its slug, versions and own parameters."""
-    return caching.page_key(slug, caching.versions(slug), page_parameters(request, STORY_PARAMETERS))
+    query = page_parameters(request, STORY_PARAMETERS) if request.META.get("QUERY_STRING") else NO_PARAMETERS
+    return caching.page_key(slug, caching.versions(slug), query)
 
 
 @shared(story_page_key)
