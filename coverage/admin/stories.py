@@ -167,14 +167,15 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
 
     @admin.action(description="Start coverage (live)", permissions=["change"])
     def start_coverage(self, request, queryset):
-        for story in queryset:
-            services.start_coverage(story=story)
-            self.log_change(request, story, "Started coverage.")
-        self.message_user(request, f"Coverage started: {counted(len(queryset), 'story')}.", messages.SUCCESS)
+        self._set_coverage(request, queryset, services.start_coverage, "started", "Started coverage.")
 
     @admin.action(description="End coverage", permissions=["change"])
     def end_coverage(self, request, queryset):
-        for story in queryset:
-            services.end_coverage(story=story)
-            self.log_change(request, story, "Ended coverage.")
-        self.message_user(request, f"Coverage ended: {counted(len(queryset), 'story')}.", messages.SUCCESS)
+        self._set_coverage(request, queryset, services.end_coverage, "ended", "Ended coverage.")
+
+    def _set_coverage(self, request, queryset, service, done, logged):
+        stories = list(queryset)
+        for story in stories:
+            service(story=story)
+            self.log_change(request, story, logged)
+        self.message_user(request, f"Coverage {done}: {counted(len(stories), 'story')}.", messages.SUCCESS)

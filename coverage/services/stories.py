@@ -1,8 +1,6 @@
 """Writes of stories: save, coverage start and end, delete, and the seed's bookkeeping."""
 
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import slugs
@@ -88,24 +86,12 @@ def record_seed_positions(*, story, count):
 
 
 def start_coverage(*, story, now=None):
-    """Make ``story`` live: readers see it, with the LIVE badge and new updates arriving."""
-    return _set_coverage(story, status=Story.Status.LIVE, ends=None, now=now)
+    """Put ``story`` live (the admin's "Start coverage"): ``save_story`` dates it."""
+    story.status = Story.Status.LIVE
+    return save_story(story=story, now=now)
 
 
 def end_coverage(*, story, now=None):
-    """End ``story``'s live coverage: it stays public, without the LIVE badge."""
-    return _set_coverage(story, status=Story.Status.ENDED, ends=True, now=now)
-
-
-def _set_coverage(story, *, status, ends, now):
-    now = now or timezone.now()
-    Story.objects.filter(pk=story.pk).update(
-        status=status,
-        coverage_start=Coalesce("coverage_start", now),
-        coverage_end=now if ends else None,
-        version=F("version") + 1,
-        updated_at=now,
-    )
-    story.refresh_from_db()
-    readers.after_write(story, now=now)
-    return story
+    """End ``story``'s coverage (the admin's "End coverage"): ``save_story`` dates it."""
+    story.status = Story.Status.ENDED
+    return save_story(story=story, now=now)
