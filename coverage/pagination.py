@@ -2,7 +2,10 @@
 
 A cursor names a place in the order ``(-published_at, -pk)``: ``?before=C``
 shows the updates after C (older), ``?after=C`` the ones before it (newer).
-No OFFSET: every page costs the same however deep it is.
+No OFFSET: every page costs the same however deep it is. Each side of a cursor is
+also asked as a plain bound on ``published_at``, which an index on ``(story,
+published_at, id)`` seeks to (PostgreSQL does not seek on the OR alone: it would
+read every newer update of the story to reach a page deep in it).
 """
 
 import re
@@ -46,7 +49,8 @@ def paginate(queryset, *, before=None, after=None, size=PAGE_SIZE):
     if after and (place := decode(after)):
         moment, pk = place
         newer_side = Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)
-        rows = list(queryset.filter(newer_side).order_by("published_at", "pk")[: size + 1])
+        rows = queryset.filter(newer_side, published_at__gte=moment)  # the bound an index can seek to
+        rows = list(rows.order_by("published_at", "pk")[: size + 1])
         has_newer = len(rows) > size
         items = rows[:size][::-1]
         return Page(items, encode(items[-1]) if items else None, encode(items[0]) if has_newer else None)
@@ -54,7 +58,8 @@ def paginate(queryset, *, before=None, after=None, size=PAGE_SIZE):
     newer = None
     if before and (place := decode(before)):
         moment, pk = place
-        rows = rows.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+        older_side = Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk)
+        rows = rows.filter(older_side, published_at__lte=moment)  # the bound an index can seek to
         newer = before
     rows = list(rows[: size + 1])
     items = rows[:size]

@@ -6,7 +6,7 @@ says who made a revision (the newsroom or the seed).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,6 +52,15 @@ class UpdateQuerySet(models.QuerySet):
         for update in created:
             update._remember_stored_state()
         return created
+
+    def pinned_in(self, story):
+        """The update of these that is pinned in ``story`` (at most one: ``one_pin_per_story``).
+
+        Found through that index, as ``pk = (subquery)``: asked as ``pinned = true``
+        alongside the public filter, SQLite walks the story's stream to find it.
+        """
+        pin = Update.objects.filter(story=story, pinned=True).values("pk")[:1]
+        return self.filter(pk=Subquery(pin))
 
     def with_byline(self):
         return self.select_related("story").prefetch_related("bylines__author", "images")
@@ -146,8 +155,16 @@ class Update(models.Model):
                 name="update_unique_source_position",
             ),
         ]
+        # Each query a reader's page makes reads a few rows of one of these, newest first,
+        # however long the story: its stream and cursor pages, its key events, its
+        # newest publication, edit and change (see ``stories.latest``).
         indexes = [
             models.Index(fields=["story", "status", "published_at"], name="update_story_stream"),
+            models.Index(fields=["story", "published_at", "id"], name="update_story_time"),
+            models.Index(
+                fields=["story", "published_at", "id"], condition=Q(key_event=True), name="update_story_key"
+            ),
+            models.Index(fields=["story", "edited_at"], name="update_story_edited"),
             models.Index(fields=["story", "public_changed_at"], name="update_story_public_change"),
         ]
 
@@ -257,18 +274,46 @@ class UpdateRevision(models.Model):
         return f"Version {self.version} of update {self.update_id}"
 
 
+class BylineQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # Bylines carry their update's story, as save() gives them (bulk_create skips save()).
+        objs = list(objs)
+        for byline in objs:
+            byline.take_story()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Byline(models.Model):
-    """An author's place in an update's byline."""
+    """An author's place in an update's byline.
+
+    ``story`` repeats the update's story (kept so by ``save()``, ``bulk_create`` and
+    the service that moves an update): which authors write in a story is then one
+    index probe per author, however long the story (the story page's author filter).
+    """
 
     update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
+    )  # the index below serves it
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = BylineQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["update", "author"], name="byline_unique_author"),
         ]
+        indexes = [models.Index(fields=["story", "author"], name="byline_story_author")]
 
     def __str__(self):
         return f"{self.author} on {self.update_id}"
+
+    def save(self, **kwargs):
+        self.take_story()
+        super().save(**kwargs)
+
+    def take_story(self):
+        if self.story_id is None:
+            self.story_id = self.update.story_id

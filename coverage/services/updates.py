@@ -67,6 +67,7 @@ def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=
         moved_from = ()
         if previous is not None and previous.story_id != update.story_id:
             Image.objects.filter(update=update).update(story_id=update.story_id)
+            Byline.objects.filter(update=update).update(story_id=update.story_id)
             moved_from = (previous.story_id,) if was_public else ()
         if authors is not None:
             _set_byline(update, authors)

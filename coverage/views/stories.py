@@ -152,7 +152,7 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
     page_number_args = {"before": query.get("before"), "after": query.get("after")}
     pinned = None
     if not filtered:
-        pinned = published.filter(pinned=True).with_byline().first()
+        pinned = published.pinned_in(story).with_byline().first()
         if pinned is not None:
             stream = stream.exclude(pk=pinned.pk)
     page = pagination.paginate(stream.with_byline(), **page_number_args)

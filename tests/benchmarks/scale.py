@@ -125,10 +125,11 @@ def build(size):
         )
         pks += [row.pk for row in rows]
     bylines = [
-        Byline(update_id=pk, author=authors[index % AUTHORS], position=0) for index, pk in enumerate(pks)
+        Byline(update_id=pk, story=story, author=authors[index % AUTHORS], position=0)
+        for index, pk in enumerate(pks)
     ]
     bylines += [
-        Byline(update_id=pk, author=authors[(index + 1) % AUTHORS], position=1)
+        Byline(update_id=pk, story=story, author=authors[(index + 1) % AUTHORS], position=1)
         for index, pk in enumerate(pks)
         if index % TWO_BYLINES_EVERY == 0
     ]

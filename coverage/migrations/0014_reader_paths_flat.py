@@ -1,0 +1,58 @@
+"""Reader pages that cost the same however long the story: indexes read newest first, and
+each byline's story (filled in from its update), for the story page's author filter."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
+
+
+def fill_byline_stories(apps, schema_editor):
+    Byline = apps.get_model("coverage", "Byline")
+    Update = apps.get_model("coverage", "Update")
+    story = Update.objects.filter(pk=OuterRef("update_id")).values("story_id")[:1]
+    Byline.objects.using(schema_editor.connection.alias).update(story_id=Subquery(story))
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('coverage', '0013_deleted_seed_stories'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='byline',
+            name='story',
+            field=models.ForeignKey(db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coverage.story'),
+        ),
+        migrations.RunPython(fill_byline_stories, migrations.RunPython.noop, elidable=True),
+        migrations.AlterField(
+            model_name='byline',
+            name='story',
+            field=models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coverage.story'),
+        ),
+        migrations.AddIndex(
+            model_name='byline',
+            index=models.Index(fields=['story', 'author'], name='byline_story_author'),
+        ),
+        migrations.AddIndex(
+            model_name='comment',
+            index=models.Index(fields=['story', 'status', 'created_at', 'id'], name='comment_story_shown'),
+        ),
+        migrations.AddIndex(
+            model_name='tombstone',
+            index=models.Index(fields=['story', 'deleted_at'], name='tombstone_story_time'),
+        ),
+        migrations.AddIndex(
+            model_name='update',
+            index=models.Index(fields=['story', 'published_at', 'id'], name='update_story_time'),
+        ),
+        migrations.AddIndex(
+            model_name='update',
+            index=models.Index(condition=models.Q(('key_event', True)), fields=['story', 'published_at', 'id'], name='update_story_key'),
+        ),
+        migrations.AddIndex(
+            model_name='update',
+            index=models.Index(fields=['story', 'edited_at'], name='update_story_edited'),
+        ),
+    ]
