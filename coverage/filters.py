@@ -2,10 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import Author, Byline, Update
+from .models import Author, Byline, Update, public_updates
 
 
 class NameSelect(forms.Select):
@@ -17,16 +18,17 @@ class NameSelect(forms.Select):
         return option
 
 
-def authors_in(story, updates):
-    """Authors with a byline on one of ``updates`` (a queryset) in ``story``.
+def authors_in(story, now=None):
+    """Authors with a byline on a public update of ``story`` (a public story).
 
-    Asked author by author: is there a byline of theirs in this story (one probe of
-    the ``(story, author)`` index) on one of ``updates``? The first such byline
-    answers, so the cost follows the number of authors, not the length of the story.
+    Asked author by author: their first such byline, found through the ``(story,
+    author)`` index and the update's primary key, so the cost follows the number of
+    authors, not the length of the story. A scalar subquery with a LIMIT, not EXISTS:
+    PostgreSQL turns an EXISTS into a join that reads every update of the story.
     """
-    on_updates = updates.filter(pk=OuterRef("update_id"))
-    bylines = Byline.objects.filter(story=story, author=OuterRef("pk")).filter(Exists(on_updates))
-    return Author.objects.filter(Exists(bylines))
+    bylines = Byline.objects.filter(public_updates(now or timezone.now(), through="update__"))
+    first = bylines.filter(story=story, author=OuterRef("pk")).order_by().values("pk")[:1]
+    return Author.objects.alias(byline_in_story=Subquery(first)).filter(byline_in_story__isnull=False)
 
 
 class UpdateFilter(django_filters.FilterSet):
@@ -50,7 +52,7 @@ class UpdateFilter(django_filters.FilterSet):
         """``queryset`` is the story's public updates; the authors offered are theirs only,
         so a byline on a draft or a scheduled update not yet due shows nowhere."""
         super().__init__(*args, **kwargs)
-        self.filters["author"].queryset = authors_in(story, self.queryset)
+        self.filters["author"].queryset = authors_in(story)
 
     def filter_key(self, queryset, name, value):
         return queryset.filter(key_event=True) if value else queryset

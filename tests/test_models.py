@@ -1,13 +1,15 @@
 from datetime import timedelta
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from coverage import markup
-from coverage.models import Story, Update
-from tests.factories import make_story, make_update
+from coverage.models import Byline, Story, Update
+from tests.factories import make_story, make_stream, make_update, migration
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,16 @@ def test_byline_order_is_kept():
     second, first = make_author(name="Zoe Last"), make_author(name="Aaron First")
     update = make_update(authors=[second, first])
     assert [a.name for a in update.byline_authors()] == ["Zoe Last", "Aaron First"]
+
+
+def test_bylines_carry_their_updates_story_however_made():
+    one, many = make_update(), make_stream(count=3)
+    assert Byline.objects.get(update=one).story == one.story  # save()
+    assert set(Byline.objects.filter(update__story=many).values_list("story", flat=True)) == {many.pk}
+    # Rows from before the column: the migration fills it in from the update.
+    Byline.objects.filter(update=one).update(story=many)
+    migration("reader_paths_flat").fill_byline_stories(apps, SimpleNamespace(connection=connection))
+    assert Byline.objects.get(update=one).story == one.story
 
 
 def test_markdown_is_sanitized():
