@@ -1,9 +1,11 @@
-"""Reader pages that cost the same however long the story: indexes read newest first, and
-each byline's story (filled in from its update), for the story page's author filter."""
+"""Reader pages that cost the same however long the story: indexes read newest first, each
+byline's story (filled in from its update) for the story page's author filter, and each
+story's count of approved comments (counted here once)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 
 def fill_byline_stories(apps, schema_editor):
@@ -11,6 +13,14 @@ def fill_byline_stories(apps, schema_editor):
     Update = apps.get_model("coverage", "Update")
     story = Update.objects.filter(pk=OuterRef("update_id")).values("story_id")[:1]
     Byline.objects.using(schema_editor.connection.alias).update(story_id=Subquery(story))
+
+
+def count_shown_comments(apps, schema_editor):
+    Story = apps.get_model("coverage", "Story")
+    Comment = apps.get_model("coverage", "Comment")
+    approved = Comment.objects.filter(story=OuterRef("pk"), status="approved").order_by()
+    counted = approved.values("story").annotate(count=Count("pk")).values("count")
+    Story.objects.using(schema_editor.connection.alias).update(comments_shown=Coalesce(Subquery(counted), 0))
 
 
 class Migration(migrations.Migration):
@@ -31,6 +41,12 @@ class Migration(migrations.Migration):
             name='story',
             field=models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coverage.story'),
         ),
+        migrations.AddField(
+            model_name='story',
+            name='comments_shown',
+            field=models.PositiveIntegerField(default=0, editable=False, help_text='How many of its comments are approved, kept by the comment services: the page counts and pages its comments without a COUNT over them.'),
+        ),
+        migrations.RunPython(count_shown_comments, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name='byline',
             index=models.Index(fields=['story', 'author'], name='byline_story_author'),

@@ -88,6 +88,12 @@ class Story(models.Model):
         help_text="Seconds between readers' checks for new updates. Empty: the site default.",
     )
     comments_open = models.BooleanField(default=True)
+    comments_shown = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many of its comments are approved, kept by the comment services: the page "
+        "counts and pages its comments without a COUNT over them.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     seed_digest = models.CharField(
         max_length=64,

@@ -7,7 +7,6 @@ parameters it answers to, in the forms the site's own links make.
 import re
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -206,9 +205,8 @@ def _is_canonical(query, update_filter, comment_page):
 
 
 def _comments_context(query, story, form, csrf_token):
-    approved = Paginator(story.comments.approved(), COMMENTS_PER_PAGE)
     return {
-        "comments": approved.get_page(query.get("comments")),
+        "comments": comments.ShownComments(story, COMMENTS_PER_PAGE).get_page(query.get("comments")),
         "comments_open": comments.comments_open(story),
         "comment_form": form or comments.CommentForm(),
         "comment_received": query.get("comment") == "received",

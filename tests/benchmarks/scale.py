@@ -150,7 +150,7 @@ def build(size):
     # A quiet story (its feed's ETag holds) but for three updates edited a minute ago.
     Update.objects.filter(story=story).update(changed_at=hour_ago, public_changed_at=hour_ago)
     Update.objects.filter(pk__in=pks[-3:]).update(changed_at=minute_ago, public_changed_at=minute_ago)
-    Story.objects.filter(pk=story.pk).update(updated_at=hour_ago)
+    Story.objects.filter(pk=story.pk).update(updated_at=hour_ago, comments_shown=size)
     readers.after_write(story)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
