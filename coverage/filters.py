@@ -21,12 +21,14 @@ class NameSelect(forms.Select):
 def authors_in(story, now=None):
     """Authors with a byline on a public update of ``story`` (a public story).
 
-    Asked author by author: their first such byline, found through the ``(story,
-    author)`` index and the update's primary key, so the cost follows the number of
-    authors, not the length of the story. A scalar subquery with a LIMIT, not EXISTS:
-    PostgreSQL turns an EXISTS into a join that reads every update of the story.
+    Asked author by author: their first byline in this story (the ``(story, author)``
+    index) whose update is public (its primary key), so the cost follows the number of
+    authors, not the length of the story. Scalar subqueries with a LIMIT, not EXISTS
+    or a join: PostgreSQL makes those a join that reads the whole story, or the whole
+    bylines table for an author who never wrote in it.
     """
-    bylines = Byline.objects.filter(public_updates(now or timezone.now(), through="update__"))
+    public = Update.objects.filter(public_updates(now or timezone.now()), pk=OuterRef("update_id"))
+    bylines = Byline.objects.alias(public=Subquery(public.values("pk")[:1])).filter(public__isnull=False)
     first = bylines.filter(story=story, author=OuterRef("pk")).order_by().values("pk")[:1]
     return Author.objects.alias(byline_in_story=Subquery(first)).filter(byline_in_story__isnull=False)
 

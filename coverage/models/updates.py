@@ -22,18 +22,10 @@ class Writer(models.TextChoices):
     SEED = "seed", "Seed document"
 
 
-def public_updates(now, *, through=""):
+def public_updates(now):
     """Updates public by their own status and time (published, or scheduled for a time that
-    has come), whatever their story's status: ``Update.objects.published()`` adds the story's.
-
-    ``through`` reaches the update from another model (``"update__"`` from a byline).
-    """
-    return Q(
-        **{
-            f"{through}status__in": [Update.Status.PUBLISHED, Update.Status.SCHEDULED],
-            f"{through}published_at__lte": now,
-        }
-    )
+    has come), whatever their story's status: ``Update.objects.published()`` adds the story's."""
+    return Q(status__in=[Update.Status.PUBLISHED, Update.Status.SCHEDULED], published_at__lte=now)
 
 
 def public_change(now):
