@@ -55,14 +55,18 @@ def test_byline_order_is_kept():
     assert [a.name for a in update.byline_authors()] == ["Zoe Last", "Aaron First"]
 
 
-def test_bylines_carry_their_updates_story_however_made():
+def test_bylines_carry_their_updates_story_and_time_however_made():
     one, many = make_update(), make_stream(count=3)
-    assert Byline.objects.get(update=one).story == one.story  # save()
-    assert set(Byline.objects.filter(update__story=many).values_list("story", flat=True)) == {many.pk}
-    # Rows from before the column: the migration fills it in from the update.
-    Byline.objects.filter(update=one).update(story=many)
+    made_by_save = Byline.objects.filter(update=one, story=one.story, published_at=one.published_at)
+    assert made_by_save.exists()
+    made_in_bulk = Byline.objects.filter(update__story=many).select_related("update")
+    assert {(byline.story_id, byline.published_at) for byline in made_in_bulk} == {
+        (many.pk, byline.update.published_at) for byline in made_in_bulk
+    }
+    # Rows from before the columns: the migration fills them in from the update.
+    Byline.objects.filter(update=one).update(story=many, published_at=None)
     migration("reader_paths_flat").fill_byline_stories(apps, SimpleNamespace(connection=connection))
-    assert Byline.objects.get(update=one).story == one.story
+    assert made_by_save.exists()
 
 
 def test_markdown_is_sanitized():

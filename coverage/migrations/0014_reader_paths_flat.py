@@ -1,6 +1,6 @@
 """Reader pages that cost the same however long the story: indexes read newest first, each
-byline's story (filled in from its update) for the story page's author filter, and each
-story's count of approved comments (counted here once)."""
+byline's story and time (filled in from its update) for the story page's author filter and
+the author page, and each story's count of approved comments (counted here once)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -11,8 +11,11 @@ from django.db.models.functions import Coalesce
 def fill_byline_stories(apps, schema_editor):
     Byline = apps.get_model("coverage", "Byline")
     Update = apps.get_model("coverage", "Update")
-    story = Update.objects.filter(pk=OuterRef("update_id")).values("story_id")[:1]
-    Byline.objects.using(schema_editor.connection.alias).update(story_id=Subquery(story))
+    update = Update.objects.filter(pk=OuterRef("update_id"))
+    Byline.objects.using(schema_editor.connection.alias).update(
+        story_id=Subquery(update.values("story_id")[:1]),
+        published_at=Subquery(update.values("published_at")[:1]),
+    )
 
 
 def count_shown_comments(apps, schema_editor):
@@ -35,6 +38,11 @@ class Migration(migrations.Migration):
             name='story',
             field=models.ForeignKey(db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coverage.story'),
         ),
+        migrations.AddField(
+            model_name='byline',
+            name='published_at',
+            field=models.DateTimeField(editable=False, null=True),
+        ),
         migrations.RunPython(fill_byline_stories, migrations.RunPython.noop, elidable=True),
         migrations.AlterField(
             model_name='byline',
@@ -47,9 +55,18 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(default=0, editable=False, help_text='How many of its comments are approved, kept by the comment services: the page counts and pages its comments without a COUNT over them.'),
         ),
         migrations.RunPython(count_shown_comments, migrations.RunPython.noop, elidable=True),
+        migrations.AlterField(
+            model_name='byline',
+            name='author',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='bylines', to='coverage.author'),
+        ),
         migrations.AddIndex(
             model_name='byline',
             index=models.Index(fields=['story', 'author'], name='byline_story_author'),
+        ),
+        migrations.AddIndex(
+            model_name='byline',
+            index=models.Index(fields=['author', 'published_at', 'update'], name='byline_author_time'),
         ),
         migrations.AddIndex(
             model_name='comment',

@@ -20,7 +20,7 @@ def latest(queryset, field):
     answers, at the cost of one index probe where ``Max()`` would read every row
     of a long story (neither SQLite nor PostgreSQL stops early on a grouped MAX).
     """
-    rows = queryset.filter(**{f"{field}__isnull": False}).order_by(f"-{field}", "-pk")
+    rows = queryset.filter(**{f"{field}__isnull": False}).order_by(f"-{field}")  # the value, not the row
     return Subquery(rows.values(field)[:1])
 
 

@@ -22,10 +22,21 @@ class Writer(models.TextChoices):
     SEED = "seed", "Seed document"
 
 
-def public_updates(now):
+def public_updates(now, *, through=""):
     """Updates public by their own status and time (published, or scheduled for a time that
-    has come), whatever their story's status: ``Update.objects.published()`` adds the story's."""
-    return Q(status__in=[Update.Status.PUBLISHED, Update.Status.SCHEDULED], published_at__lte=now)
+    has come), whatever their story's status: ``Update.objects.published()`` adds the story's.
+
+    ``through`` reaches the update from another model (``"update__"`` from a byline).
+    """
+    return Q(
+        **{
+            f"{through}status__in": [Update.Status.PUBLISHED, Update.Status.SCHEDULED],
+            f"{through}published_at__lte": now,
+        }
+    )
+
+
+PUBLIC_STORIES = [Story.Status.LIVE, Story.Status.ENDED]
 
 
 def public_change(now):
@@ -40,7 +51,7 @@ class UpdateQuerySet(models.QuerySet):
     def published(self, now=None):
         """Updates readers may see: published, or scheduled for a time that has come."""
         now = now or timezone.now()
-        return self.filter(public_updates(now), story__status__in=[Story.Status.LIVE, Story.Status.ENDED])
+        return self.filter(public_updates(now), story__status__in=PUBLIC_STORIES)
 
     def bulk_create(self, objs, *args, **kwargs):
         # New rows, so public only if public now: dated as save() would (bulk_create skips save()).
@@ -275,27 +286,39 @@ class UpdateRevision(models.Model):
 
 
 class BylineQuerySet(models.QuerySet):
+    def public(self, now=None):
+        """Bylines on updates readers may see (as ``UpdateQuerySet.published``), asked first by
+        the byline's own copy of its update's time, which an index reads in order."""
+        now = now or timezone.now()
+        public = public_updates(now, through="update__")
+        return self.filter(public, published_at__lte=now, story__status__in=PUBLIC_STORIES)
+
     def bulk_create(self, objs, *args, **kwargs):
-        # Bylines carry their update's story, as save() gives them (bulk_create skips save()).
+        # New bylines repeat their update's story and time, as save() has them do.
         objs = list(objs)
         for byline in objs:
-            byline.take_story()
+            byline.copy_update()
         return super().bulk_create(objs, *args, **kwargs)
 
 
 class Byline(models.Model):
     """An author's place in an update's byline.
 
-    ``story`` repeats the update's story (kept so by ``save()``, ``bulk_create`` and
-    the service that moves an update): which authors write in a story is then one
-    index probe per author, however long the story (the story page's author filter).
+    ``story`` and ``published_at`` repeat the update's (set by ``save()`` and
+    ``bulk_create`` for a new byline, by ``services.save_update`` when the update
+    moves or changes time): which authors write in a story, and an author's updates
+    newest first, are then read from one index each, however long the story and the
+    author's career (the story page's author filter, the author page).
     """
 
     update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="bylines")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="bylines", db_index=False
+    )  # byline_author_time serves it
     story = models.ForeignKey(
         Story, on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
-    )  # the index below serves it
+    )  # byline_story_author serves it
+    published_at = models.DateTimeField(null=True, editable=False)
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = BylineQuerySet.as_manager()
@@ -305,15 +328,19 @@ class Byline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["update", "author"], name="byline_unique_author"),
         ]
-        indexes = [models.Index(fields=["story", "author"], name="byline_story_author")]
+        indexes = [
+            models.Index(fields=["story", "author"], name="byline_story_author"),
+            models.Index(fields=["author", "published_at", "update"], name="byline_author_time"),
+        ]
 
     def __str__(self):
         return f"{self.author} on {self.update_id}"
 
     def save(self, **kwargs):
-        self.take_story()
+        if self._state.adding:
+            self.copy_update()
         super().save(**kwargs)
 
-    def take_story(self):
-        if self.story_id is None:
-            self.story_id = self.update.story_id
+    def copy_update(self):
+        self.story_id = self.update.story_id
+        self.published_at = self.update.published_at

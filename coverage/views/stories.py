@@ -7,7 +7,7 @@ parameters it answers to, in the forms the site's own links make.
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, Prefetch, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Value, When, prefetch_related_objects
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response
@@ -15,7 +15,7 @@ from django.utils.cache import get_conditional_response
 from .. import caching, comments, live, pagination, structured_data
 from ..conf import app_settings
 from ..filters import UpdateFilter
-from ..models import Author, Image, Story, Update
+from ..models import Author, Image, Story
 from ..site import absolute_url
 
 KEY_EVENTS_SHOWN = 10
@@ -246,8 +246,14 @@ def author_detail(request, slug):
     """
     author = get_object_or_404(Author, slug=slug)
     query = page_parameters(request, AUTHOR_PARAMETERS)
-    updates = Update.objects.published().filter(bylines__author=author).with_byline()
-    page = pagination.paginate(updates, before=query.get("before"), after=query.get("after"))
+    # Their bylines newest first, from the (author, published_at, update) index: the page
+    # reads a page of them however many updates the author has written.
+    bylines = author.bylines.public().select_related("update__story")
+    page = pagination.paginate(
+        bylines, before=query.get("before"), after=query.get("after"), ident="update_id"
+    )
+    page.items = [byline.update for byline in page.items]
+    prefetch_related_objects(page.items, "bylines__author", "images")
     if not page.items and not page.newer and not Story.objects.public().filter(lead_author=author).exists():
         # Nothing public by this author (their bylines are on drafts or schedules at most):
         # readers learn nothing about them, not even that they exist.

@@ -107,9 +107,9 @@ def build(size):
     story = make_story(title=f"A story of {size} updates", coverage_start=start)
     authors = [make_author(name=f"Writer {size} Number {index}") for index in range(AUTHORS)]
     pinned = size // 10
-    pks = []
+    updates = []
     for chunk in _chunks(range(size)):
-        rows = Update.objects.bulk_create(
+        updates += Update.objects.bulk_create(
             Update(
                 story=story,
                 headline=f"Headline {index}" if index % 3 == 0 else "",
@@ -121,14 +121,13 @@ def build(size):
             )
             for index in chunk
         )
-        pks += [row.pk for row in rows]
     bylines = [
-        Byline(update_id=pk, story=story, author=authors[index % AUTHORS], position=0)
-        for index, pk in enumerate(pks)
+        Byline(update=update, author=authors[index % AUTHORS], position=0)
+        for index, update in enumerate(updates)
     ]
     bylines += [
-        Byline(update_id=pk, story=story, author=authors[(index + 1) % AUTHORS], position=1)
-        for index, pk in enumerate(pks)
+        Byline(update=update, author=authors[(index + 1) % AUTHORS], position=1)
+        for index, update in enumerate(updates)
         if index % TWO_BYLINES_EVERY == 0
     ]
     for chunk in _chunks(bylines):
@@ -150,6 +149,7 @@ def build(size):
     now = timezone.now()
     hour_ago, minute_ago = now - timedelta(hours=1), now - timedelta(minutes=1)
     Update.objects.filter(story=story).update(changed_at=hour_ago, public_changed_at=hour_ago)
+    pks = [update.pk for update in updates]
     Update.objects.filter(pk__in=pks[-3:]).update(changed_at=minute_ago, public_changed_at=minute_ago)
     Story.objects.filter(pk=story.pk).update(updated_at=hour_ago, comments_shown=size)
     readers.after_write(story)
