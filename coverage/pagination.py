@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import Q
+from django.utils import timezone
 
 PAGE_SIZE = 20
 # A cursor as ``encode()`` writes it (``decode()`` is more lenient).
@@ -72,6 +73,20 @@ def paginate(queryset, *, before=None, after=None, size=PAGE_SIZE, ident="pk"):
     if newer and items:
         newer = encode(items[0], ident)
     return Page(items, older, newer)
+
+
+def public_until(before=None, after=None, now=None):
+    """The time to ask which updates are public at (``published(now)``) for the page
+    ``paginate()`` gives for these cursors: an older page's cursor time when it is
+    past, else ``now``.
+
+    The same updates either way (an older page holds none newer than its cursor), but
+    SQLite walks the index from the first bound it is given on ``published_at``:
+    given "now" first, a page deep in a long story reads every update since.
+    """
+    now = now or timezone.now()
+    place = None if after and decode(after) else decode(before) if before else None
+    return min(now, place[0]) if place else now
 
 
 def cursor_holding(update):

@@ -144,11 +144,11 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         if moved is not None:
             return RenderedStory(redirect(moved, permanent=True))
         raise Http404("No such story.")
-    published = story.updates.published()
+    page_number_args = {"before": query.get("before"), "after": query.get("after")}
+    published = story.updates.published(pagination.public_until(**page_number_args))
     update_filter = UpdateFilter(query or None, queryset=published, story=story)
     filtered = bool(update_filter.active)
     stream = update_filter.qs if filtered else published
-    page_number_args = {"before": query.get("before"), "after": query.get("after")}
     pinned = None
     if not filtered:
         pinned = published.pinned_in(story).with_byline().first()
@@ -248,10 +248,9 @@ def author_detail(request, slug):
     query = page_parameters(request, AUTHOR_PARAMETERS)
     # Their bylines newest first, from the (author, published_at, update) index: the page
     # reads a page of them however many updates the author has written.
-    bylines = author.bylines.public().select_related("update__story")
-    page = pagination.paginate(
-        bylines, before=query.get("before"), after=query.get("after"), ident="update_id"
-    )
+    cursors = {"before": query.get("before"), "after": query.get("after")}
+    bylines = author.bylines.public(pagination.public_until(**cursors)).select_related("update__story")
+    page = pagination.paginate(bylines, **cursors, ident="update_id")
     page.items = [byline.update for byline in page.items]
     prefetch_related_objects(page.items, "bylines__author", "images")
     if not page.items and not page.newer and not Story.objects.public().filter(lead_author=author).exists():
