@@ -60,11 +60,11 @@ test: lint test-tools
 		--json --out .coverage.json -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m tests.coverage_report .coverage.json --floor $(COVERAGE_FLOOR)
 
-# Local-memory cache and SQLite whatever the environment says: the two processes must not
-# empty each other's shared cache.
+# SQLite and the file cache whatever the environment says: the two processes must not
+# empty each other's Redis (each has a cache folder of its own: tests/conftest.py).
 test-fast: install
 	env -u REDIS_URL -u DATABASE_URL $(TEST_ENV) $(BIN)/python -m pytest -m "not browser and not server" \
 		-n 2 $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles .coverage.json
+	rm -rf $(VENV) db.sqlite3 media staticfiles var .coverage.json

@@ -1,31 +1,35 @@
 """Why is this page stale? Every layer that keeps a reader's answer, and what ends each.
 
 What readers get from the story page and its change feed (``changes.json``) is
-kept in four layers. Writes drop them in ONE place: every service calls
-``services.readers.after_write()`` once it has written, and that function alone
-decides what readers see of the write and calls ``bump_story()`` (one story's
-pages) or ``bump_everything()`` (every page: a story or an author changed).
-Nothing else calls them; no signal receiver touches the cache.
+kept in three layers (a shared HTTP cache in front, nginx or a CDN, keeps it for
+one cursor window more: see the views' Cache-Control). Writes drop them in ONE
+place: every service calls ``services.readers.after_write()`` once it has
+written, and that function alone decides what readers see of the write and calls
+``bump_story()`` (one story's pages) or ``bump_everything()`` (every page: a
+story or an author changed). Nothing else calls them; no signal receiver touches
+the cache.
 
-1. Versions in the shared cache (Redis, or local memory without it). A story
-   page is kept under ``page_key(slug, versions(slug), query)`` and the change
-   feed's state under ``liveblog:state:<slug>:<versions>`` (``live.cached_state``);
-   the version is the global one and the story's. A bump sets a new version now
-   and again when the transaction commits (a reader who rendered the page in
-   between would otherwise keep the old content under the new version), so every
-   app server stops using the old entries at once. Entries live at most
+1. Versions in the shared cache: Redis, or without it a file cache that every
+   process of the machine shares (settings.py). Whole answers are kept there by
+   the page cache (``pagecache``): a story page under ``page_key(slug,
+   versions(slug), query)``, a poll of the change feed under
+   ``views.changes.changes_key`` (the versions, the cursor asked from and the
+   current window); the change feed's state under
+   ``liveblog:state:<slug>:<versions>`` (``live.cached_state``). The version is
+   the global one and the story's. A bump sets a new version now and again when
+   the transaction commits (a reader who rendered the page in between would
+   otherwise keep the old content under the new version), so every app process
+   stops using the old entries at once. Entries live at most
    ``LIVEBLOG_PAGE_CACHE_SECONDS``, cut short to the time of the story's next
    scheduled update (``page_timeout``): a schedule coming due writes nothing, so
    its release is handled by that timeout. Versions live ``VERSION_SECONDS``.
+   A missing answer is made once (``make_once``) while other requests wait for it.
 2. Each process's memory (``LIVEBLOG_LOCAL_CACHE_SECONDS``, a second by
    default): what ``lookup()`` and ``versions()`` read from the shared cache is
-   kept that long, so a busy page costs no network round trip; another
-   server's change shows here at most that second later. A bump made in this
-   process clears it at once.
-3. The 304 memo (``remember()``/``remembered()``): the change feed keeps, for
-   that same second, the Cache-Control of a poll it answered with 304, so a
-   repeated poll with the same ETag is answered without a query.
-4. The ETag memos inside the cached change-feed state (``live.State.etag``):
+   kept that long, so a busy page costs no round trip to Redis or the disk;
+   another process's change shows here at most that second later. A bump made
+   in this process clears it at once.
+3. The ETag memos inside the cached change-feed state (``live.State.etag``):
    a state is shared by every poll of its story while its version lasts, and
    remembers the ETags it computed; a bump makes a new state, with no memos.
 
@@ -106,16 +110,6 @@ def clear_local():
     _local.clear()
 
 
-def remembered(key):
-    """A value this process put aside with ``remember()`` in the last second, or None."""
-    return _local.get(key)
-
-
-def remember(key, value):
-    """Put ``value`` aside in this process for a second (the change feed's 304 memo)."""
-    _local.set(key, value, _local_seconds())
-
-
 def lookup(key):
     """``key`` from this process's memory, else from the shared cache (then remembered briefly)."""
     value = _local.get(key)
@@ -130,6 +124,66 @@ def store(key, value, timeout):
     """Keep ``value`` under ``key`` in the shared cache for ``timeout`` seconds, and here briefly."""
     cache.set(key, value, timeout)
     _local.set(key, value, _local_seconds(timeout))
+
+
+# How long a request waits for another to make the answer it needs (``make_once``) before
+# making it itself; and how often it looks.
+MAKING_SECONDS = 5
+MAKING_POLL_SECONDS = 0.01
+_making = {}  # key -> (threading.Lock, callers using it): the answers this process is making
+_making_lock = threading.Lock()
+
+
+def make_once(key, make):
+    """The value under ``key``, made by one caller while the others wait: ``(value, made)``.
+
+    ``make()`` returns ``(value, seconds, made)``; the value is stored for ``seconds``
+    (0: not stored) and the caller that made it gets ``made`` back, the others None.
+    Threads of this process wait on a lock; other processes see a marker in the shared
+    cache (``cache.add``, atomic on Redis) and look for the value until it appears or
+    the marker goes. A value that does not come (its maker failed, or did not keep it)
+    is made again by the waiter: waiting never costs more than ``MAKING_SECONDS``.
+    """
+    with _making_lock:
+        lock, users = _making.get(key, (threading.Lock(), 0))
+        _making[key] = (lock, users + 1)
+    try:
+        with lock:
+            value = lookup(key)
+            if value is not None:
+                return value, None
+            marker = f"{key}:making"
+            if not cache.add(marker, 1, MAKING_SECONDS):
+                value = _wait_for(key, marker)
+                if value is not None:
+                    return value, None
+            try:
+                value, seconds, made = make()
+                if value is not None and seconds > 0:
+                    store(key, value, seconds)
+            finally:
+                cache.delete(marker)
+            return value, made
+    finally:
+        with _making_lock:
+            lock, users = _making[key]
+            if users == 1:
+                del _making[key]
+            else:
+                _making[key] = (lock, users - 1)
+
+
+def _wait_for(key, marker):
+    deadline = time.monotonic() + MAKING_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(MAKING_POLL_SECONDS)
+        value = cache.get(key)
+        if value is not None:
+            _local.set(key, value, _local_seconds())
+            return value
+        if marker not in cache:
+            return None
+    return None
 
 
 def versions(slug):

@@ -36,10 +36,11 @@ SETTINGS = {
         3, minimum=0, help="Seconds cursors are held back so changes still being committed are not skipped."
     ),
     "PAGE_CACHE_SECONDS": AppSetting(
-        0,
+        60,
         minimum=0,
-        help="Seconds whole story pages live in the shared cache (0: not cached). Needs a cache "
-        "every process shares: local-memory caches would not see each other's invalidations.",
+        help="Seconds whole story pages and change-feed answers live in the shared cache (Redis, "
+        "else files every process of the machine shares), at most: a change drops them at once "
+        "(0: not cached).",
     ),
     "LOCAL_CACHE_SECONDS": AppSetting(
         1.0,

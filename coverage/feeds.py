@@ -1,12 +1,18 @@
 """Atom feed of a story's updates."""
 
+import hashlib
+
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import http_date
 
-from . import markup
+from . import live, markup
+from .conf import app_settings
 from .models import Story
 from .site import absolute_url
 
@@ -15,6 +21,28 @@ FEED_SIZE = 50
 
 class StoryFeed(Feed):
     feed_type = Atom1Feed
+
+    def __call__(self, request, slug):
+        """The feed with a validator and a shared-cache lifetime, as the story page has.
+
+        Its ETag and Last-Modified follow the story's last public change
+        (``live.cached_state``: one query, none with the page cache), so a conditional
+        GET is answered 304 before any update is read or rendered, and a shared cache
+        (nginx, a CDN) may keep the feed for one cursor window.
+        """
+        current = live.cached_state(slug)
+        if current is None:
+            raise Http404("No such story.")
+        etag = feed_etag(current)
+        last_modified = int(current.last_change.timestamp())  # whole seconds, as the header says
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = super().__call__(request, slug=slug)
+        window = app_settings.CURSOR_WINDOW
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        response["Cache-Control"] = f"public, max-age=0, s-maxage={window}, stale-while-revalidate={window}"
+        return response
 
     def get_object(self, request, slug):
         return get_object_or_404(Story.objects.public(), slug=slug)
@@ -58,3 +86,11 @@ class StoryFeed(Feed):
 
     def item_author_name(self, update):
         return ", ".join(author.name for author in update.byline_authors())
+
+
+def feed_etag(state):
+    """A strong ETag for the feed of ``state``'s story: it moves with the story and its updates as
+    readers see them (``live.state``). An author renamed, which moves neither, shows in the feed
+    from the story's next change on."""
+    key = f"feed:{state.story.pk}:{state.story.status}:{state.last_change.timestamp()}"
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'

@@ -36,6 +36,7 @@ MIN_LENGTH = 200  # as GZipMiddleware: shorter bodies do not gain
 BROTLI_QUALITY = 5
 
 
+@functools.lru_cache(maxsize=64)  # browsers send a handful of different headers
 def accepted_codings(header):
     """The content codings ``header`` (an ``Accept-Encoding`` value) accepts, ``q=0`` ones left out."""
     codings = set()
@@ -51,7 +52,7 @@ def accepted_codings(header):
                     quality = 0.0
         if name and quality > 0:
             codings.add(name.strip().lower())
-    return codings
+    return frozenset(codings)
 
 
 def carries_secret(request, response):
@@ -70,14 +71,38 @@ def _compress(content, coding):
     return compress_string(content)
 
 
+def compressible(content, content_type):
+    """Whether a body is worth compressing: text, and long enough to gain."""
+    return len(content) >= MIN_LENGTH and content_type.lower().startswith(TEXT_TYPES)
+
+
+def variants(content, content_type):
+    """``{coding: bytes}``: ``content`` as sent to each client, ``"identity"`` always, then Brotli
+    and gzip when they make it smaller. For responses that carry no secret (``carries_secret``)."""
+    found = {"identity": content}
+    if compressible(content, content_type):
+        for coding in ("br", "gzip"):
+            compressed = _compress(content, coding)
+            if len(compressed) < len(content):
+                found[coding] = compressed
+    return found
+
+
+def preferred(request, codings):
+    """The coding among ``codings`` to send ``request``: Brotli, else gzip, else identity."""
+    accepted = accepted_codings(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    for coding in ("br", "gzip"):
+        if coding in accepted and coding in codings:
+            return coding
+    return "identity"
+
+
 class CompressionMiddleware(GZipMiddleware):
     def process_response(self, request, response):
-        content_type = response.get("Content-Type", "").lower()
         if (
             response.streaming
             or response.has_header("Content-Encoding")
-            or len(response.content) < MIN_LENGTH
-            or not content_type.startswith(TEXT_TYPES)
+            or not compressible(response.content, response.get("Content-Type", ""))
         ):
             return response
         if carries_secret(request, response):

@@ -1,7 +1,7 @@
 """Settings for liveblog.
 
 One module, configured only through environment variables. The defaults are
-safe for development on one laptop (SQLite, local-memory cache); production
+safe for development on one laptop (SQLite, a file cache); production
 sets DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS. See README.md.
 """
 
@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a story page or poll kept whole is answered before anything below runs.
+    "coverage.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "liveblog.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -151,10 +153,14 @@ if REDIS_URL:
         }
     }
 else:
+    # One machine without Redis (the default install): a cache in files, which every
+    # worker process shares, so a write one worker makes drops the pages all of them keep.
+    # Each process still remembers what it read for a second (LIVEBLOG_LOCAL_CACHE_SECONDS).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "liveblog",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
 
@@ -264,8 +270,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: a table nothing would ever empty
 AXES_VERBOSE = False
 
-# Story pages are cached whole in the shared cache (Redis) when there is one.
-LIVEBLOG_PAGE_CACHE_SECONDS = app_setting(os.environ, "PAGE_CACHE_SECONDS", default=60 if REDIS_URL else None)
+# Story pages and polls are kept whole in the shared cache (Redis, or the file cache).
+LIVEBLOG_PAGE_CACHE_SECONDS = app_setting(os.environ, "PAGE_CACHE_SECONDS")
 LIVEBLOG_LOCAL_CACHE_SECONDS = app_setting(os.environ, "LOCAL_CACHE_SECONDS")
 
 LOGGING = {

@@ -22,13 +22,21 @@ def _isolated_media(settings, tmp_path):
     }
 
 
+@pytest.fixture(scope="session")
+def _cache_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache (local memory, or Redis in CI)."""
+def _empty_cache(settings, _cache_folder):
+    """Each test starts with an empty cache: Redis in CI's second run, else the file cache of
+    the default install, in a folder of this test process's own (``make test-fast`` runs two)."""
     from django.core.cache import cache
 
     from coverage import caching
 
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": str(_cache_folder)}}
     cache.clear()
     caching.clear_local()
     yield

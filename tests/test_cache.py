@@ -1,10 +1,13 @@
 """The shared page cache against forged hosts and floods of unknown URLs.
 
-Runs against the configured cache: local memory, or Redis when REDIS_URL is set.
+Runs against the configured cache: the file cache, or Redis when REDIS_URL is set.
 """
 
 import json
+import pickle
 import re
+import time
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -30,20 +33,25 @@ def page_cache(settings):
 
 def cache_entries():
     """``{key: seconds left or None}`` for every entry in the shared cache."""
+    if hasattr(cache, "_dir"):  # the file cache: one file an entry, its expiry pickled first
+        now = time.time()
+        entries = {}
+        for path in Path(cache._dir).glob(f"*{cache.cache_suffix}"):
+            with path.open("rb") as file:
+                expiry = pickle.load(file)
+            entries[path.name] = None if expiry is None else expiry - now
+        return entries
     backend = cache._cache  # the backend's own store: nothing in Django's API lists keys
-    if hasattr(backend, "get_client"):  # Redis
-        client = backend.get_client(write=False)
-        keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
-        return {key.decode(): (None if (ttl := client.ttl(key)) < 0 else ttl) for key in keys}
-    return {key: cache._expire_info.get(key) for key in list(backend)}  # local memory
+    client = backend.get_client(write=False)  # Redis
+    keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+    return {key.decode(): (None if (ttl := client.ttl(key)) < 0 else ttl) for key in keys}
 
 
 def cache_bytes():
-    backend = cache._cache
-    if hasattr(backend, "get_client"):
-        client = backend.get_client(write=False)
-        return sum(client.memory_usage(key) or 0 for key in cache_entries())
-    return sum(len(value) for value in backend.values())
+    if hasattr(cache, "_dir"):
+        return sum(path.stat().st_size for path in Path(cache._dir).glob(f"*{cache.cache_suffix}"))
+    client = cache._cache.get_client(write=False)
+    return sum(client.memory_usage(key) or 0 for key in cache_entries())
 
 
 def json_ld(html):

@@ -5,6 +5,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -227,6 +228,59 @@ def test_uploads_over_1_mb_go_through_nginx_with_the_shipped_config(served_site)
         too_large = b"x" * (22 * 1024 * 1024)  # over client_max_body_size (21m)
         status, _ = post_multipart(desk, add, too_large)
         assert status == 413
+
+
+def test_readers_pages_are_micro_cached_by_the_shipped_nginx_config_and_editors_bypass_it(served_site):
+    """ops/nginx.conf keeps the story page, changes.json and the feed for every reader, one copy
+    per coding the app makes; a signed-in editor (a session cookie) always reaches the app."""
+    if not Path(servers.nginx_binary()).exists():
+        missing_tool("nginx not found (apt-get install nginx)")
+    work, log = served_site.work, served_site.work / "micro-cache.log"
+    shutil.rmtree(work / "cache", ignore_errors=True)  # what earlier tests' nginx kept
+    env = {**served_site.env, "LIVEBLOG_CURSOR_WINDOW": "600"}  # nothing expires during the test
+    with (
+        servers.gunicorn(env, work, workers=1, access_log=log) as (origin, _),
+        servers.nginx(work, origin) as port,
+    ):
+        reader = urllib.request.build_opener()  # no cookies
+        page = f"http://127.0.0.1:{port}/live/served-site/"
+
+        def get(url, opener=reader, **headers):
+            with opener.open(urllib.request.Request(url, headers=headers), timeout=10) as response:
+                return response.headers, response.read()
+
+        first, body = get(page)
+        assert first["X-Cache-Status"] == "MISS" and "s-maxage=600" in first["Cache-Control"]
+        second, again = get(page)
+        assert (second["X-Cache-Status"], second["ETag"], again) == ("HIT", first["ETag"], body)
+        brotli_page, packed = get(page, **{"Accept-Encoding": "gzip, deflate, br, zstd"})
+        assert (brotli_page["X-Cache-Status"], brotli_page["Content-Encoding"]) == ("MISS", "br")
+        assert brotli.decompress(packed) == body
+        other_browser, _ = get(page, **{"Accept-Encoding": "br, gzip"})  # another list, same coding
+        assert (other_browser["X-Cache-Status"], other_browser["Content-Encoding"]) == ("HIT", "br")
+        refused, _ = get(page, **{"Accept-Encoding": "br;q=0, gzip"})
+        assert (refused["X-Cache-Status"], refused["Content-Encoding"]) == ("MISS", "gzip")
+        plain, plain_body = get(page)  # a client that accepts no coding never gets compressed bytes
+        assert (plain["X-Cache-Status"], plain["Content-Encoding"], plain_body) == ("HIT", None, body)
+        tracked, _ = get(f"{page}?utm_source=newsletter&utm_medium=email")
+        assert tracked["X-Cache-Status"] == "HIT"  # tracking parameters the page ignores
+        for path in ("changes.json", "feed/"):
+            assert get(page + path)[0]["X-Cache-Status"] == "MISS"
+            assert get(page + path)[0]["X-Cache-Status"] == "HIT"
+
+        desk = Browser(f"http://127.0.0.1:{port}")
+        _, login = desk.get("/admin/login/?next=/admin/")
+        credentials = {"username": "editor", "password": served_site.password}
+        desk.post("/admin/login/?next=/admin/", form_data(login, "login-form", **credentials))
+        jar = next(
+            h.cookiejar for h in desk.opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor)
+        )
+        assert "sessionid" in {cookie.name for cookie in jar}
+        for _ in range(2):
+            assert get(page, opener=desk.opener)[0]["X-Cache-Status"] == "BYPASS"
+        assert get(page)[0]["X-Cache-Status"] == "HIT"
+    reached = [line for line in log.read_text().splitlines() if line.startswith("GET /live/served-site/ ")]
+    assert len(reached) == 5  # plain, br and gzip once each, then the editor twice
 
 
 STORED_PICTURE = """

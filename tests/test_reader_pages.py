@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.http import http_date
 
 from coverage import services
 from coverage.models import Author, Image, Story, Update
@@ -175,6 +176,48 @@ def test_atom_feed_lists_updates_newest_first(client, seeded):
     last = feed.entries[-1]
     assert last.updated_parsed > last.published_parsed
     assert all("@" not in entry.get("author", "") for entry in feed.entries)
+
+
+@pytest.mark.parametrize("page_cache", [0, 60])
+def test_atom_feed_answers_a_conditional_get_and_may_be_shared_for_one_window(
+    client, settings, page_cache, django_assert_max_num_queries
+):
+    settings.LIVEBLOG_PAGE_CACHE_SECONDS = page_cache
+    settings.LIVEBLOG_CURSOR_WINDOW = 30
+    story = make_story()
+    update = make_update(story=story, body="First words.")
+    url = f"/live/{story.slug}/feed/"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=30, stale-while-revalidate=30"
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
+    assert last_modified == http_date(int(update.public_changed_at.timestamp()))
+
+    with django_assert_max_num_queries(1):  # the story's last change, no update read or rendered
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", etag)
+    assert again["Cache-Control"] == first["Cache-Control"]
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    compressed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert (compressed["Content-Encoding"], compressed["ETag"]) == ("gzip", f"W/{etag}")
+    assert client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+
+    # Work readers do not see moves nothing; a change they see gives the new feed, never the old one.
+    make_update(story=story, body="A draft.", status=Update.Status.DRAFT)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    update.body = "Second words."
+    services.save_update(update=update)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    entries = feedparser.parse(changed.content).entries
+    assert [entry.summary for entry in entries] == ['<p dir="auto">Second words.</p>']
+
+
+def test_atom_feed_of_no_public_story_is_not_found(client):
+    draft = make_story(title="Draft story", status=Story.Status.DRAFT)
+    assert client.get(f"/live/{draft.slug}/feed/").status_code == 404
+    assert client.get("/live/no-such-story/feed/").status_code == 404
 
 
 def test_json_ld_live_blog_posting(client, seeded):

@@ -35,6 +35,7 @@ WRITES = {
 NOT_MODELS = {
     "default_storage",  # file storage: uploads, renditions, held files, placeholders
     "cache",  # the shared cache (Django's), e.g. the health check's probe key
+    "META",  # a request's headers (the page cache puts some aside while it renders)
 }
 
 

@@ -8,25 +8,40 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
 from .. import caching, live
+from ..pagecache import shared
 from .stories import key_events
 
+# How far back a cursor may be for its answers to be kept: a reader's tab polls with the
+# cursor of its last answer, at most a day old. Older or odd cursors are answered, not kept.
+KEPT_CURSOR_SECONDS = 24 * 60 * 60
 
+
+def changes_key(request, slug):
+    """The page cache's name for a poll: the story's versions, the cursor asked from and
+    the current window (a poll's cursor moves with the time). None for a cursor no reader
+    was handed: any answer is then made afresh, and takes no room."""
+    since_param = request.GET.get("since")
+    current = live.current_cursor()
+    if since_param is not None:
+        since = live.parse_cursor(since_param)
+        if since is None or since % live.window() or not current - KEPT_CURSOR_SECONDS <= since <= current:
+            return None
+    return f"liveblog:changes:{slug}:{caching.versions(slug)}:{since_param}:{current}"
+
+
+@shared(changes_key)
 @require_GET
 def story_changes(request, slug):
     """``changes.json``: what changed in a story since ``?since=<cursor>``.
 
-    Answers ``If-None-Match`` with 304 after one query (none with the shared cache,
-    none for a poll this process answered in the last second); sends
+    Answers ``If-None-Match`` with 304 after one query (none with the page cache,
+    which keeps each poll's answer for the window: ``pagecache``); sends
     ``Cache-Control`` that lets a shared cache serve every reader polling in
     the same window. A 200 holds at most one page of updates, or ``"reload": true``
     when more changed (see ``live``).
     """
     since_param = request.GET.get("since")
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    # Most polls repeat one this process answered with a 304 within the last second.
-    repeat = ("changes-304", slug, since_param, if_none_match)
-    if if_none_match and (cache_control := caching.remembered(repeat)):
-        return _not_modified(if_none_match, cache_control)
     since = live.parse_cursor(since_param)
     if since_param is not None and since is None:
         return JsonResponse({"error": "since must be a cursor from an earlier response"}, status=400)
@@ -45,7 +60,6 @@ def story_changes(request, slug):
         cache_control = "public, max-age=3600"
     # What every poller sends (weak when the answer came compressed): answer it directly.
     if if_none_match in (etag, f"W/{etag}"):
-        caching.remember(repeat, cache_control)
         return _not_modified(if_none_match, cache_control)
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
@@ -87,6 +101,8 @@ def story_changes(request, slug):
     if response.status_code != 304:
         response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = cache_control
+    if response.status_code == 200:
+        response.shared_timeout = min(live.window(), caching.page_timeout(story))
     return response
 
 

@@ -1,6 +1,6 @@
 """Reader pages: the story list, a story, one update, an author.
 
-A story page is cached whole when a shared cache is on (``caching``), keyed on the
+A story page is kept whole by the page cache (``pagecache``), keyed on the
 parameters it answers to, in the forms the site's own links make.
 """
 
@@ -16,6 +16,7 @@ from .. import caching, comments, live, pagination, structured_data
 from ..conf import app_settings
 from ..filters import UpdateFilter
 from ..models import Author, Image, Story
+from ..pagecache import shared
 from ..site import absolute_url
 
 KEY_EVENTS_SHOWN = 10
@@ -35,6 +36,9 @@ CANONICAL = {
     "comments": re.compile(r"[1-9][0-9]{0,8}"),
     "comment": re.compile(r"received"),
 }
+
+
+NO_PARAMETERS = QueryDict()
 
 
 def page_parameters(request, names):
@@ -81,43 +85,39 @@ def public_story(slug):
     return get_object_or_404(Story.objects.public().select_related("lead_author"), slug=slug)
 
 
+def story_page_key(request, slug):
+    """The page cache's name for this story page: its slug, versions and own parameters."""
+    query = page_parameters(request, STORY_PARAMETERS) if request.META.get("QUERY_STRING") else NO_PARAMETERS
+    return caching.page_key(slug, caching.versions(slug), query)
+
+
+@shared(story_page_key)
 def story_detail(request, slug):
     """A story with one page of its updates, newest first.
 
     Template ``coverage/story_detail.html``; context ``story``, ``page`` (a
     ``pagination.Page``), ``pinned``, ``key_events``, ``filter``,
     ``structured_data``. A story's old source slug redirects (301) to it.
-    With a shared cache the whole page is cached until the story changes.
 
-    The page is the same for every reader: it carries an ETag (a conditional GET
+    The page is the same for every reader: the page cache (``pagecache``) keeps
+    it whole until the story changes, and it carries an ETag (a conditional GET
     gets a 304) and a ``Cache-Control`` that lets a shared cache (nginx, a CDN)
     hold it for one cursor window and serve it stale for one more while it asks
     again. A page held that long is still live: its script asks ``changes.json``
     for everything since the cursor the page carries.
     """
     query = page_parameters(request, STORY_PARAMETERS)
-    if app_settings.PAGE_CACHE_SECONDS <= 0:
-        rendered = render_story(request, slug, query)
-        if rendered.story is None:
-            return rendered.response
-        return _shared(request, rendered.response, caching.content_etag(rendered.response.content))
-    key = caching.page_key(slug, caching.versions(slug), query)
-    found = caching.lookup(key)
-    if found is not None:
-        etag, content = found
-        return _shared(request, HttpResponse(content), etag)
     try:
         rendered = render_story(request, slug, query)
     except Http404:
-        caching.forget(slug)
+        caching.forget(slug)  # the page cache's key made versions for it: nothing to keep
         raise
     if rendered.story is None:
         caching.forget(slug)  # an old slug's redirect: nothing to keep under its name
         return rendered.response
-    etag = caching.content_etag(rendered.response.content)
-    if rendered.cacheable:
-        caching.store(key, (etag, rendered.response.content), caching.page_timeout(rendered.story))
-    return _shared(request, rendered.response, etag)
+    response = rendered.response
+    response.shared_timeout = caching.page_timeout(rendered.story) if rendered.cacheable else 0
+    return _shared(request, response, caching.content_etag(response.content))
 
 
 def _shared(request, response, etag):

@@ -1,6 +1,6 @@
 """Run every benchmark, print a table, write JSON and docs/benchmarks.md.
 
-    python -m tests.benchmarks            # everything (under 10 minutes on 2 cores)
+    python -m tests.benchmarks            # everything (about 12 minutes on 2 cores)
     python -m tests.benchmarks --quick    # a smaller smoke run
     python -m tests.benchmarks --only throughput fanout
 
@@ -28,7 +28,8 @@ BENCHMARKS = [
     ("changes_bound", "changes.json?since=0 on a 20,000-update story: one bounded answer", []),
     ("scale", "A 100,000-update story against a 1,000-update one: queries and time per reader path", []),
     ("throughput", "Throughput: story page and 304 against Django itself, without and with Redis (wrk)", []),
-    ("fanout", "Reader fan-out through nginx: 10, 100, 1,000 readers", ["--series"]),
+    ("fanout", "Reader fan-out through nginx: 10, 100, 1,000 readers, with publishes", ["--series"]),
+    ("edge", "Behind nginx: readers' pages against a static file, and how soon a publish shows", []),
     ("loadwrites", "64 readers polling while an editor publishes every second for 60 s", []),
     ("seed_speed", "Seeding a 10,000-update document, and re-running it", []),
     ("faults", "Faults: a worker killed, the database stopped mid-seed, a full disk on upload", []),

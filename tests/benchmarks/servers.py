@@ -68,6 +68,7 @@ def project_env(workdir, **extra):
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"),
         "MEDIA_ROOT": str(workdir / "media"),
         "STATIC_ROOT": str(workdir / "static"),
+        "CACHE_DIR": str(workdir / "cache"),  # the file cache, without REDIS_URL
         "PYTHONPATH": str(ROOT),
         "LOG_LEVEL": "WARNING",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback
@@ -130,6 +131,7 @@ http {{
     uwsgi_temp_path {work}/uwsgi;
     scgi_temp_path {work}/scgi;
     include {work}/liveblog.conf;
+    {extra}
 }}
 """
 
@@ -146,8 +148,12 @@ def nginx_site(**values):
 
 
 @contextmanager
-def nginx(workdir, origin_port, port=None):
-    """nginx on 127.0.0.1 with the shipped ``ops/nginx.conf``, in front of ``origin_port``."""
+def nginx(workdir, origin_port, port=None, extra=""):
+    """nginx on 127.0.0.1 with the shipped ``ops/nginx.conf``, in front of ``origin_port``.
+
+    ``extra``: more of the http block for a benchmark (another server, say), beside the
+    shipped site and never in it.
+    """
     port = port or free_port()
     site = nginx_site(
         LISTEN=f"127.0.0.1:{port}",
@@ -159,7 +165,7 @@ def nginx(workdir, origin_port, port=None):
     (workdir / "liveblog.conf").write_text(site)
     mime_types = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
     conf = workdir / "nginx.conf"
-    conf.write_text(NGINX_MAIN.format(work=workdir, mime_types=mime_types))
+    conf.write_text(NGINX_MAIN.format(work=workdir, mime_types=mime_types, extra=extra))
     command = [nginx_binary(), "-c", str(conf), "-p", str(workdir), "-g", "daemon off;"]
     with open(workdir / "nginx.err", "ab") as errors:
         process = subprocess.Popen(command, stderr=errors)
