@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 from django import forms
+from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.functional import cached_property
 
 from . import services
 from .conf import app_settings
@@ -17,6 +19,33 @@ from .models import Comment
 # and database caches, the only ones there are without Redis.)
 RATE_LIMIT = 5
 RATE_WINDOW = 10 * 60
+
+
+class ShownComments(Paginator):
+    """A story's approved comments by page, oldest first, as Django's ``Paginator`` gives them,
+    counted by the story (``comments_shown``) instead of a COUNT over its comments.
+
+    A page in the later half is read from the newest end: the first and the last pages,
+    those readers open, each cost one short read of an index however many comments
+    there are (an OFFSET reads every comment it skips).
+    """
+
+    def __init__(self, story, per_page):
+        super().__init__(story.comments.approved(), per_page)
+        self.story = story
+
+    @cached_property
+    def count(self):
+        return self.story.comments_shown
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if 2 * bottom <= self.count:
+            return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        top = min(bottom + self.per_page, self.count)
+        newest_first = self.object_list.reverse()[self.count - top : self.count - bottom]
+        return self._get_page(list(newest_first)[::-1], number, self)
 
 
 class CommentForm(forms.ModelForm):

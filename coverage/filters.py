@@ -2,9 +2,11 @@
 
 import django_filters
 from django import forms
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import Author, Byline, Update
+from .models import Author, Byline, Update, public_updates
 
 
 class NameSelect(forms.Select):
@@ -14,6 +16,21 @@ class NameSelect(forms.Select):
         option = super().create_option(*args, **kwargs)
         option["attrs"]["dir"] = "auto"
         return option
+
+
+def authors_in(story, now=None):
+    """Authors with a byline on a public update of ``story`` (a public story).
+
+    Asked author by author: their first byline in this story (the ``(story, author)``
+    index) whose update is public (its primary key), so the cost follows the number of
+    authors, not the length of the story. Scalar subqueries with a LIMIT, not EXISTS
+    or a join: PostgreSQL makes those a join that reads the whole story, or the whole
+    bylines table for an author who never wrote in it.
+    """
+    public = Update.objects.filter(public_updates(now or timezone.now()), pk=OuterRef("update_id"))
+    bylines = Byline.objects.alias(public=Subquery(public.values("pk")[:1])).filter(public__isnull=False)
+    first = bylines.filter(story=story, author=OuterRef("pk")).order_by().values("pk")[:1]
+    return Author.objects.alias(byline_in_story=Subquery(first)).filter(byline_in_story__isnull=False)
 
 
 class UpdateFilter(django_filters.FilterSet):
@@ -37,8 +54,7 @@ class UpdateFilter(django_filters.FilterSet):
         """``queryset`` is the story's public updates; the authors offered are theirs only,
         so a byline on a draft or a scheduled update not yet due shows nowhere."""
         super().__init__(*args, **kwargs)
-        bylines = Byline.objects.filter(update__in=self.queryset.filter(story=story)).values("author_id")
-        self.filters["author"].queryset = Author.objects.filter(pk__in=bylines)
+        self.filters["author"].queryset = authors_in(story)
 
     def filter_key(self, queryset, name, value):
         return queryset.filter(key_event=True) if value else queryset

@@ -28,12 +28,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from . import caching, pagination
 from .conf import app_settings
-from .models import Story, Tombstone, Update, public_updates
+from .models import Story, Tombstone, Update, latest, public_updates
 
 # The last second a datetime can hold (9999-12-31 23:59:59 UTC): no cursor is later.
 MAX_CURSOR = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
@@ -88,10 +88,6 @@ class State:
         return etag
 
 
-def _latest(queryset, field):
-    return Subquery(queryset.order_by().values("story").annotate(latest=Max(field)).values("latest")[:1])
-
-
 def state(slug, now=None):
     """The public story ``slug`` and the time of its latest change, or None."""
     now = now or timezone.now()
@@ -100,9 +96,9 @@ def state(slug, now=None):
         Story.objects.public()
         .filter(slug=slug)
         .annotate(
-            last_changed=_latest(updates, "public_changed_at"),
-            last_released=_latest(updates.filter(public_updates(now)), "published_at"),
-            last_deleted=_latest(Tombstone.objects.filter(story=OuterRef("pk")), "deleted_at"),
+            last_changed=latest(updates, "public_changed_at"),
+            last_released=latest(updates.filter(public_updates(now)), "published_at"),
+            last_deleted=latest(Tombstone.objects.filter(story=OuterRef("pk")), "deleted_at"),
         )
         .first()
     )
@@ -150,28 +146,36 @@ class Changes:
 
 def changes(story, since, now=None, *, limit=pagination.PAGE_SIZE):
     """Public updates changed or released at or after ``since`` (at most ``limit``),
-    the ids readers must remove (at most ``MAX_DELETED``) and the pinned update's id."""
+    the ids readers must remove (at most ``MAX_DELETED``) and the pinned update's id.
+
+    ``story`` is public (``state()`` found it). What changed is read by the two indexes
+    that hold it, each query bounded: the updates readers noticed change since the
+    cursor (``public_changed_at``: published, edited, taken down) and those released
+    since (a scheduled update's time came, which writes nothing). The updates are
+    then fetched by id. Asked in one query, "changed or released, newest first"
+    leads SQLite to walk the whole story in time order to find the few that changed.
+    """
     now = now or timezone.now()
     moment = cursor_time(since)
-    published = story.updates.published(now)
-    changed = Q(public_changed_at__gte=moment) | Q(published_at__gte=moment)
-    updates = list(published.filter(changed).with_byline().order_by("-published_at", "-pk")[: limit + 1])
+    touched = story.updates.filter(public_changed_at__gte=moment).order_by()
+    touched = list(touched.only("story", "status", "published_at")[: limit + MAX_DELETED + 2])
+    shown = {update.pk for update in touched if update.is_public(now)}
     # Taken down since the cursor: dated when they stopped being public, so drafts never were.
-    hidden = (
-        story.updates.filter(public_changed_at__gte=moment)
-        .exclude(public_updates(now))
-        .order_by("pk")
-        .values_list("pk", flat=True)[: MAX_DELETED + 1]
-    )
+    hidden = {update.pk for update in touched} - shown
+    released = story.updates.filter(public_updates(now), published_at__gte=moment).order_by()
+    shown |= set(released.values_list("pk", flat=True)[: limit + 1])
     tombstones = (
         story.tombstones.filter(deleted_at__gte=moment)
         .order_by("update_id")
         .values_list("update_id", flat=True)[: MAX_DELETED + 1]
     )
     deleted = sorted({*hidden, *tombstones})
-    pinned = published.filter(pinned=True).values_list("pk", flat=True).first()
-    if len(updates) > limit or len(deleted) > MAX_DELETED:
+    pinned = story.updates.published(now).pinned_in(story).values_list("pk", flat=True).first()
+    # ``touched`` full: more than ``limit`` shown or more than ``MAX_DELETED`` hidden.
+    if len(shown) > limit or len(deleted) > MAX_DELETED or len(touched) > limit + MAX_DELETED + 1:
         return Changes(updates=[], deleted=[], pinned=pinned, reload=True)
+    updates = Update.objects.filter(pk__in=shown).with_byline() if shown else []
+    updates = sorted(updates, key=lambda update: (update.published_at, update.pk), reverse=True)
     return Changes(updates=updates, deleted=deleted, pinned=pinned)
 
 

@@ -1,11 +1,13 @@
 """Reader comments: held for moderation, protected against abuse, emails never public."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.utils import timezone
 
+from coverage import services
 from coverage.models import Comment, Story
 from tests.factories import make_story, make_update, make_user
 
@@ -136,18 +138,51 @@ def test_links_in_comments_are_marked_as_user_content(client, story):
     assert '<a href="https://example.org/report" rel="nofollow ugc">' in html
 
 
-def test_comments_shown_oldest_first_and_paginated(client, story):
+def approved_comments(story, count):
     now = timezone.now()
-    for number in range(55):
-        Comment.objects.create(
-            story=story, name=f"Reader {number}", email="r@example.org", body=f"Body {number:02d}.",
-            status=Comment.Status.APPROVED, created_at=now - timedelta(minutes=60 - number),
-        )  # fmt: skip
+    for number in range(count):
+        services.create_comment(comment=Comment(
+            story=story, name=f"Reader {number}", email="r@example.org", body=f"Body {number:03d}.",
+            status=Comment.Status.APPROVED, created_at=now - timedelta(minutes=200 - number),
+        ))  # fmt: skip
+
+
+def test_comments_shown_oldest_first_and_paginated(client, story):
+    approved_comments(story, 55)
     html = client.get(story.get_absolute_url()).content.decode()
-    assert html.index("Body 00.") < html.index("Body 01.") and "Body 50." not in html
+    assert html.index("Body 000.") < html.index("Body 001.") and "Body 050." not in html
     assert "Comments (55)" in html
     second = client.get(story.get_absolute_url() + "?comments=2").content.decode()
-    assert "Body 50." in second and "Body 49." not in second
+    assert "Body 050." in second and "Body 049." not in second
+
+
+def test_later_comment_pages_are_read_from_the_newest_end_alike(client, story):
+    approved_comments(story, 120)  # pages of 50, 50 and 20
+    for number, first, last in ((1, 0, 49), (2, 50, 99), (3, 100, 119)):
+        html = client.get(story.get_absolute_url(), {"comments": number}).content.decode()
+        bodies = [int(found) for found in re.findall(r"Body (\d{3})\.", html)]
+        assert bodies == list(range(first, last + 1)), number
+    assert "Comments (120)" in html
+
+
+def test_the_comment_count_follows_moderation_and_deletion(client, story):
+    approved_comments(story, 3)
+    held = services.create_comment(comment=Comment(story=story, name="N", email="n@example.org", body="?"))
+
+    def counted():
+        return Story.objects.get(pk=story.pk).comments_shown
+
+    assert counted() == 3
+    services.moderate_comments(comments=Comment.objects.filter(pk=held.pk), status=Comment.Status.APPROVED)
+    assert counted() == 4
+    services.moderate_comments(comments=Comment.objects.filter(body="Body 000."), status=Comment.Status.SPAM)
+    assert counted() == 3
+    services.delete_comment(comment=Comment.objects.get(body="Body 001."))
+    assert counted() == 2
+    held.status = Comment.Status.PENDING
+    services.save_comment(comment=held)
+    assert counted() == 1
+    assert "Comments (1)" in client.get(story.get_absolute_url()).content.decode()
 
 
 def test_closed_switch_hides_the_form_and_refuses_posts(client, story):

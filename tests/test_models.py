@@ -1,13 +1,15 @@
 from datetime import timedelta
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from coverage import markup
-from coverage.models import Story, Update
-from tests.factories import make_story, make_update
+from coverage.models import Byline, Story, Update
+from tests.factories import make_story, make_stream, make_update, migration
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,20 @@ def test_byline_order_is_kept():
     second, first = make_author(name="Zoe Last"), make_author(name="Aaron First")
     update = make_update(authors=[second, first])
     assert [a.name for a in update.byline_authors()] == ["Zoe Last", "Aaron First"]
+
+
+def test_bylines_carry_their_updates_story_and_time_however_made():
+    one, many = make_update(), make_stream(count=3)
+    made_by_save = Byline.objects.filter(update=one, story=one.story, published_at=one.published_at)
+    assert made_by_save.exists()
+    made_in_bulk = Byline.objects.filter(update__story=many).select_related("update")
+    assert {(byline.story_id, byline.published_at) for byline in made_in_bulk} == {
+        (many.pk, byline.update.published_at) for byline in made_in_bulk
+    }
+    # Rows from before the columns: the migration fills them in from the update.
+    Byline.objects.filter(update=one).update(story=many, published_at=None)
+    migration("reader_paths_flat").fill_byline_stories(apps, SimpleNamespace(connection=connection))
+    assert made_by_save.exists()
 
 
 def test_markdown_is_sanitized():

@@ -105,6 +105,20 @@ def test_author_page_paginates(client):
     assert len(article_ids(first)) == 20 and 'rel="next"' in first.content.decode()
 
 
+def test_author_page_follows_an_update_moved_in_time_or_taken_down(client):
+    """The page reads the bylines' copy of their update's time: a service keeps it."""
+    author = make_author(name="Timely Writer")
+    story = make_stream(count=3, author=author)
+    oldest, middle, newest = story.updates.order_by("published_at")
+    assert article_ids(client.get(author.get_absolute_url())) == [newest.pk, middle.pk, oldest.pk]
+    oldest.published_at = timezone.now() - timedelta(seconds=5)
+    services.save_update(update=oldest)
+    assert article_ids(client.get(author.get_absolute_url())) == [oldest.pk, newest.pk, middle.pk]
+    oldest.status, oldest.published_at = Update.Status.SCHEDULED, timezone.now() + timedelta(hours=1)
+    services.save_update(update=oldest)
+    assert article_ids(client.get(author.get_absolute_url())) == [newest.pk, middle.pk]
+
+
 def give_photo(author):
     author.photo = ContentFile(make_picture(size=(300, 400)), name="portrait.jpg")
     return services.save_author(author=author)

@@ -199,6 +199,7 @@ def test_moving_an_update_moves_its_pictures_and_drops_both_stories():
     update.story = second
     services.save_update(update=update)
     assert Image.objects.get().story == second
+    assert Byline.objects.get(update=update).story == second  # its author is now offered there
     caching.clear_local()
     assert caching.versions("odin") != versions[0] and caching.versions("dva") != versions[1]
 

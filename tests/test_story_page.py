@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coverage import services
+from coverage import pagination, services
 from coverage.models import Story, Update
 from tests.factories import (
     SHIPPED_SLUG,
@@ -147,6 +147,22 @@ def test_newer_link_returns_to_previous_page(client):
     newer = re.search(r'rel="prev" href="([^"]+)"', second.content.decode()).group(1).replace("&amp;", "&")
     back = client.get(story.get_absolute_url() + newer)
     assert article_ids(back) == article_ids(first)
+
+
+def test_a_page_shows_the_same_updates_whatever_time_its_cursors_name(client):
+    """An older page asks which updates are public at its cursor's time, not now (SQLite then
+    reads the story from the cursor on): the same updates, for every kind of cursor."""
+    story = make_stream(count=30)
+    newest_first = [update.pk for update in story.updates.order_by("-published_at", "-pk")]
+    middle, late = story.updates.get(pk=newest_first[10]), story.updates.get(pk=newest_first[25])
+
+    def shown(**cursors):
+        return article_ids(client.get(story.get_absolute_url(), cursors))
+
+    assert shown(before=pagination.encode(middle)) == newest_first[11:]
+    assert shown(before="99999999999999999-1") == newest_first[:20]  # a cursor from the future
+    # Both cursors: the newer page is the one shown, as paginate() has it.
+    assert shown(before=pagination.encode(middle), after=pagination.encode(late)) == newest_first[5:25]
 
 
 def test_bad_cursor_is_ignored(client):

@@ -7,7 +7,7 @@ from .authors import Author
 from .comments import Comment, CommentQuerySet
 from .deletions import DeletedSeedStory, Tombstone
 from .images import Image
-from .stories import SUMMARY_FOLD_CHARS, Story, StoryQuerySet
+from .stories import SUMMARY_FOLD_CHARS, Story, StoryQuerySet, latest
 from .updates import Byline, Update, UpdateQuerySet, UpdateRevision, Writer, public_change, public_updates
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "UpdateQuerySet",
     "UpdateRevision",
     "Writer",
+    "latest",
     "public_change",
     "public_updates",
 ]

@@ -51,8 +51,12 @@ class Comment(models.Model):
                 condition=Q(status__in=["pending", "approved", "spam"]), name="comment_status_valid"
             ),
         ]
-        # The rate limit counts a sender's recent comments (coverage.comments.post_comment).
-        indexes = [models.Index(fields=["client_hash", "created_at"], name="comment_sender_recent")]
+        indexes = [
+            # The rate limit counts a sender's recent comments (coverage.comments.post_comment).
+            models.Index(fields=["client_hash", "created_at"], name="comment_sender_recent"),
+            # A story page shows a page of its approved comments, oldest first.
+            models.Index(fields=["story", "status", "created_at", "id"], name="comment_story_shown"),
+        ]
 
     def __str__(self):
         return f"{self.name} on {self.story}"

@@ -40,6 +40,8 @@ class Tombstone(models.Model):
     class Meta:
         ordering = ["-deleted_at"]
         get_latest_by = "deleted_at"
+        # A poll reads a story's tombstones since its cursor, and the newest one.
+        indexes = [models.Index(fields=["story", "deleted_at"], name="tombstone_story_time")]
 
     def __str__(self):
         return f"Update {self.update_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"

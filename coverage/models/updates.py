@@ -6,7 +6,7 @@ says who made a revision (the newsroom or the seed).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,10 +22,21 @@ class Writer(models.TextChoices):
     SEED = "seed", "Seed document"
 
 
-def public_updates(now):
+def public_updates(now, *, through=""):
     """Updates public by their own status and time (published, or scheduled for a time that
-    has come), whatever their story's status: ``Update.objects.published()`` adds the story's."""
-    return Q(status__in=[Update.Status.PUBLISHED, Update.Status.SCHEDULED], published_at__lte=now)
+    has come), whatever their story's status: ``Update.objects.published()`` adds the story's.
+
+    ``through`` reaches the update from another model (``"update__"`` from a byline).
+    """
+    return Q(
+        **{
+            f"{through}status__in": [Update.Status.PUBLISHED, Update.Status.SCHEDULED],
+            f"{through}published_at__lte": now,
+        }
+    )
+
+
+PUBLIC_STORIES = [Story.Status.LIVE, Story.Status.ENDED]
 
 
 def public_change(now):
@@ -40,7 +51,7 @@ class UpdateQuerySet(models.QuerySet):
     def published(self, now=None):
         """Updates readers may see: published, or scheduled for a time that has come."""
         now = now or timezone.now()
-        return self.filter(public_updates(now), story__status__in=[Story.Status.LIVE, Story.Status.ENDED])
+        return self.filter(public_updates(now), story__status__in=PUBLIC_STORIES)
 
     def bulk_create(self, objs, *args, **kwargs):
         # New rows, so public only if public now: dated as save() would (bulk_create skips save()).
@@ -52,6 +63,15 @@ class UpdateQuerySet(models.QuerySet):
         for update in created:
             update._remember_stored_state()
         return created
+
+    def pinned_in(self, story):
+        """The update of these that is pinned in ``story`` (at most one: ``one_pin_per_story``).
+
+        Found through that index, as ``pk = (subquery)``: asked as ``pinned = true``
+        alongside the public filter, SQLite walks the story's stream to find it.
+        """
+        pin = Update.objects.filter(story=story, pinned=True).values("pk")[:1]
+        return self.filter(pk=Subquery(pin))
 
     def with_byline(self):
         return self.select_related("story").prefetch_related("bylines__author", "images")
@@ -146,8 +166,16 @@ class Update(models.Model):
                 name="update_unique_source_position",
             ),
         ]
+        # Each query a reader's page makes reads a few rows of one of these, newest first,
+        # however long the story: its stream and cursor pages, its key events, its
+        # newest publication, edit and change (see ``stories.latest``).
         indexes = [
             models.Index(fields=["story", "status", "published_at"], name="update_story_stream"),
+            models.Index(fields=["story", "published_at", "id"], name="update_story_time"),
+            models.Index(
+                fields=["story", "published_at", "id"], condition=Q(key_event=True), name="update_story_key"
+            ),
+            models.Index(fields=["story", "edited_at"], name="update_story_edited"),
             models.Index(fields=["story", "public_changed_at"], name="update_story_public_change"),
         ]
 
@@ -257,18 +285,62 @@ class UpdateRevision(models.Model):
         return f"Version {self.version} of update {self.update_id}"
 
 
+class BylineQuerySet(models.QuerySet):
+    def public(self, now=None):
+        """Bylines on updates readers may see (as ``UpdateQuerySet.published``), asked first by
+        the byline's own copy of its update's time, which an index reads in order."""
+        now = now or timezone.now()
+        public = public_updates(now, through="update__")
+        return self.filter(public, published_at__lte=now, story__status__in=PUBLIC_STORIES)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # New bylines repeat their update's story and time, as save() has them do.
+        objs = list(objs)
+        for byline in objs:
+            byline.copy_update()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Byline(models.Model):
-    """An author's place in an update's byline."""
+    """An author's place in an update's byline.
+
+    ``story`` and ``published_at`` repeat the update's (set by ``save()`` and
+    ``bulk_create`` for a new byline, by ``services.save_update`` when the update
+    moves or changes time): which authors write in a story, and an author's updates
+    newest first, are then read from one index each, however long the story and the
+    author's career (the story page's author filter, the author page).
+    """
 
     update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="bylines")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="bylines", db_index=False
+    )  # byline_author_time serves it
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
+    )  # byline_story_author serves it
+    published_at = models.DateTimeField(null=True, editable=False)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = BylineQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["update", "author"], name="byline_unique_author"),
         ]
+        indexes = [
+            models.Index(fields=["story", "author"], name="byline_story_author"),
+            models.Index(fields=["author", "published_at", "update"], name="byline_author_time"),
+        ]
 
     def __str__(self):
         return f"{self.author} on {self.update_id}"
+
+    def save(self, **kwargs):
+        if self._state.adding:
+            self.copy_update()
+        super().save(**kwargs)
+
+    def copy_update(self):
+        self.story_id = self.update.story_id
+        self.published_at = self.update.published_at

@@ -70,6 +70,12 @@ def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=
             moved_from = (previous.story_id,) if was_public else ()
         if authors is not None:
             _set_byline(update, authors)
+        if previous is not None and (previous.story_id, previous.published_at) != (
+            update.story_id,
+            update.published_at,
+        ):
+            # Bylines repeat their update's story and time (see Byline).
+            Byline.objects.filter(update=update).update(story=update.story, published_at=update.published_at)
         _record_revision(update, previous, user=user, writer=writer, now=now)
         readers.after_write(update, seen_before=was_public or unpinned, stories=moved_from, now=now)
     return update

@@ -10,8 +10,9 @@ saves are.
 
 from ..models import Update
 
-# Columns a versioned save never writes: set once, or the seed's own bookkeeping.
-UNWRITTEN = ("created_at", "seed_positions")
+# Columns a versioned save never writes: set once, the seed's own bookkeeping, or kept by
+# other services (a story's count of approved comments).
+UNWRITTEN = ("created_at", "seed_positions", "comments_shown")
 
 
 class StaleEdit(Exception):

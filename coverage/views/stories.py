@@ -7,8 +7,7 @@ parameters it answers to, in the forms the site's own links make.
 import re
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Prefetch, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Value, When, prefetch_related_objects
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response
@@ -16,7 +15,7 @@ from django.utils.cache import get_conditional_response
 from .. import caching, comments, live, pagination, structured_data
 from ..conf import app_settings
 from ..filters import UpdateFilter
-from ..models import Author, Image, Story, Update
+from ..models import Author, Image, Story
 from ..pagecache import shared
 from ..site import absolute_url
 
@@ -145,14 +144,14 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         if moved is not None:
             return RenderedStory(redirect(moved, permanent=True))
         raise Http404("No such story.")
-    published = story.updates.published()
+    page_number_args = {"before": query.get("before"), "after": query.get("after")}
+    published = story.updates.published(pagination.public_until(**page_number_args))
     update_filter = UpdateFilter(query or None, queryset=published, story=story)
     filtered = bool(update_filter.active)
     stream = update_filter.qs if filtered else published
-    page_number_args = {"before": query.get("before"), "after": query.get("after")}
     pinned = None
     if not filtered:
-        pinned = published.filter(pinned=True).with_byline().first()
+        pinned = published.pinned_in(story).with_byline().first()
         if pinned is not None:
             stream = stream.exclude(pk=pinned.pk)
     page = pagination.paginate(stream.with_byline(), **page_number_args)
@@ -206,9 +205,8 @@ def _is_canonical(query, update_filter, comment_page):
 
 
 def _comments_context(query, story, form, csrf_token):
-    approved = Paginator(story.comments.approved(), COMMENTS_PER_PAGE)
     return {
-        "comments": approved.get_page(query.get("comments")),
+        "comments": comments.ShownComments(story, COMMENTS_PER_PAGE).get_page(query.get("comments")),
         "comments_open": comments.comments_open(story),
         "comment_form": form or comments.CommentForm(),
         "comment_received": query.get("comment") == "received",
@@ -248,8 +246,13 @@ def author_detail(request, slug):
     """
     author = get_object_or_404(Author, slug=slug)
     query = page_parameters(request, AUTHOR_PARAMETERS)
-    updates = Update.objects.published().filter(bylines__author=author).with_byline()
-    page = pagination.paginate(updates, before=query.get("before"), after=query.get("after"))
+    # Their bylines newest first, from the (author, published_at, update) index: the page
+    # reads a page of them however many updates the author has written.
+    cursors = {"before": query.get("before"), "after": query.get("after")}
+    bylines = author.bylines.public(pagination.public_until(**cursors)).select_related("update__story")
+    page = pagination.paginate(bylines, **cursors, ident="update_id")
+    page.items = [byline.update for byline in page.items]
+    prefetch_related_objects(page.items, "bylines__author", "images")
     if not page.items and not page.newer and not Story.objects.public().filter(lead_author=author).exists():
         # Nothing public by this author (their bylines are on drafts or schedules at most):
         # readers learn nothing about them, not even that they exist.
