@@ -81,6 +81,8 @@ def markdown(results, started, total):
         if result is None:
             continue
         verdict = "pass" if result.get("passed") else "FAIL"
+        if result.get("run_at", f"{started:%Y-%m-%d %H:%M}") != f"{started:%Y-%m-%d %H:%M}":
+            verdict += f" (run {result['run_at']} UTC)"
         lines.append(f"| {title} | {verdict} | {'<br>'.join(result.get('checks', []))} |")
     lines += ["", "The full figures of this run are in `docs/benchmarks.json`.", ""]
     return "\n".join(lines)
@@ -100,6 +102,7 @@ def main():
             continue
         print(f"… {title}", flush=True)
         results[name] = run_one(name, arguments, args.quick)
+        results[name]["run_at"] = started.strftime("%Y-%m-%d %H:%M")
         verdict = "pass" if results[name]["passed"] else "FAIL"
         print(f"  {verdict} in {results[name]['seconds']} s", flush=True)
         for check in results[name].get("checks", []):
@@ -110,6 +113,11 @@ def main():
     if not args.no_docs and not args.quick:
         docs = ROOT / "docs"
         docs.mkdir(exist_ok=True)
+        earlier = docs / "benchmarks.json"
+        if args.only and earlier.exists():
+            # A partial run replaces its own rows; the others stay as the last run left them.
+            kept = json.loads(earlier.read_text())
+            results = {name: kept[name] for name, _, _ in BENCHMARKS if name in kept} | results
         payload = {
             "date": started.isoformat(),
             "machine": machine(),
