@@ -12,7 +12,7 @@ import sys
 import time
 import tracemalloc
 
-from tests.benchmarks.querycounts import _setup
+from tests.benchmarks.querycounts import setup_in_process
 
 ROUNDS = 7
 LIMIT_SECONDS = 1.0
@@ -49,7 +49,7 @@ def _measure(client, story):
 
 
 def run(*, quick=False):
-    _setup()
+    setup_in_process(prefix="liveblog-bound-")
     from django.test import Client
 
     from coverage.pagination import PAGE_SIZE

@@ -22,10 +22,9 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
+from tests.benchmarks.querycounts import setup_in_process
 from tests.benchmarks.servers import ROOT
 
 SMALL = 1_000
@@ -41,9 +40,10 @@ TWO_BYLINES_EVERY = 7  # one update in this many has a second author
 BATCH = 5_000
 
 
-def _database_url(backend, work):
+def _database_url(backend):
+    """None for SQLite (a file in the benchmark's folder), else a fresh PostgreSQL database."""
     if backend == "sqlite":
-        return f"sqlite:///{work / 'db.sqlite3'}"
+        return None
     import dj_database_url
     import psycopg
 
@@ -57,32 +57,11 @@ def _database_url(backend, work):
 
 
 def _setup(backend):
-    work = Path(tempfile.mkdtemp(prefix="liveblog-scale-"))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="liveblog.settings",
-        SECRET_KEY="benchmark-only-secret-key-not-for-production-0123456789",
-        DEBUG="0",
-        SECURE_SSL_REDIRECT="0",
-        ALLOWED_HOSTS="testserver",
-        DATABASE_URL=_database_url(backend, work),
-        MEDIA_ROOT=str(work / "media"),
-        LIVEBLOG_PAGE_CACHE_SECONDS="0",
-        LIVEBLOG_LOCAL_CACHE_SECONDS="0",  # no 304 memo: every poll does its work
+    setup_in_process(
+        prefix="liveblog-scale-",
+        database_url=_database_url(backend),
+        LIVEBLOG_LOCAL_CACHE_SECONDS="0",  # every poll does its work
     )
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
 
 
 def _chunks(items, size=BATCH):
