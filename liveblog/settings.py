@@ -158,7 +158,7 @@ else:
     # Each process still remembers what it read for a second (LIVEBLOG_LOCAL_CACHE_SECONDS).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "liveblog.cache.FileCache",  # Django's, with an atomic add()
             "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from coverage.sitemaps import index as sitemap_index
 from coverage.sitemaps import sitemaps
 from coverage.views import favicon, healthz, robots_txt
 
@@ -20,7 +21,8 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("", include("coverage.urls")),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),

@@ -35,7 +35,7 @@ def _empty_cache(settings, _cache_folder):
 
     from coverage import caching
 
-    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    if settings.CACHES["default"]["BACKEND"].endswith("FileCache"):
         settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": str(_cache_folder)}}
     cache.clear()
     caching.clear_local()

@@ -180,3 +180,24 @@ def test_middleware_is_first():
     from django.conf import settings
 
     assert settings.MIDDLEWARE[0] == f"{PageCacheMiddleware.__module__}.{PageCacheMiddleware.__name__}"
+
+
+def test_the_shared_caches_add_lets_one_caller_win():
+    """What make_once's marker stands on: of many callers adding a key at once, one succeeds
+    (Redis in CI's second run, else the file cache's lock file)."""
+    from django.core.cache import cache
+
+    def add(key, start, won):
+        start.wait()
+        if cache.add(key, "да", 60):
+            won.append(1)
+
+    for attempt in range(10):
+        start, won = threading.Barrier(16), []
+        arguments = (f"liveblog:test:add:{attempt}", start, won)
+        threads = [threading.Thread(target=add, args=arguments) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(won) == 1, attempt

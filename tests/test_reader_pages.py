@@ -245,12 +245,32 @@ def test_json_ld_cannot_close_its_script(client):
     assert json_ld(client.get(story.get_absolute_url()))["headline"] == story.title
 
 
-def test_sitemap_and_robots(client, seeded):
+def test_sitemap_and_robots(client, seeded, monkeypatch):
+    from coverage.sitemaps import UpdateSitemap
+
+    monkeypatch.setattr(UpdateSitemap, "limit", 3)  # 8 updates: three pages
     draft_story = make_story(title="Secret draft", status=Story.Status.DRAFT)
-    sitemap = client.get("/sitemap.xml").content.decode()
-    assert f"/live/{SHIPPED_SLUG}/</loc>" in sitemap
-    assert sitemap.count("/updates/") == 8
-    assert draft_story.slug not in sitemap
+    index = client.get("/sitemap.xml").content.decode()
+    sections = re.findall(r"<loc>([^<]+)</loc>", index)
+    updates = f"{settings.SITE_URL}/sitemap-updates.xml"
+    assert sections == [
+        f"{settings.SITE_URL}/sitemap-stories.xml",
+        updates,
+        f"{updates}?p=2",
+        f"{updates}?p=3",
+    ]
+    stories = client.get("/sitemap-stories.xml").content.decode()
+    assert re.findall(r"<loc>([^<]+)</loc>", stories) == [f"{settings.SITE_URL}/live/{SHIPPED_SLUG}/"]
+    listed, sizes = [], []
+    for page in ("", "?p=2", "?p=3"):
+        urls = re.findall(r"<loc>([^<]+)</loc>", client.get(f"/sitemap-updates.xml{page}").content.decode())
+        listed += urls
+        sizes.append(len(urls))
+    assert sizes == [3, 3, 2]
+    expected = [settings.SITE_URL + update.get_absolute_url() for update in seeded.updates.order_by("pk")]
+    assert listed == expected
+    assert client.get("/sitemap-updates.xml?p=4").status_code == 404
+    assert draft_story.slug not in index + stories
     robots = client.get("/robots.txt").content.decode()
     assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in robots
     assert "Disallow: /admin/" in robots

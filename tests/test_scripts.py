@@ -34,6 +34,19 @@ SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 # --- helpers -------------------------------------------------------------------------
 
 
+def sitemap_locations(client):
+    """Every location the sitemap lists, through its index and each section page, in order."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    locations = []
+    for section in ET.fromstring(index.content).iter(f"{SITEMAP_NS}loc"):
+        parts = urlsplit(section.text)
+        page = client.get(parts.path, QUERY_STRING=parts.query)
+        assert page.status_code == 200, section.text
+        locations += [loc.text for loc in ET.fromstring(page.content).iter(f"{SITEMAP_NS}loc")]
+    return locations
+
+
 class _Links(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -253,9 +266,7 @@ def test_feed_and_sitemap_are_valid_with_percent_encoded_addresses(client, tmp_p
         "Анна Смирнова",
     }
 
-    sitemap = client.get("/sitemap.xml")
-    assert sitemap.status_code == 200
-    locations = [loc.text for loc in ET.fromstring(sitemap.content).iter(f"{SITEMAP_NS}loc")]
+    locations = sitemap_locations(client)
     assert len(locations) == 4  # the story and its three updates
     for location in locations:
         assert_percent_encoded_absolute(location)
@@ -513,9 +524,7 @@ def test_a_document_in_cyrillic_arabic_and_chinese_loads_and_every_page_answers(
         assert client.get(urlsplit(link).path).status_code == 200, unquote(link)
 
     # The sitemap: well-formed XML, the story and its nine updates.
-    sitemap = client.get("/sitemap.xml")
-    assert sitemap.status_code == 200
-    locations = [loc.text for loc in ET.fromstring(sitemap.content).iter(f"{SITEMAP_NS}loc")]
+    locations = sitemap_locations(client)
     assert len(locations) == 10
     for location in locations:
         assert_percent_encoded_absolute(location)
