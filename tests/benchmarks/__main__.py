@@ -27,7 +27,11 @@ BENCHMARKS = [
     ("querycounts", "SQL queries per page at 10 and 1,000 updates", []),
     ("changes_bound", "changes.json?since=0 on a 20,000-update story: one bounded answer", []),
     ("scale", "A 100,000-update story against a 1,000-update one: queries and time per reader path", []),
-    ("throughput", "Throughput: story page and 304 against Django itself, without and with Redis (wrk)", []),
+    (
+        "throughput",
+        "Throughput against Django itself, with and without Redis: page, 304, first poll after a publish",
+        [],
+    ),
     ("fanout", "Reader fan-out through nginx: 10, 100, 1,000 readers, with publishes", ["--series"]),
     ("edge", "Behind nginx: readers' pages against a static file, and how soon a publish shows", []),
     ("loadwrites", "64 readers polling while an editor publishes every second for 60 s", []),

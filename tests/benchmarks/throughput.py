@@ -170,8 +170,8 @@ LABELS = {
 
 
 def run(*, quick=False, seconds=None, workers=2, rounds=None):
-    rounds = rounds or (1 if quick else 7)
-    seconds = seconds or (3 if quick else 21)
+    rounds = rounds or (1 if quick else 11)
+    seconds = seconds or (3 if quick else 33)
     servers.ensure_debian_packages("wrk", "redis-server")
     measured = {}
     with redis_server() as redis_url:
@@ -279,8 +279,8 @@ def _measure(extra_env, *, seconds, workers, rounds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=21, help="per target, split over the rounds")
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--seconds", type=int, default=33, help="per target, split over the rounds")
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="3 rounds of 6 s per target")
     args = parser.parse_args()
