@@ -35,7 +35,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.http.response import ResponseHeaders
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
@@ -58,6 +58,8 @@ SET_ASIDE = (
 )
 # Headers set per answer sent, never kept.
 PER_RESPONSE = {"content-length", "content-encoding", "date", "set-cookie"}
+# The headers a 304 keeps (RFC 9110 15.4.5; Django's get_conditional_response keeps the same).
+NOT_MODIFIED = {"cache-control", "content-location", "date", "etag", "expires", "last-modified", "vary"}
 # The shape of a kept answer (SharedResponse): part of every key, so entries an earlier
 # release left in Redis are never read by code that expects another shape.
 ENTRY_FORMAT = 2
@@ -141,6 +143,12 @@ class SharedResponse:
     def respond(self, request, status):
         """This answer as ``request`` accepts it: a 304 when its validators match."""
         body, headers = self.variants[compression.preferred(request, self.variants)]
+        if self.etag and request.META.get("HTTP_IF_NONE_MATCH") in (self.etag, f"W/{self.etag}"):
+            # What every poller sends, the validator it was given: a 304 without parsing.
+            response = HttpResponseNotModified()
+            response.headers._store = {name: item for name, item in headers.items() if name in NOT_MODIFIED}
+            response[STATUS_HEADER] = status
+            return response
         response = HttpResponse(body, status=self.status)
         response.headers._store = dict(headers)
         if any(name in request.META for name in SET_ASIDE[1:]):

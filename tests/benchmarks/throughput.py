@@ -48,7 +48,7 @@ def first_polls(port, path, readers=FIRST_POLL_READERS):
     """``readers`` polls of ``path`` at once, each on its own connection: how their answers were
     made (the page cache's X-Page-Cache: one MISS is one render) and their statuses."""
     start = threading.Barrier(readers)
-    made, statuses, lock = Counter(), Counter(), threading.Lock()
+    made, statuses, cursors, lock = Counter(), Counter(), set(), threading.Lock()
 
     def poll():
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -56,8 +56,9 @@ def first_polls(port, path, readers=FIRST_POLL_READERS):
         start.wait()
         connection.request("GET", path)
         response = connection.getresponse()
-        response.read()
+        answer = json.loads(response.read())
         with lock:
+            cursors.add(answer["cursor"])
             made[response.getheader("X-Page-Cache", "none")] += 1
             statuses[response.status] += 1
         connection.close()
@@ -67,7 +68,15 @@ def first_polls(port, path, readers=FIRST_POLL_READERS):
         thread.start()
     for thread in threads:
         thread.join()
-    return {"readers": readers, "renders": made["MISS"], "made": dict(made), "statuses": dict(statuses)}
+    # A burst that runs across a cursor window asks two URLs' worth of answers (each window's
+    # cursor is another answer): one render each is the goal.
+    return {
+        "readers": readers,
+        "renders": made["MISS"],
+        "answers": len(cursors),
+        "made": dict(made),
+        "statuses": dict(statuses),
+    }
 
 
 @contextmanager
@@ -188,10 +197,12 @@ def run(*, quick=False, seconds=None, workers=2, rounds=None):
                 f"{name}: {LABELS[target]} / floor = {ratio} (goal ≥ {goal}; median of {rounds} rounds)"
             )
         first = result["first_poll"]
-        passed = passed and first["renders"] == 1 and first["statuses"] == {200: first["readers"]}
+        all_answered = first["statuses"] == {200: first["readers"]}
+        passed = passed and first["renders"] == first["answers"] and all_answered
         checks.append(
             f"{name}: {first['readers']} readers' first poll after a publish at once: "
-            f"{first['renders']} render (goal 1), answers {first['made']}, statuses {first['statuses']}"
+            f"{first['renders']} render for {first['answers']} distinct answer (goal: one each), "
+            f"{first['made']}, statuses {first['statuses']}"
         )
         passed = passed and result["errors"] == 0
         checks.append(f"{name}: errors {result['errors']}")
