@@ -144,7 +144,8 @@ def test_700_unknown_slugs_leave_no_cache_entries(client, page_cache):
     for number in range(700):
         assert client.get(f"/live/no-such-story-{number}/").status_code == 404
         assert client.get(f"/live/no-such-story-{number}/changes.json").status_code == 404
-    assert set(cache_entries()) == set(before)
+    # Nothing new (a poll's answer lives one cursor window: it may have run out meanwhile).
+    assert set(cache_entries()) <= set(before)
 
 
 def test_an_old_source_slug_redirects_without_leaving_a_key(client, page_cache):
