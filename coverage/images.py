@@ -109,16 +109,6 @@ def _planned(name, source_width, source_height):
             }
 
 
-def renditions_for(name):
-    """The renditions of stored image ``name`` if they all exist already, else None."""
-    with default_storage.open(name) as handle, PILImage.open(handle) as picture:
-        size = picture.size
-    planned = list(_planned(name, *size))
-    if all(default_storage.exists(item["name"]) for item in planned):
-        return planned
-    return None
-
-
 def store(name, content, max_length=None):
     """Save ``content`` as ``name`` (or a free name like it); returns the name used.
 
@@ -168,25 +158,79 @@ def make_renditions(name):
     return _write_renditions(name, _planned(name, *source.size), draw)
 
 
-def placeholder_renditions(name, seed):
-    """Renditions of the stored placeholder ``name`` drawn for ``seed``; returns their list.
+# --- seeded pictures ------------------------------------------------------------
 
-    The same list as ``make_renditions(name)``, but each size is drawn afresh (the
-    picture is shapes, so drawing is exact) instead of decoding and resampling the
-    JPEG, and WebP is encoded at its fastest setting: a seed with hundreds of
-    pictures loads in seconds, not minutes.
+# Seeded pictures share this many drawings, chosen by their caption and credit:
+# a document with thousands of pictures costs at most this many drawings, once
+# per storage, and each story still shows varied pictures.
+PLACEHOLDER_VARIANTS = 32
+
+
+def placeholder_names(keys):
+    """The stored placeholder for each seeded picture of a document, by ``keys`` (caption and
+    credit, in document order): ``{key: name}``.
+
+    A picture's own variant comes from its key; one already taken by an earlier
+    picture gives way to the next free one, so up to ``PLACEHOLDER_VARIANTS``
+    pictures of a document (a gallery, a story's lead and its updates) all differ.
     """
+    names, taken = {}, set()
+    for key in keys:
+        if key in names:
+            continue
+        if len(taken) == PLACEHOLDER_VARIANTS:
+            taken.clear()
+        variant = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % PLACEHOLDER_VARIANTS
+        while variant in taken:
+            variant = (variant + 1) % PLACEHOLDER_VARIANTS
+        taken.add(variant)
+        names[key] = f"placeholders/variant-{variant:02d}.jpg"
+    return names
 
-    def draw(item):
-        picture = _draw_placeholder(seed, (item["width"], item["height"]))
+
+def placeholder_renditions(name):
+    """The renditions listed for placeholder ``name``: those ``make_renditions`` would write."""
+    return list(_planned(name, *PLACEHOLDER_SIZE))
+
+
+def stored_placeholders():
+    """Names of the placeholder files and renditions in storage, read in two listings."""
+    stored = set()
+    for folder in ("placeholders", "renditions/placeholders"):  # see _rendition_name
+        try:
+            _, names = default_storage.listdir(folder)
+        except FileNotFoundError:  # nothing drawn yet (the file system storage)
+            continue
+        stored.update(f"{folder}/{name}" for name in names)
+    return stored
+
+
+def draw_placeholder(name):
+    """The files of placeholder ``name``: ``[(file name, bytes)]``, itself then its renditions.
+
+    Each size is drawn once, from shapes (exact at any size, no resampling), and
+    encoded as JPEG and WebP (at WebP's fastest setting). Pure Pillow work that
+    releases the GIL while encoding: the seed command runs it on worker threads.
+    """
+    seed = PurePosixPath(name).stem
+    drawn = {}
+
+    def picture(width, height):
+        if (width, height) not in drawn:
+            drawn[(width, height)] = _draw_placeholder(seed, (width, height))
+        return drawn[(width, height)]
+
+    buffer = io.BytesIO()
+    picture(*PLACEHOLDER_SIZE).save(buffer, "JPEG", quality=82, optimize=True)
+    files = [(name, buffer.getvalue())]
+    for item in placeholder_renditions(name):
         buffer = io.BytesIO()
         if item["type"] == "image/webp":
-            picture.save(buffer, "WEBP", quality=80, method=0)
+            picture(item["width"], item["height"]).save(buffer, "WEBP", quality=80, method=0)
         else:
-            picture.save(buffer, "JPEG", quality=80)
-        return buffer.getvalue()
-
-    return _write_renditions(name, _planned(name, *PLACEHOLDER_SIZE), draw)
+            picture(item["width"], item["height"]).save(buffer, "JPEG", quality=80)
+        files.append((item["name"], buffer.getvalue()))
+    return files
 
 
 PORTRAIT_SIZES = (96, 192)  # square: bylines show 40 px, the author page 96 px (and twice that)

@@ -268,6 +268,64 @@ def test_placeholder_renditions_have_their_listed_size_and_type(tmp_path):
             assert picture.format == formats[item["type"]]
 
 
+def test_placeholders_differ_within_a_document_until_the_variants_run_out():
+    keys = [f"Caption {number}\nCredit" for number in range(images.PLACEHOLDER_VARIANTS + 5)]
+    names = images.placeholder_names(keys)
+    first_round = [names[key] for key in keys[: images.PLACEHOLDER_VARIANTS]]
+    assert len(set(first_round)) == images.PLACEHOLDER_VARIANTS
+    assert len({names[key] for key in keys}) == images.PLACEHOLDER_VARIANTS
+    assert images.placeholder_names(keys) == names  # deterministic
+    assert images.placeholder_names(keys[:1]) == {keys[0]: names[keys[0]]}  # a picture's own variant
+    assert images.placeholder_names([keys[0], keys[0]]) == {keys[0]: names[keys[0]]}  # same picture, same file
+
+
+def picture_files():
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def test_a_document_of_many_pictures_draws_each_variant_once(tmp_path):
+    count = images.PLACEHOLDER_VARIANTS * 2 + 3
+    blocks = [
+        block
+        for number in range(count)
+        for block in ("Anna Field", f"Update {number}.", "Image", f"Scene {number}.Credit…Agency {number}")
+    ]
+    seed(tmp_path, document("S.", *blocks))
+    pictures = list(Image.objects.order_by("update__source_position"))
+    assert len(pictures) == count
+    files = picture_files()
+    assert len([name for name in files if name.startswith("placeholders/")]) == images.PLACEHOLDER_VARIANTS
+    assert len(files) == images.PLACEHOLDER_VARIANTS * 7  # each: itself, 3 widths × JPEG and WebP
+    for picture in pictures:
+        assert picture.file.name in files
+        assert {item["name"] for item in picture.renditions} <= set(files)
+    # Neighbours in a document never share a drawing while variants last.
+    for first, second in zip(pictures, pictures[1:]):
+        assert first.file.name != second.file.name
+
+    # Another document's pictures reuse the drawings: nothing is drawn again.
+    seed(tmp_path, document("T.", "Anna Field", "Body.", "Image", "Other.Credit…X", slug="other"), name="b.txt")
+    assert picture_files() == files
+
+
+def test_a_failed_load_removes_the_placeholders_it_drew(tmp_path, monkeypatch):
+    stored = []
+    store = images.store
+
+    def disk_fills_up(name, content, **kwargs):
+        if len(stored) == 3:
+            raise OSError(28, "No space left on device")
+        stored.append(store(name, content, **kwargs))
+        return stored[-1]
+
+    monkeypatch.setattr(images, "store", disk_fills_up)
+    with pytest.raises(CommandError, match="No space left on device"):
+        seed(tmp_path, document("S.", "Anna Field", "Body.", "Image", "Pic.Credit…Agency"))
+    assert len(stored) == 3 and not Image.objects.exists() and not Story.objects.exists()
+    assert picture_files() == []
+
+
 def test_new_updates_load_with_a_fixed_number_of_queries(tmp_path):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

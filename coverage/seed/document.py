@@ -81,6 +81,13 @@ class Document:
     def slug(self):
         return slugs.slugify(self.source_slug)
 
+    def pictures(self):
+        """Every ``ImageSpec`` of the document, in document order: the summary's first."""
+        pictures = list(self.summary.images)
+        for update in self.updates:
+            pictures.extend(update.text.images)
+        return pictures
+
     def author_names(self):
         names = [self.lead_author]
         for update in self.updates:

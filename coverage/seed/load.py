@@ -20,6 +20,8 @@ digests were kept) counts as the seed's.
 
 import hashlib
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -34,6 +36,7 @@ from .. import markup, services, slugs
 from ..models import Author, DeletedSeedStory, Image, Story, Update, Writer
 
 ALT_TEXT_LENGTH = Image._meta.get_field("alt_text").max_length
+DRAWING_THREADS = max(1, min(4, (os.cpu_count() or 1) - 1))  # a core is left to the rows
 
 
 @dataclass
@@ -97,14 +100,57 @@ def update_digest(update, author_ids, images):
     )
 
 
+def _picture_key(spec):
+    return f"{spec.caption}\n{spec.credit}"
+
+
 def _label(text, words=8):
     return markup.plain_excerpt(text, words) or "pictures only"
+
+
+class _Placeholders:
+    """The placeholder files a load needs: the missing ones are drawn on ``pool``'s threads
+    while the rows are written, and stored (from this thread) before the load commits."""
+
+    def __init__(self, pool):
+        self.pool = pool
+        self.stored = None  # names in storage, listed at the first want()
+        self.drawing = {}  # placeholder name -> future of its files
+        self.created = []
+
+    def want(self, name):
+        if self.stored is None:
+            self.stored = image_tools.stored_placeholders()
+        if name in self.drawing:
+            return
+        files = [name, *(item["name"] for item in image_tools.placeholder_renditions(name))]
+        if not self.stored.issuperset(files):
+            self.drawing[name] = self.pool.submit(image_tools.draw_placeholder, name)
+
+    def store(self):
+        for future in self.drawing.values():
+            for name, data in future.result():
+                if name in self.stored:
+                    continue
+                saved = image_tools.store(name, ContentFile(data))
+                if saved == name:
+                    self.created.append(saved)
+                else:  # another load stored the same drawing meanwhile
+                    default_storage.delete(saved)
+                self.stored.add(name)
+        self.drawing = {}
+
+    def discard(self):
+        for future in self.drawing.values():
+            future.cancel()
+        for name in self.created:
+            default_storage.delete(name)
 
 
 class _Loader:
     """One document's sync, inside the caller's transaction. Every write goes through ``services``."""
 
-    def __init__(self, document, *, newest_at, interval, dry_run, force):
+    def __init__(self, document, *, newest_at, interval, dry_run, force, pool):
         self.document = document
         self.newest_at = newest_at
         self.interval = interval
@@ -112,7 +158,8 @@ class _Loader:
         self.force = force
         self.now = timezone.now()
         self.result = Result(path=document.path, slug=document.slug)
-        self.created_files = []
+        self.placeholders = _Placeholders(pool)
+        self.placeholder_names = image_tools.placeholder_names(map(_picture_key, document.pictures()))
 
     def run(self):
         story = (
@@ -126,6 +173,7 @@ class _Loader:
         authors = self.sync_authors()
         story = self.sync_story(story, authors)
         self.sync_updates(story, authors)
+        self.placeholders.store()  # before the rows that name them are committed
         return self.result
 
     def may_bring_back(self):
@@ -211,10 +259,12 @@ class _Loader:
         return story
 
     def new_images(self, specs):
-        """Unsaved images for ``specs``, their placeholder files drawn (unless a dry run)."""
+        """Unsaved images for ``specs``, on shared placeholders (drawn by ``draw_placeholders``)."""
         images = []
         for spec in specs:
-            name, seed = self.placeholder(spec)
+            name = self.placeholder_names[_picture_key(spec)]
+            if not self.dry_run:
+                self.placeholders.want(name)
             images.append(
                 Image(
                     position=spec.position,
@@ -224,7 +274,7 @@ class _Loader:
                     caption=spec.caption,
                     credit=spec.credit,
                     alt_text=Truncator(spec.caption).chars(ALT_TEXT_LENGTH),
-                    renditions=[] if self.dry_run else self.renditions(name, seed),
+                    renditions=[] if self.dry_run else image_tools.placeholder_renditions(name),
                 )
             )
         self.result.images_added += len(images)
@@ -236,23 +286,6 @@ class _Loader:
         for image in new:
             image.story, image.update = story, update
             services.save_image(image=image)
-
-    def placeholder(self, spec):
-        """The stored placeholder for ``spec`` (drawn if missing) and the seed it is drawn from."""
-        digest = hashlib.sha256(f"{spec.caption}\n{spec.credit}".encode()).hexdigest()[:20]
-        name = f"placeholders/{digest}.jpg"
-        if not self.dry_run and not default_storage.exists(name):
-            saved = image_tools.store(name, ContentFile(image_tools.placeholder(digest)))
-            self.created_files.append(saved)
-            name = saved
-        return name, digest
-
-    def renditions(self, name, seed):
-        renditions = image_tools.renditions_for(name)
-        if renditions is None:
-            renditions = image_tools.placeholder_renditions(name, seed)
-            self.created_files.extend(rendition["name"] for rendition in renditions)
-        return renditions
 
     def sync_updates(self, story, authors):
         specs = list(reversed(self.document.updates))  # oldest first: position 0
@@ -355,8 +388,7 @@ class _Loader:
             self.result.unpublished += 1
 
     def discard_files(self):
-        for name in self.created_files:
-            default_storage.delete(name)
+        self.placeholders.discard()
 
 
 def load(document, *, newest_at=None, interval=timedelta(minutes=15), dry_run=False, force=False):
@@ -369,7 +401,8 @@ def load(document, *, newest_at=None, interval=timedelta(minutes=15), dry_run=Fa
     counted and rolled back, and no file is written.
     """
     newest_at = newest_at or timezone.now().replace(second=0, microsecond=0)
-    loader = _Loader(document, newest_at=newest_at, interval=interval, dry_run=dry_run, force=force)
+    pool = ThreadPoolExecutor(max_workers=DRAWING_THREADS, thread_name_prefix="placeholders")
+    loader = _Loader(document, newest_at=newest_at, interval=interval, dry_run=dry_run, force=force, pool=pool)
     try:
         with transaction.atomic():
             result = loader.run()
@@ -378,4 +411,6 @@ def load(document, *, newest_at=None, interval=timedelta(minutes=15), dry_run=Fa
     except BaseException:
         loader.discard_files()
         raise
+    finally:
+        pool.shutdown(cancel_futures=True)
     return result

@@ -27,7 +27,7 @@ from pathlib import Path
 from tests.benchmarks import servers
 
 SLUG = "live-updates-generated-benchmark-story"
-SECONDS_LIMIT = 30
+SECONDS_LIMIT = 10
 MEGABYTES_LIMIT = 300
 IMAGE_EVERY = 50  # one picture per this many updates, on average
 ROUND_TRIP_UPDATES = 300

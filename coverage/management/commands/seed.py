@@ -95,6 +95,12 @@ class Command(BaseCommand):
                 f"{path}: the database failed while loading ({reason}); nothing was saved, "
                 "run the command again"
             ) from error
+        except OSError as error:
+            # Storing a picture's placeholder failed (a full disk, a read-only folder).
+            raise CommandError(
+                f"{path}: could not store the pictures' files ({error.strerror or error}); "
+                "nothing was saved, run the command again once storage is writable"
+            ) from error
         if failures:
             raise CommandError(f"{len(failures)} of {len(paths)} documents refused")
 
