@@ -402,7 +402,9 @@ def load(document, *, newest_at=None, interval=timedelta(minutes=15), dry_run=Fa
     """
     newest_at = newest_at or timezone.now().replace(second=0, microsecond=0)
     pool = ThreadPoolExecutor(max_workers=DRAWING_THREADS, thread_name_prefix="placeholders")
-    loader = _Loader(document, newest_at=newest_at, interval=interval, dry_run=dry_run, force=force, pool=pool)
+    loader = _Loader(
+        document, newest_at=newest_at, interval=interval, dry_run=dry_run, force=force, pool=pool
+    )
     try:
         with transaction.atomic():
             result = loader.run()
