@@ -277,7 +277,7 @@ def test_placeholders_differ_within_a_document_until_the_variants_run_out():
     assert len({names[key] for key in keys}) == images.PLACEHOLDER_VARIANTS
     assert images.placeholder_names(keys) == names  # deterministic
     assert images.placeholder_names(keys[:1]) == {keys[0]: names[keys[0]]}  # a picture's own variant
-    assert images.placeholder_names([keys[0], keys[0]]) == {keys[0]: names[keys[0]]}  # same picture, same file
+    assert images.placeholder_names([keys[0], keys[0]]) == {keys[0]: names[keys[0]]}  # one file per picture
 
 
 def picture_files():
