@@ -53,9 +53,24 @@ SETTINGS = {
 
 
 class AppSettings:
-    """``app_settings.NAME``: the project's ``LIVEBLOG_NAME``, or the default above."""
+    """``app_settings.NAME``: the project's ``LIVEBLOG_NAME``, or the default above.
+
+    Each value is worked out once (a poll answered from the page cache reads three),
+    and again when the settings are replaced (as tests do: ``override_settings``).
+    """
+
+    def __init__(self):
+        self._values = {}
+        self._source = None
 
     def __getattr__(self, name):
+        source = settings._wrapped
+        if source is not self._source:
+            self._values, self._source = {}, source
+        try:
+            return self._values[name]
+        except KeyError:
+            pass
         try:
             spec = SETTINGS[name]
         except KeyError:
@@ -63,6 +78,7 @@ class AppSettings:
         value = getattr(settings, f"LIVEBLOG_{name}", spec.default)
         if spec.minimum is not None:
             value = max(spec.minimum, type(spec.default)(value))
+        self._values[name] = value
         return value
 
 

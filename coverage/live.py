@@ -25,6 +25,7 @@ rest for a 200.
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -51,8 +52,7 @@ def lag():
 
 
 def current_cursor(now=None):
-    now = now or timezone.now()
-    seconds = int(now.timestamp()) - lag()
+    seconds = int(now.timestamp() if now else time.time()) - lag()
     return seconds - seconds % window()
 
 

@@ -92,10 +92,33 @@ def shared_route(path):
     return None if key is None else (key, match.kwargs)
 
 
+# The request headers get_host() reads, and whether it accepted them: asked once per host.
+HOST_HEADERS = ("HTTP_HOST", "HTTP_X_FORWARDED_HOST", "SERVER_NAME", "SERVER_PORT")
+_hosts = {}
+
+
+def allowed_host(request):
+    """Whether the stack would accept the request's host (``request.get_host()`` raises
+    for one not in ALLOWED_HOSTS), remembered for up to 64 hosts."""
+    headers = tuple(request.META.get(name) for name in HOST_HEADERS)
+    allowed = _hosts.get(headers)
+    if allowed is None:
+        try:
+            request.get_host()
+            allowed = True
+        except DisallowedHost:
+            allowed = False
+        if len(_hosts) < 64:
+            _hosts[headers] = allowed
+    return allowed
+
+
 @receiver(setting_changed)
-def _urls_changed(*, setting, **kwargs):
+def _settings_changed(*, setting, **kwargs):
     if setting == "ROOT_URLCONF":
         shared_route.cache_clear()
+    if setting in ("ALLOWED_HOSTS", "DEBUG", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT"):
+        _hosts.clear()
 
 
 @dataclass(frozen=True)
@@ -187,9 +210,7 @@ class PageCacheMiddleware:
         key, kwargs = route
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             return None  # SecurityMiddleware redirects it
-        try:
-            request.get_host()
-        except DisallowedHost:
+        if not allowed_host(request):
             return None  # CommonMiddleware refuses it
         name = key(request, **kwargs)
         if name is None:

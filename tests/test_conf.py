@@ -40,3 +40,13 @@ def test_the_environment_sets_them_typed_like_their_defaults():
     assert app_setting(environ, "CURSOR_LAG") == 3
     assert app_setting({}, "PAGE_CACHE_SECONDS", default=60) == 60
     assert app_setting({"LIVEBLOG_PAGE_CACHE_SECONDS": "0"}, "PAGE_CACHE_SECONDS", default=60) == 0
+
+
+def test_a_value_is_read_once_and_again_after_the_settings_change(settings):
+    settings.LIVEBLOG_POLL_INTERVAL = 20
+    assert app_settings.POLL_INTERVAL == 20
+    assert app_settings._values["POLL_INTERVAL"] == 20  # kept: the next read asks no settings
+    settings.LIVEBLOG_POLL_INTERVAL = 40
+    assert app_settings.POLL_INTERVAL == 40
+    del settings.LIVEBLOG_POLL_INTERVAL
+    assert app_settings.POLL_INTERVAL == 15

@@ -89,13 +89,33 @@ def test_a_kept_poll_answers_conditional_requests_with_304(client):
     assert client.get(url, HTTP_IF_NONE_MATCH='"other"').content == first.content
 
 
+def test_a_poll_spelled_another_way_gets_the_same_answer(client):
+    story = make_story()
+    make_update(story=story, body="Перше оновлення.")
+    since = live.current_cursor()
+    plain = client.get(f"/live/{story.slug}/changes.json?since={since}")
+    assert plain["X-Page-Cache"] == "MISS"
+    escaped = "".join(f"%{ord(digit):X}" for digit in str(since))
+    for query in (f"utm_source=x&since={since}", f"since={since}&x=1", f"since={escaped}"):
+        again = client.get(f"/live/{story.slug}/changes.json?{query}")
+        assert (again.status_code, again.content) == (200, plain.content), query
+    assert client.get(f"/live/{story.slug}/changes.json?since={since}&x=1")["X-Page-Cache"] == "HIT"
+    refused = client.get(f"/live/{story.slug}/changes.json?since=١٢٣")  # digits, but not ASCII ones
+    assert refused.status_code == 400
+
+
 def test_the_stack_still_refuses_what_it_refuses_when_a_page_is_kept(client, settings):
     from django.test import Client
 
     story = make_story()
     url = story.get_absolute_url()
     assert client.get(url)["X-Page-Cache"] == "MISS"
-    assert client.get(url, HTTP_HOST="attacker.example").status_code == 400
+    for _ in range(2):  # the second time too: a host refused once stays refused
+        assert client.get(url, HTTP_HOST="attacker.example").status_code == 400
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "partner.example"]
+    assert client.get(url, HTTP_HOST="partner.example")["X-Page-Cache"] == "HIT"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    assert client.get(url, HTTP_HOST="partner.example").status_code == 400
     settings.SECURE_SSL_REDIRECT = True
     client = Client()  # SecurityMiddleware reads the setting when the stack is built
     redirected = client.get(url)

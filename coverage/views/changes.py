@@ -20,7 +20,11 @@ def changes_key(request, slug):
     """The page cache's name for a poll: the story's versions, the cursor asked from and
     the current window (a poll's cursor moves with the time). None for a cursor no reader
     was handed: any answer is then made afresh, and takes no room."""
-    since_param = request.GET.get("since")
+    query = request.META.get("QUERY_STRING", "")
+    if query.startswith("since=") and query[6:].isascii() and query[6:].isdigit():
+        since_param = query[6:]  # what every poll asks: read without parsing a query string
+    else:
+        since_param = request.GET.get("since")
     current = live.current_cursor()
     if since_param is not None:
         since = live.parse_cursor(since_param)
