@@ -201,7 +201,7 @@ def stored_placeholders():
             _, names = default_storage.listdir(folder)
         except FileNotFoundError:  # nothing drawn yet (the file system storage)
             continue
-        stored.update(f"{folder}/{name}" for name in names)
+        stored |= {f"{folder}/{name}" for name in names}
     return stored
 
 
