@@ -49,6 +49,12 @@ SETTINGS = {
         "another server's change shows here at most this late.",
     ),
     "COMMENTS_CLOSE_DAYS": AppSetting(7, minimum=0, help="Days after coverage ends that comments stay open."),
+    "CLIP_MAX_MB": AppSetting(
+        200, minimum=1, help="Megabytes a video or audio clip may weigh; larger uploads are refused."
+    ),
+    "CLIP_MAX_MINUTES": AppSetting(
+        30, minimum=1, help="Minutes a video or audio clip may last; longer uploads are refused."
+    ),
 }
 
 

@@ -113,18 +113,20 @@ def render(source):
     return mark_safe("".join(block.html for block in blocks(source or "")))
 
 
-def interleave(source, images):
-    """Blocks and images in reading order: an image at position N follows N blocks.
+def interleave(source, images, clips=()):
+    """Blocks, images and clips in reading order: an image or clip at position N follows N blocks.
 
-    Returns ``(kind, item)`` pairs: ``("block", Block)`` or ``("image", image)``.
+    Returns ``(kind, item)`` pairs: ``("block", Block)``, ``("image", image)`` or
+    ``("clip", clip)``; at one position, pictures come before clips.
     """
     parts = []
-    pending = sorted(images, key=lambda image: (image.position, image.pk or 0))
+    media = [("image", image) for image in images] + [("clip", clip) for clip in clips]
+    pending = sorted(media, key=lambda part: (part[1].position, part[0] == "clip", part[1].pk or 0))
     for index, block in enumerate(blocks(source or "")):
-        while pending and pending[0].position <= index:
-            parts.append(("image", pending.pop(0)))
+        while pending and pending[0][1].position <= index:
+            parts.append(pending.pop(0))
         parts.append(("block", block))
-    parts.extend(("image", image) for image in pending)
+    parts.extend(pending)
     return parts
 
 

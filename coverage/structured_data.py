@@ -3,6 +3,7 @@
 import json
 
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from . import markup
 from .site import absolute_url
@@ -32,6 +33,30 @@ def blog_posting(story, update):
     images = list(update.images.all())
     if images:
         data["image"] = [absolute_url(image.file.url) for image in images]
+    for clip in update.clips.all():
+        key = "video" if clip.is_video else "audio"
+        data.setdefault(key, []).append(media_object(clip, update))
+    return data
+
+
+def media_object(clip, update):
+    """A clip as a schema.org ``VideoObject`` or ``AudioObject``."""
+    data = {
+        "@type": "VideoObject" if clip.is_video else "AudioObject",
+        "name": Truncator(" ".join(clip.caption.split())).words(14) if clip.caption else str(update),
+        "contentUrl": absolute_url(clip.file.url),
+        "encodingFormat": clip.mime_type,
+        "duration": clip.iso_duration,
+        "uploadDate": _iso(update.published_at),
+    }
+    if clip.caption:
+        data["description"] = clip.caption
+    if clip.is_video:
+        data["width"], data["height"] = clip.width, clip.height
+        if clip.poster_url:
+            data["thumbnailUrl"] = absolute_url(clip.poster_url)
+    if clip.credit:
+        data["creditText"] = clip.credit
     return data
 
 

@@ -5,11 +5,11 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.http import Http404
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from coverage.sitemaps import index as sitemap_index
 from coverage.sitemaps import sitemaps
 from coverage.views import favicon, healthz, robots_txt
+from liveblog import media
 
 admin.site.site_header = "liveblog newsroom"
 admin.site.site_title = "liveblog newsroom"
@@ -30,10 +30,11 @@ urlpatterns = [
 
 
 def serve_media(request, path):
-    """Uploaded and generated images, when Django is asked to serve them (development, tests)."""
+    """Uploads and generated files, when Django is asked to serve them (development, tests), with
+    byte ranges for clips (``media.serve``)."""
     if not settings.SERVE_MEDIA:
         raise Http404("Media are served by the web server.")
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return media.serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 if settings.MEDIA_URL.startswith("/"):

@@ -100,6 +100,7 @@ def newsroom_group(name):
         schema_editor = SimpleNamespace(connection=connection)
         migration("newsroom_roles").create_roles(django_apps, schema_editor)
         migration("deleted_seed_stories").let_editors_see_and_forget(django_apps, schema_editor)
+        migration("clips").grant_clips(django_apps, schema_editor)
         group = Group.objects.get(name=name)
     return group
 

@@ -1,6 +1,6 @@
 """The newsroom admin, a module per subject.
 
-- ``stories``, ``updates``, ``images``, ``authors``: the newsroom's work;
+- ``stories``, ``updates``, ``images``, ``clips``, ``authors``: the newsroom's work;
   ``comments``: the moderation queue; ``deleted``: seeded stories the seed
   leaves deleted.
 - ``forms``: the admin's forms; ``versioned``: versioned editing, end to end

@@ -3,7 +3,7 @@
 - The update form: byline in order (author autocomplete), Markdown body with a
   live preview as readers will see it, status ("Publish now", "Schedule for
   later", draft), pin and key event, correction, the update's pictures inline
-  (``images.ImageInline``), earlier versions. It is versioned (``versioned``)
+  (``images.ImageInline``) and clips (``clips.ClipInline``), earlier versions. It is versioned (``versioned``)
   and shows times in its story's zone (``zones``).
 - A story's desk: the list of updates filtered to one story, newest first,
   where a plain "Save" returns the editor, the saved row highlighted and a
@@ -23,7 +23,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from .. import markup, permissions, services, times
-from ..models import Author, Image, Story, Update, Writer
+from ..models import Author, Clip, Image, Story, Update, Writer
+from .clips import ClipInline
 from .display import ADMIN_CSS, STORY_FILTER, counted, may_edit_update, story_updates_url, thumbnail, when
 from .forms import UpdateForm
 from .images import ImageInline
@@ -55,7 +56,7 @@ class MineFilter(admin.SimpleListFilter):
 @admin.register(Update)
 class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
     form = UpdateForm
-    inlines = [ImageInline]
+    inlines = [ImageInline, ClipInline]
     autocomplete_fields = ["story"]
     radio_fields = {"status": admin.HORIZONTAL}
     list_display = [
@@ -155,6 +156,8 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
         services.delete_updates(updates=queryset)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Clip:
+            return self._save_clips(form, formset)
         if formset.model is not Image:
             return super().save_formset(request, form, formset, change)
         pictures = formset.save(commit=False)
@@ -163,6 +166,16 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
         for image in pictures:
             image.story_id = form.instance.story_id
             services.save_image(image=image)
+        formset.save_m2m()
+
+    @staticmethod
+    def _save_clips(form, formset):
+        clips = formset.save(commit=False)
+        for clip in formset.deleted_objects:
+            services.delete_clip(clip=clip)
+        for clip in clips:
+            clip.story_id = form.instance.story_id
+            services.save_clip(clip=clip)
         formset.save_m2m()
 
     def _add_another(self, request, obj, response):

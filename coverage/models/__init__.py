@@ -4,6 +4,7 @@ A module per subject; every model is importable from here (``from coverage.model
 """
 
 from .authors import Author
+from .clips import Clip
 from .comments import Comment, CommentQuerySet
 from .deletions import DeletedSeedStory, Tombstone
 from .images import Image
@@ -14,6 +15,7 @@ __all__ = [
     "SUMMARY_FOLD_CHARS",
     "Author",
     "Byline",
+    "Clip",
     "Comment",
     "CommentQuerySet",
     "DeletedSeedStory",

@@ -74,7 +74,7 @@ class UpdateQuerySet(models.QuerySet):
         return self.filter(pk=Subquery(pin))
 
     def with_byline(self):
-        return self.select_related("story").prefetch_related("bylines__author", "images")
+        return self.select_related("story").prefetch_related("bylines__author", "images", "clips")
 
     def owned_by(self, user):
         """Updates ``user`` wrote: their author profile is in the byline, or they created it."""
@@ -251,7 +251,7 @@ class Update(models.Model):
         return [byline.author for byline in self.bylines.all()]
 
     def body_blocks(self):
-        return markup.interleave(self.body, list(self.images.all()))
+        return markup.interleave(self.body, list(self.images.all()), list(self.clips.all()))
 
 
 class UpdateRevision(models.Model):

@@ -14,6 +14,7 @@ Modules by subject:
 - ``updates``: save (pin, byline, revision), bulk create, publish, delete
 - ``stories``: save, start and end coverage, delete, the seed's bookkeeping
 - ``images``: save with renditions, delete, files' cleanup
+- ``clips``: save with poster and captions, delete, files' cleanup
 - ``authors``: create, save with portraits, delete, link to a login
 - ``comments``: a reader's new comment, moderation, edits, deletes
 - ``logins``: the development superuser of ``ensure_admin``
@@ -22,6 +23,7 @@ Modules by subject:
 """
 
 from .authors import AuthorTaken, create_author, delete_author, delete_authors, link_author, save_author
+from .clips import delete_clip, delete_clips, save_clip
 from .comments import create_comment, delete_comment, delete_comments, moderate_comments, save_comment
 from .images import delete_image, delete_images, discard_unused_files, save_image
 from .logins import ensure_admin_login
@@ -44,6 +46,8 @@ __all__ = [
     "create_updates",
     "delete_author",
     "delete_authors",
+    "delete_clip",
+    "delete_clips",
     "delete_comment",
     "delete_comments",
     "delete_image",
@@ -60,6 +64,7 @@ __all__ = [
     "publish_update",
     "record_seed_positions",
     "save_author",
+    "save_clip",
     "save_comment",
     "save_image",
     "save_story",

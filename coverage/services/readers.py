@@ -10,7 +10,7 @@ wrote. The rules, one per kind of row, are in ``shown()`` and ``SITE_WIDE``:
   only that story's version moves (``caching.bump_story``). An update is seen
   when it is public (published, or scheduled for a time that has come), a
   comment when it is approved, a picture when it is a lead image or its update
-  is public.
+  is public, a clip when its update is public.
 - A write is seen if readers saw the row before it (``seen_before``: the
   caller knew the row as it was) or see it after it. Work on drafts, on
   updates scheduled for later, on comments held for moderation and on draft
@@ -30,6 +30,7 @@ from .. import caching
 from ..models import (
     Author,
     Byline,
+    Clip,
     Comment,
     DeletedSeedStory,
     Image,
@@ -106,6 +107,6 @@ def shown(instance, now=None):
         return instance.status == Comment.Status.APPROVED
     if isinstance(instance, Image) and instance.update_id is None:
         return True  # a story's lead image
-    if isinstance(instance, (Image, Byline)):
+    if isinstance(instance, (Image, Clip, Byline)):
         return Update.objects.filter(public_updates(now), pk=instance.update_id).exists()
     raise TypeError(f"No rule says what readers see of a {type(instance).__name__}: add one to readers.py")

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import slugs
-from ..models import DeletedSeedStory, Image, Story
-from . import images, readers
+from ..models import Clip, DeletedSeedStory, Image, Story
+from . import clips, images, readers
 from .versions import write_versioned
 
 
@@ -61,8 +61,10 @@ def delete_story(*, story, user=None, now=None):
                 },
             )
         files = list(Image.objects.filter(story=story).values_list("file", "renditions"))
+        clip_files = [name for clip in Clip.objects.filter(story=story) for name in clips.clip_files(clip)]
         story.delete()  # its updates, bylines, revisions, pictures, comments and tombstones go with it
         images.discard_files_on_commit(files)
+        clips.discard_files_on_commit(clip_files)
         readers.after_write(story, seen_before=story.status != Story.Status.DRAFT, deleted=True, now=now)
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from ..models import (
     Byline,
+    Clip,
     Image,
     Tombstone,
     Update,
@@ -14,7 +15,7 @@ from ..models import (
     public_change,
     public_updates,
 )
-from . import images, readers
+from . import clips, images, readers
 from .versions import StaleEdit, write_versioned
 
 TEXT_FIELDS = ("headline", "body")
@@ -67,6 +68,7 @@ def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=
         moved_from = ()
         if previous is not None and previous.story_id != update.story_id:
             Image.objects.filter(update=update).update(story_id=update.story_id)
+            Clip.objects.filter(update=update).update(story_id=update.story_id)
             moved_from = (previous.story_id,) if was_public else ()
         if authors is not None:
             _set_byline(update, authors)
@@ -161,11 +163,13 @@ def delete_update(*, update, now=None):
         seen = update.was_public(now)
         removed_at = now if seen else update.public_changed_at
         files = list(update.images.values_list("file", "renditions"))
+        clip_files = [name for clip in update.clips.all() for name in clips.clip_files(clip)]
         story_id, pk = update.story_id, update.pk
         update.delete()
         if removed_at is not None:
             Tombstone.objects.create(story_id=story_id, update_id=pk, deleted_at=removed_at)
         images.discard_files_on_commit(files)
+        clips.discard_files_on_commit(clip_files)
         readers.after_write(update, seen_before=seen or update.is_public(now), deleted=True, now=now)
 
 

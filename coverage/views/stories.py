@@ -252,7 +252,7 @@ def author_detail(request, slug):
     bylines = author.bylines.public(pagination.public_until(**cursors)).select_related("update__story")
     page = pagination.paginate(bylines, **cursors, ident="update_id")
     page.items = [byline.update for byline in page.items]
-    prefetch_related_objects(page.items, "bylines__author", "images")
+    prefetch_related_objects(page.items, "bylines__author", "images", "clips")
     if not page.items and not page.newer and not Story.objects.public().filter(lead_author=author).exists():
         # Nothing public by this author (their bylines are on drafts or schedules at most):
         # readers learn nothing about them, not even that they exist.

@@ -1,0 +1,100 @@
+"""Clips uploaded in the admin play on the story page, in a real browser (Playwright + Chromium)."""
+
+import importlib
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from playwright.sync_api import expect
+
+from coverage.models import Clip, Update
+from tests.clipfiles import clip_files  # noqa: F401  (fixture)
+from tests.factories import PASSWORD, make_story, make_update, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+H264 = 'video/mp4; codecs="avc1.42E01E, mp4a.40.2"'
+
+
+@pytest.fixture(autouse=True)
+def newsroom_roles():
+    """The roles, made again by their migrations (transactional tests flush them)."""
+    schema_editor = SimpleNamespace(connection=connection)
+    importlib.import_module("coverage.migrations.0005_newsroom_roles").create_roles(django_apps, schema_editor)
+    importlib.import_module("coverage.migrations.0015_clips").grant_clips(django_apps, schema_editor)
+
+
+def log_in(page, user):
+    page.goto("/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text("Log out")
+
+
+def choose(page, field, path, mime):
+    page.set_input_files(field, files=[{"name": path.name, "mimeType": mime, "buffer": path.read_bytes()}])
+
+
+def play(page, player):
+    """Click the player's play button as a reader does; returns how far it played."""
+    player.scroll_into_view_if_needed()
+    box = player.bounding_box()
+    if player.evaluate("el => el.tagName") == "VIDEO":
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the big play button
+    else:
+        page.mouse.click(box["x"] + 24, box["y"] + box["height"] / 2)  # the play button, left in the bar
+    page.wait_for_function("el => !el.paused && el.currentTime > 0.5", arg=player.element_handle(), timeout=10_000)
+    return player.evaluate("el => el.currentTime")
+
+
+def test_a_video_and_an_audio_clip_uploaded_in_the_admin_play_on_the_story_page(page, clip_files):
+    """The video is H.264/AAC MP4 when this Chromium plays it (builds with proprietary codecs),
+    else VP8/Vorbis WebM; the audio is Ogg/Opus, which every Chromium plays."""
+    story = make_story(title="Повінь у місті")
+    make_update(story=story, body="Вода піднялася вночі.")
+    reporter = make_user(username="remy", role="Reporters")
+    log_in(page, reporter)
+    plays_h264 = page.evaluate(f"() => document.createElement('video').canPlayType('{H264}')") == "probably"
+    video_file, video_mime = (
+        (clip_files["video.mp4"], "video/mp4") if plays_h264 else (clip_files["vp8.webm"], "video/webm")
+    )
+
+    page.goto(f"/admin/coverage/update/add/?story={story.pk}")
+    page.fill("#id_body", "Перший абзац.\n\nالفقرة الثانية.\n\n第三段。")
+    choose(page, "#id_clips-0-file", video_file, video_mime)
+    page.fill("#id_clips-0-caption", "Вулиця під водою.")
+    page.fill("#id_clips-0-credit", "Олена Відео/Агенція")
+    page.fill("#id_clips-0-position", "1")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    update = Update.objects.get(body__startswith="Перший")
+
+    choose(page, "#id_clips-1-file", clip_files["audio.ogg"], "audio/ogg")
+    page.fill("#id_clips-1-caption", "صوت المطر")
+    page.fill("#id_clips-1-position", "2")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    video, audio = Clip.objects.filter(update=update).order_by("position")
+    assert (video.kind, audio.kind) == ("video", "audio")
+
+    page.goto(f"/live/{story.slug}/")
+    body = page.locator(f"#update-{update.pk} .update-body")
+    expect(body.locator("video")).to_have_count(1)
+    expect(body.locator("audio")).to_have_count(1)
+    order = body.evaluate("el => [...el.children].map(child => child.querySelector('video, audio')?.tagName"
+                          " || child.textContent.trim())")  # fmt: skip
+    assert order == ["Перший абзац.", "VIDEO", "الفقرة الثانية.", "AUDIO", "第三段。"]
+    player = body.locator("video")
+    expect(player).to_have_attribute("poster", re.compile(r"/media/renditions/clips/posters/.+\.jpg$"))
+    # Nothing loaded yet (preload="none"), and the box already has the video's shape.
+    width, height = player.evaluate("el => [el.getBoundingClientRect().width, el.getBoundingClientRect().height]")
+    assert height == pytest.approx(width * 180 / 320, abs=1)
+    assert player.evaluate("el => el.readyState") == 0
+
+    assert play(page, player) > 0.5
+    assert player.evaluate("el => [el.videoWidth, el.videoHeight]") == [320, 180]
+    assert player.evaluate("el => el.getBoundingClientRect().height") == pytest.approx(height, abs=0.5)
+    assert play(page, body.locator("audio")) > 0.5
