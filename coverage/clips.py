@@ -160,7 +160,8 @@ def clean_upload(uploaded, name=None):
             shutil.copyfileobj(uploaded, handle, 1024 * 1024)
         uploaded.seek(0)
         probed = _probe(source)
-        kind, container, demuxer, streams = _judge(probed, MEANT_AS.get(PurePosixPath(name).suffix[1:].lower()))
+        meant_as = MEANT_AS.get(PurePosixPath(name).suffix[1:].lower())
+        kind, container, demuxer, streams = _judge(probed, meant_as)
         duration = _duration(probed)
         video = streams.get(VIDEO)
         width, height = (int(video["width"]), int(video["height"])) if video else (None, None)
@@ -219,7 +220,7 @@ def _judge(probed, meant_as):
             streams[kind] = stream
     kind = VIDEO if VIDEO in streams else AUDIO if AUDIO in streams else None
     if kind is None:
-        raise UploadRefused("This file holds neither pictures nor sound. Export the clip again and upload it.")
+        raise UploadRefused("This file holds neither pictures nor sound. Export the clip again, upload that.")
     if meant_as == VIDEO and kind == AUDIO:
         raise UploadRefused(
             "This file has sound only, no pictures: it is not a video. Upload the video itself, "
@@ -250,7 +251,10 @@ def _judge(probed, meant_as):
     if video is not None:
         width, height = int(video.get("width") or 0), int(video.get("height") or 0)
         if not width or not height:
-            raise UploadRefused("This video's picture size cannot be read; it may be damaged. Export it again.")
+            raise UploadRefused(
+                "This video's picture size cannot be read: it may be damaged. Export it again."
+            )
+
         if max(width, height) > MAX_SIDE:
             raise UploadRefused(
                 f"This video is {width} × {height} pixels; at most {MAX_SIDE} pixels a side are accepted. "

@@ -27,8 +27,7 @@ RECIPES = {
     "audio.m4a": [*TONE, "-t", "2", "-c:a", "aac", "-b:a", "64k", *PHONE_TAGS],
     "audio.ogg": [*TONE, "-t", "2", "-c:a", "libopus", "-b:a", "48k"],
     "mpeg4-part2.mp4": [*VIDEO, "-t", "1", "-c:v", "mpeg4"],
-    "long.mp3": ["-f", "lavfi", "-i", "anullsrc=sample_rate=8000:channel_layout=mono", "-t", "61",
-                 "-c:a", "libmp3lame", "-b:a", "8k"],  # fmt: skip
+    "long.mp3": ["-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "61", "-c:a", "libmp3lame"],
     "picture.png": ["-f", "lavfi", "-i", "testsrc=size=64x36", "-frames:v", "1"],
 }
 

@@ -20,7 +20,6 @@ from PIL import Image as PILImage
 
 from coverage import clips, images, live, services
 from coverage.models import Clip, Update
-from tests.clipfiles import clip_files  # noqa: F401  (fixture)
 from tests.factories import make_picture, make_story, make_update, make_user
 from tests.htmlforms import form_data
 
@@ -137,7 +136,8 @@ def test_an_uploaded_video_is_stored_without_metadata_with_a_poster_and_its_rend
     with default_storage.open(clip.poster.name) as handle, PILImage.open(handle) as poster:
         assert (poster.format, poster.size) == ("JPEG", (320, 180))
     assert [(item["width"], item["type"]) for item in clip.poster_renditions] == [
-        (320, "image/webp"), (320, "image/jpeg")
+        (320, "image/webp"),
+        (320, "image/jpeg"),
     ]
     assert clip.poster_url == default_storage.url(clip.poster_renditions[1]["name"])
     assert len(stored_files()) == 4  # the clip, its poster and two renditions
@@ -184,7 +184,7 @@ def cut_off_mp4(clip_files):
 @pytest.mark.parametrize(
     ("make_upload", "message"),
     [
-        (text_renamed_mp4, "This file is not a video or audio file. Upload MP4 or WebM video, MP3, M4A or Ogg audio."),
+        (text_renamed_mp4, f"This file is not a video or audio file. Upload {clips.ACCEPTED_NAMES}."),
         (picture_renamed_webm, "This file is a picture, not a clip"),
         (jpeg_renamed_mp4, "This file is a picture, not a clip"),
         (sound_only_renamed_mp4, "This file has sound only, no pictures: it is not a video."),
@@ -268,9 +268,8 @@ def test_captions_are_stored_and_shown_as_a_track(editor_client, clip_files):
 )
 def test_bad_captions_are_refused_and_nothing_is_stored(editor_client, clip_files, content, message):
     story = make_story()
-    response = post_update_with_clip(
-        editor_client, story, upload(clip_files, "video.mp4"), captions=SimpleUploadedFile("subs.vtt", content)
-    )
+    captions = SimpleUploadedFile("subs.vtt", content)
+    response = post_update_with_clip(editor_client, story, upload(clip_files, "video.mp4"), captions=captions)
     assert response.status_code == 200 and message in errors_of(response)
     assert not Clip.objects.exists() and stored_files() == []
 
@@ -318,17 +317,20 @@ def test_a_clip_saved_moves_its_storys_page_version(client, clip_files):
 def story_with_clips(clip_files):
     story = make_story(title="Протест у Києві")
     update = make_update(story=story, body="Перший абзац.\n\nالفقرة الثانية.\n\n第三段。")
-    video = save_clip(update, clip_files, "video.mp4", position=1, caption="Натовп на майдані.", credit="Олена/Агенція")
+    video = save_clip(
+        update, clip_files, "video.mp4", position=1, caption="Натовп на майдані.", credit="Олена/Агенція"
+    )
     audio = save_clip(update, clip_files, "audio.mp3", position=2, caption="صوت الحشد", credit="")
     return story, update, video, audio
 
 
 def test_the_story_page_shows_a_video_and_an_audio_clip_at_their_places(client, story_with_clips):
-    story, update, video, audio = story_with_clips
+    story, _, video, audio = story_with_clips
     html = client.get(story.get_absolute_url()).content.decode()
-    body = html[html.index('<div class="update-body">') : html.index("</div>", html.index('<div class="update-body">'))]
-    order = re.findall(r"<p dir=\"auto\">([^<]+)</p>|<(video|audio) ", body)
-    assert [text or tag for text, tag in order] == ["Перший абзац.", "video", "الفقرة الثانية.", "audio", "第三段。"]
+    start = html.index('<div class="update-body">')
+    body = html[start : html.index("</div>", start)]
+    order = [text or tag for text, tag in re.findall(r"<p dir=\"auto\">([^<]+)</p>|<(video|audio) ", body)]
+    assert order == ["Перший абзац.", "video", "الفقرة الثانية.", "audio", "第三段。"]
     assert html.count("<video ") == 1 and html.count("<audio ") == 1
     assert (
         f'<video controls preload="none" playsinline poster="{video.poster_url}" width="320" height="180">\n'
@@ -336,15 +338,13 @@ def test_the_story_page_shows_a_video_and_an_audio_clip_at_their_places(client, 
     )
     assert f'<audio controls preload="none">\n    <source src="{audio.file.url}" type="audio/mpeg">' in html
     assert "<track" not in html  # no captions uploaded
-    assert (
-        '<figcaption dir="auto">Натовп на майдані. <span class="credit">Credit: <span dir="auto">Олена/Агенція'
-        "</span></span></figcaption>" in html
-    )
+    credit = '<span class="credit">Credit: <span dir="auto">Олена/Агенція</span></span>'
+    assert f'<figcaption dir="auto">Натовп на майдані. {credit}</figcaption>' in html
     assert '<figcaption dir="auto">صوت الحشد</figcaption>' in html
 
 
 def test_the_permalink_and_the_change_feed_show_the_clips(client, story_with_clips):
-    story, update, video, audio = story_with_clips
+    story, update, _, _ = story_with_clips
     html = client.get(update.get_absolute_url()).content.decode()
     assert html.count("<video ") == 1 and html.count("<audio ") == 1
     since = live.current_cursor(timezone.now() - timedelta(minutes=10))
@@ -378,7 +378,9 @@ def test_json_ld_describes_the_video_and_the_audio(client, story_with_clips):
     assert re.fullmatch(r"PT[12](\.\d)?S", video.iso_duration)
     (sound,) = posting["audio"]
     assert (sound["@type"], sound["contentUrl"], sound["encodingFormat"]) == (
-        "AudioObject", f"{site}{audio.file.url}", "audio/mpeg"
+        "AudioObject",
+        f"{site}{audio.file.url}",
+        "audio/mpeg",
     )
 
 
@@ -389,7 +391,7 @@ def test_iso_durations():
 
 
 def test_the_feed_links_to_the_clips(client, story_with_clips):
-    story, update, video, audio = story_with_clips
+    story, _, video, audio = story_with_clips
     feed = feedparser.parse(client.get(reverse("coverage:story_feed", args=[story.slug])).content)
     (entry,) = feed.entries
     links = re.findall(r'<a href="([^"]+)">([^<]*(?:<span[^>]*>[^<]*</span>)?)</a>', entry.summary)
