@@ -202,7 +202,7 @@ def _probe(path):
 def _judge(probed, meant_as):
     """``(kind, container, demuxer, {kind: stream})`` of a probed file, or ``UploadRefused``."""
     format_name = probed["format"].get("format_name", "")
-    if format_name.endswith(PICTURE_FORMATS) or format_name in ("png_pipe", "jpeg_pipe"):
+    if format_name.endswith(PICTURE_FORMATS):
         raise UploadRefused(
             "This file is a picture, not a clip: add it under “Pictures” instead, "
             f"or upload {ACCEPTED_NAMES}."
@@ -237,6 +237,11 @@ def _judge(probed, meant_as):
         wanted = "an MP4 or WebM video" if kind == VIDEO else "MP3, M4A or Ogg audio"
         raise UploadRefused(f"{label} {kind} is not accepted. Upload {wanted}.")
     video, audio = streams.get(VIDEO), streams.get(AUDIO)
+    if container is WEBM and video.get("codec_name") in MP4.video_codecs - WEBM.video_codecs:
+        raise UploadRefused(
+            f"This is a Matroska (MKV) file with {_codec(video)} video, which browsers play only in MP4. "
+            "Export (or remux) it as MP4 and upload that."
+        )
     if video is not None and video.get("codec_name") not in container.video_codecs:
         raise UploadRefused(
             f"This video is encoded as {_codec(video)}, which not every browser plays. "
@@ -251,10 +256,7 @@ def _judge(probed, meant_as):
     if video is not None:
         width, height = int(video.get("width") or 0), int(video.get("height") or 0)
         if not width or not height:
-            raise UploadRefused(
-                "This video's picture size cannot be read: it may be damaged. Export it again."
-            )
-
+            raise UploadRefused("This video's size cannot be read: it may be damaged. Export it again.")
         if max(width, height) > MAX_SIDE:
             raise UploadRefused(
                 f"This video is {width} × {height} pixels; at most {MAX_SIDE} pixels a side are accepted. "

@@ -36,7 +36,7 @@ class ContentSecurityPolicyMiddleware:
 
 @functools.cache
 def policies():
-    """``(reader policy, admin policy)``, allowing pictures from the media storage's origin.
+    """``(reader policy, admin policy)``, allowing pictures and clips from the media storage's origin.
 
     Made once per process (settings do not change while it serves); tests that move the
     media (``settings.STORAGES``, ``MEDIA_URL``) make it again through ``setting_changed``.
@@ -44,7 +44,7 @@ def policies():
     origin = media_origin()
     extra = f" {origin}" if origin else ""
     return tuple(
-        policy.replace("img-src 'self' data:", f"img-src 'self' data:{extra}")
+        policy.replace("img-src 'self' data:", f"img-src 'self' data:{extra}; media-src 'self'{extra}")
         for policy in (READER_POLICY, ADMIN_POLICY)
     )
 

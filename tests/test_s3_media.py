@@ -100,6 +100,7 @@ def test_the_content_security_policy_lets_readers_load_pictures_from_the_bucket(
     for path in (story.get_absolute_url(), reverse("admin:login")):
         policy = client.get(path)["Content-Security-Policy"]
         assert f"img-src 'self' data: {s3_media.endpoint_url};" in policy, path
+        assert f"media-src 'self' {s3_media.endpoint_url};" in policy, path  # clips
         assert "script-src 'self';" in policy
 
 

@@ -15,4 +15,4 @@ Django's ``admin.autodiscover`` imports this package; importing the subject
 modules here registers their ``ModelAdmin`` classes with ``admin.site``.
 """
 
-from . import authors, comments, deleted, images, stories, updates  # noqa: F401  (registers the admins)
+from . import authors, clips, comments, deleted, images, stories, updates  # noqa: F401  (registers the admins)

@@ -1,4 +1,4 @@
-"""Clips in the admin: an update's video and audio clips inline on its form.
+"""Clips in the admin: an update's video and audio clips inline on its form, and the clips' own list.
 
 Every upload is checked and cleaned by ``ClipField`` (``coverage.clips``: what the
 file holds, size, length, metadata removed); a refusal is the field's error and
@@ -9,13 +9,14 @@ the form's other fields stay as typed. Captions go through ``CaptionsField``
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
 
-from .. import clips
+from .. import clips, services
 from ..images import UploadRefused
 from ..models import Clip
-from .display import may_edit_update
+from .display import ADMIN_CSS, may_edit_update
 from .forms import AnyScriptForm
 
 
@@ -102,3 +103,56 @@ class ClipInline(admin.StackedInline):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and may_edit_update(request, obj)
+
+
+@admin.register(Clip)
+class ClipAdmin(admin.ModelAdmin):
+    """Every clip, to find one and change its caption, credit or captions; clips are added on
+    their update's form (they belong to it), so there is no "add" here."""
+
+    form = ClipForm
+    list_display = ["__str__", "kind", "length", "credit", "used_in"]
+    list_filter = ["kind", "story"]
+    search_fields = ["caption", "credit"]
+    list_select_related = ["story", "update"]
+    fields = ["file", "caption", ("credit", "position"), "captions", ("captions_language", "captions_label")]
+
+    class Media:
+        css = ADMIN_CSS
+
+    @admin.display(description="Length")
+    def length(self, clip):
+        minutes, seconds = divmod(round(clip.duration or 0), 60)
+        return f"{minutes}:{seconds:02d}"
+
+    @admin.display(description="Used in")
+    def used_in(self, clip):
+        return format_html(
+            'Update <a href="{}">{}</a> in {}',
+            reverse("admin:coverage_update_change", args=[clip.update_id]),
+            clip.update,
+            clip.story,
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    @staticmethod
+    def _may_edit(request, clip):
+        """A clip goes with its update: whoever may edit the update may edit its clips."""
+        return clip is None or may_edit_update(request, clip.update)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.save_clip(clip=obj)
+
+    def delete_model(self, request, obj):
+        services.delete_clip(clip=obj)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_clips(clips=queryset)
