@@ -18,7 +18,10 @@ from django.views import static
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 CHUNK = 64 * 1024
 
-mimetypes.add_type("text/vtt", ".vtt")  # captions; Python's table lacks it before 3.12
+# The types of what coverage.clips stores, whatever the machine's /etc/mime.types says.
+for _type, _extension in [("video/mp4", ".mp4"), ("video/webm", ".webm"), ("audio/mpeg", ".mp3"),
+                          ("audio/mp4", ".m4a"), ("audio/ogg", ".ogg"), ("text/vtt", ".vtt")]:  # fmt: skip
+    mimetypes.add_type(_type, _extension)
 
 
 def serve(request, path, document_root):

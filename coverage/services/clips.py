@@ -7,8 +7,8 @@ from .. import images as files
 from ..models import Clip
 from . import readers
 
-# Where clip uploads go (``Clip.file``, ``poster`` and ``captions`` upload_to).
-UPLOADS_PREFIX = "clips/"
+# Where clip uploads go (``Clip.file``, ``poster`` and ``captions`` upload_to) and the poster's renditions.
+UPLOADS_PREFIXES = ("clips/", "renditions/clips/")
 
 
 def _new(field_file):
@@ -93,7 +93,7 @@ def delete_clips(*, clips):
 
 def discard_files_on_commit(names):
     """Once the transaction commits, delete the uploaded files ``names`` that no clip uses any more."""
-    names = [name for name in names if name and name.startswith(UPLOADS_PREFIX)]
+    names = [name for name in names if name and name.startswith(UPLOADS_PREFIXES)]
 
     def discard():
         used = Clip.objects.filter(file__in=names).values_list("file", flat=True)
