@@ -40,12 +40,22 @@ def play(page, player):
     """Click the player's play button as a reader does; returns how far it played."""
     player.scroll_into_view_if_needed()
     box = player.bounding_box()
+    # Chromium's play button: left in the control bar, which is the whole audio player and the
+    # lower band of a video (above its timeline).
     if player.evaluate("el => el.tagName") == "VIDEO":
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the big play button
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # shows the controls
+        page.mouse.click(box["x"] + 24, box["y"] + box["height"] - 48)
     else:
-        page.mouse.click(box["x"] + 24, box["y"] + box["height"] / 2)  # the play button, left in the bar
+        page.mouse.click(box["x"] + 24, box["y"] + box["height"] / 2)
     playing = "el => !el.paused && el.currentTime > 0.5"
-    page.wait_for_function(playing, arg=player.element_handle(), timeout=10_000)
+    try:
+        page.wait_for_function(playing, arg=player.element_handle(), timeout=10_000)
+    except Exception as error:
+        state = player.evaluate(
+            "el => ({paused: el.paused, time: el.currentTime, ready: el.readyState, network: el.networkState,"
+            " error: el.error && el.error.message, src: el.currentSrc})"
+        )
+        raise AssertionError(f"the clip did not play: {state}") from error
     return player.evaluate("el => el.currentTime")
 
 
