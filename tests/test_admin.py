@@ -145,7 +145,8 @@ def test_an_update_a_reporter_created_for_a_colleague_stays_theirs(reporter):
     response = client.post(
         UPDATE_ADD,
         {"story": story.pk, "byline": [colleague.pk], "body": "Filed for a colleague.", "status": "published",
-         "images-TOTAL_FORMS": 0, "images-INITIAL_FORMS": 0},
+         "images-TOTAL_FORMS": 0, "images-INITIAL_FORMS": 0,
+         "clips-TOTAL_FORMS": 0, "clips-INITIAL_FORMS": 0},
     )  # fmt: skip
     assert response.status_code == 302, errors_of(response)
     update = Update.objects.get(body="Filed for a colleague.")

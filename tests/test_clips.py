@@ -456,3 +456,38 @@ def test_captions_are_served_as_text_vtt(client, settings, clip_files):
     services.save_clip(clip=clip)
     response = client.get(clip.captions.url)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/vtt")
+
+
+# --- the admin's own list ------------------------------------------------------------------
+
+
+def test_the_clip_list_shows_each_clip_and_a_reporter_changes_only_clips_of_their_updates(client, clip_files):
+    reporter = make_user(username="remy", role="Reporters")
+    mine = save_clip(make_update(authors=[reporter.author]), clip_files, "audio.ogg", caption="Мій звук")
+    theirs = save_clip(make_update(), clip_files, "audio.mp3", caption="صوت زميل")
+    client.force_login(reporter)
+    listed = client.get(reverse("admin:coverage_clip_changelist")).content.decode()
+    assert listed.count('class="field-__str__"') == 2 and "Мій звук" in listed and "صوت زميل" in listed
+    assert client.get(reverse("admin:coverage_clip_add")).status_code == 403  # added on the update form
+    form = client.get(reverse("admin:coverage_clip_change", args=[mine.pk]))
+    data = form_data(form.content, "clip_form", caption="Мій звук, виправлено", _save="Save")
+    assert client.post(reverse("admin:coverage_clip_change", args=[mine.pk]), data).status_code == 302
+    assert Clip.objects.get(pk=mine.pk).caption == "Мій звук, виправлено"
+    other = client.get(reverse("admin:coverage_clip_change", args=[theirs.pk])).content.decode()
+    assert 'name="_save"' not in other  # shown read-only
+    assert (
+        client.post(reverse("admin:coverage_clip_delete", args=[theirs.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+
+
+def test_replacing_a_clip_deletes_the_old_files_once_saved(clip_files, django_capture_on_commit_callbacks):
+    update = make_update()
+    with django_capture_on_commit_callbacks(execute=True):
+        clip = save_clip(update, clip_files, "video.mp4")
+    old = stored_files()
+    with django_capture_on_commit_callbacks(execute=True):
+        clips.clean_upload(upload(clip_files, "audio.m4a")).apply_to(clip, "audio.m4a")
+        services.save_clip(clip=clip)
+    assert stored_files() == [clip.file.name] and clip.file.name not in old
+    assert (clip.kind, clip.poster_url, clip.width) == ("audio", "", None)
