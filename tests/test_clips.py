@@ -491,3 +491,15 @@ def test_replacing_a_clip_deletes_the_old_files_once_saved(clip_files, django_ca
         services.save_clip(clip=clip)
     assert stored_files() == [clip.file.name] and clip.file.name not in old
     assert (clip.kind, clip.poster_url, clip.width) == ("audio", "", None)
+
+
+@pytest.mark.server
+def test_a_story_with_clips_and_captions_is_valid_html(client, story_with_clips, tmp_path):
+    from tests.test_html import nu_errors
+
+    story, update, video, _ = story_with_clips
+    video.captions = clips.clean_captions(io.BytesIO(VTT.encode()))
+    video.captions_language, video.captions_label = "uk", "Українська"
+    services.save_clip(clip=video)
+    pages = {"story": story.get_absolute_url(), "permalink": update.get_absolute_url()}
+    assert nu_errors(client, pages, tmp_path) == []
