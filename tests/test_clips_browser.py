@@ -10,8 +10,38 @@ from playwright.sync_api import expect
 
 from coverage.models import Clip, Update
 from tests.factories import PASSWORD, make_story, make_update, make_user, migration
+from tests.test_browser import axe_source
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Records the page's layout shifts (as Lighthouse's CLS counts them) with where each moved
+# part was and went, in page coordinates, in window.layoutShifts.
+LAYOUT_SHIFTS = """
+window.layoutShifts = [];
+new PerformanceObserver(list => list.getEntries().forEach(entry => {
+  const onPage = r => [r.left + scrollX, r.top + scrollY, r.right + scrollX, r.bottom + scrollY];
+  window.layoutShifts.push({value: entry.value, input: entry.hadRecentInput,
+    rects: entry.sources.flatMap(source => [onPage(source.previousRect), onPage(source.currentRect)])});
+})).observe({type: "layout-shift", buffered: true});
+"""
+PLAYER_BOXES = """() => [...document.querySelectorAll("video, audio")].map(el => {
+  const rect = el.getBoundingClientRect();
+  return [rect.left + scrollX, rect.top + scrollY, rect.right + scrollX, rect.bottom + scrollY];
+})"""
+
+
+def shifts_outside_players(page):
+    """Layout shifts readers would see: not caused by their own clicks, and not only inside a player
+    (Chromium redraws its players' controls, in their own box, as a clip gets ready)."""
+    players = page.evaluate(PLAYER_BOXES)
+
+    def inside(rect):
+        left, top, right, bottom = rect
+        return any(p[0] <= left and p[1] <= top and right <= p[2] and bottom <= p[3] for p in players)
+
+    shifts = page.evaluate("window.layoutShifts")
+    return [shift for shift in shifts if not shift["input"] and not all(map(inside, shift["rects"]))]
+
 
 H264 = 'video/mp4; codecs="avc1.42E01E, mp4a.40.2"'
 
@@ -77,6 +107,12 @@ def test_a_video_and_an_audio_clip_uploaded_in_the_admin_play_on_the_story_page(
     page.fill("#id_clips-0-caption", "Вулиця під водою.")
     page.fill("#id_clips-0-credit", "Олена Відео/Агенція")
     page.fill("#id_clips-0-position", "1")
+    captions = "WEBVTT\n\n00:00.000 --> 00:01.500\nВода вже по коліна.\n".encode()
+    page.set_input_files(
+        "#id_clips-0-captions", files=[{"name": "uk.vtt", "mimeType": "text/vtt", "buffer": captions}]
+    )
+    page.fill("#id_clips-0-captions_language", "uk")
+    page.fill("#id_clips-0-captions_label", "Українська")
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     update = Update.objects.get(body__startswith="Перший")
@@ -89,6 +125,7 @@ def test_a_video_and_an_audio_clip_uploaded_in_the_admin_play_on_the_story_page(
     video, audio = Clip.objects.filter(update=update).order_by("position")
     assert (video.kind, audio.kind) == ("video", "audio")
 
+    page.add_init_script(LAYOUT_SHIFTS)
     page.goto(f"/live/{story.slug}/")
     body = page.locator(f"#update-{update.pk} .update-body")
     expect(body.locator("video")).to_have_count(1)
@@ -103,7 +140,19 @@ def test_a_video_and_an_audio_clip_uploaded_in_the_admin_play_on_the_story_page(
     assert height == pytest.approx(width * 180 / 320, abs=1)
     assert player.evaluate("el => el.readyState") == 0
 
+    expect(player.locator("track")).to_have_attribute("srclang", "uk")
+    page.evaluate(axe_source())
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        violation["id"]
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
     assert play(page, player) > 0.5
+    assert player.evaluate("el => el.textTracks[0].language") == "uk"
     assert player.evaluate("el => [el.videoWidth, el.videoHeight]") == [320, 180]
     assert player.evaluate("el => el.clientHeight") == height
     assert play(page, body.locator("audio")) > 0.5
+    assert shifts_outside_players(page) == []  # nothing moved while the page and the clips loaded
