@@ -1,6 +1,7 @@
 """Clips uploaded in the admin play on the story page, in a real browser (Playwright + Chromium)."""
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -43,6 +44,7 @@ def shifts_outside_players(page):
     return [shift for shift in shifts if not shift["input"] and not all(map(inside, shift["rects"]))]
 
 
+SCREENSHOTS = Path(__file__).parent / "screenshots"
 H264 = 'video/mp4; codecs="avc1.42E01E, mp4a.40.2"'
 
 
@@ -156,3 +158,5 @@ def test_a_video_and_an_audio_clip_uploaded_in_the_admin_play_on_the_story_page(
     assert player.evaluate("el => el.clientHeight") == height
     assert play(page, body.locator("audio")) > 0.5
     assert shifts_outside_players(page) == []  # nothing moved while the page and the clips loaded
+    SCREENSHOTS.mkdir(exist_ok=True)
+    body.screenshot(path=SCREENSHOTS / "story-clips-1280.png")  # for a person to look at
