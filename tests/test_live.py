@@ -318,5 +318,8 @@ def test_a_change_committed_in_time_is_not_dated_again(settings):
     update = Update(story=story, body="在时间内。", status=Update.Status.PUBLISHED)
     with CaptureQueriesContext(connection) as queries:
         services.save_update(update=update)
-    assert not [query for query in queries if "public_changed_at" in query["sql"].split("SET")[-1]
-                and query["sql"].startswith("UPDATE")]
+    assert not [
+        query
+        for query in queries
+        if "public_changed_at" in query["sql"].split("SET")[-1] and query["sql"].startswith("UPDATE")
+    ]

@@ -70,7 +70,13 @@ def reader(port, deadline, results, lock):
         time.sleep(POLL_INTERVAL * random.uniform(0.9, 1.1))
     with lock:
         results.append(
-            {"requests": requests, "errors": errors, "page": page, "first_seen": first_seen, "reloads": reloads}
+            {
+                "requests": requests,
+                "errors": errors,
+                "page": page,
+                "first_seen": first_seen,
+                "reloads": reloads,
+            }
         )
 
 
