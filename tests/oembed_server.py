@@ -215,7 +215,7 @@ def _certificates(folder, host_name):
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     now = datetime.datetime.now(datetime.UTC)
 
@@ -270,7 +270,7 @@ def _certificates(folder, host_name):
         authority=False,
         extensions=[
             (x509.SubjectAlternativeName([x509.DNSName(host_name)]), False),
-            (x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), False),
+            (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False),
             (x509.AuthorityKeyIdentifier.from_issuer_public_key(authority_key.public_key()), False),
         ],
     )

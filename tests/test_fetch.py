@@ -9,6 +9,7 @@ fixture fails a test that opens a connection to anything but loopback.
 import ipaddress
 import re
 import socket
+import threading
 import time
 
 import pytest
@@ -382,8 +383,18 @@ def test_https_checks_the_certificate_against_the_urls_host_name(tls_stand_in, d
     assert len(tls_stand_in.requests) == 1
 
 
-def test_https_to_a_server_that_speaks_no_tls_fails(stand_in):
-    stand_in.file("/page", b"plain", "text/plain")
+def test_https_to_a_server_that_speaks_no_tls_fails(settings, outbound):
+    settings.LIVEBLOG_FETCH_ALLOW_LOOPBACK = True
+    with socket.create_server(("127.0.0.1", 0)) as listener:
 
-    with pytest.raises(FetchFailed, match="SSL"):
-        fetch(stand_in.url("/page").replace("http://", "https://"))
+        def answer_in_plain_text():
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(4096)  # the client's TLS hello, answered in plain text
+                connection.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nplain")
+
+        server = threading.Thread(target=answer_in_plain_text)
+        server.start()
+        with pytest.raises(FetchFailed, match="SSL"):
+            fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/page", timeout=2)
+        server.join(2)
