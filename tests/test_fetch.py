@@ -73,11 +73,14 @@ def test_a_page_is_fetched_with_its_host_type_and_body(stand_in, outbound):
     assert outbound == ["127.0.0.1"]
 
 
-def test_spaces_and_non_latin_letters_in_a_path_are_percent_encoded(stand_in):
-    stand_in.file("/%D0%BA%D0%B8%D1%97%D0%B2%20news", b"ok", "text/plain")
+def test_non_latin_letters_in_a_path_are_percent_encoded_and_spaces_refused(stand_in):
+    stand_in.file("/%D0%BA%D0%B8%D1%97%D0%B2/%E6%96%B0%E9%97%BB", b"ok", "text/plain")
 
-    assert fetch(stand_in.url("/київ news")).body == b"ok"
-    assert stand_in.requests[0].target == "/%D0%BA%D0%B8%D1%97%D0%B2%20news"
+    assert fetch(stand_in.url("/київ/新闻")).body == b"ok"
+    assert stand_in.requests[0].target == "/%D0%BA%D0%B8%D1%97%D0%B2/%E6%96%B0%E9%97%BB"
+    with pytest.raises(FetchRefused):
+        fetch(stand_in.url("/київ news"))
+    assert len(stand_in.requests) == 1
 
 
 def test_redirects_are_followed_to_another_path(stand_in):
