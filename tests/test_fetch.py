@@ -25,6 +25,8 @@ def answers(table):
 
     def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
         asked.append(host)
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         found = table[host]
         addresses = found(len(asked)) if callable(found) else found
         return [
@@ -110,6 +112,31 @@ def test_an_error_status_fails(stand_in, status):
 
     with pytest.raises(FetchFailed, match=f"status {status}"):
         fetch(stand_in.url("/broken"))
+
+
+def test_a_redirect_without_a_location_fails(stand_in):
+    stand_in.file("/moved", b"", "text/plain", status=302)
+
+    with pytest.raises(FetchFailed, match="without a Location"):
+        fetch(stand_in.url("/moved"))
+
+
+def test_a_name_that_does_not_resolve_fails(dns, outbound):
+    asked = dns({})
+
+    with pytest.raises(FetchFailed, match="name not resolved"):
+        fetch("https://nowhere.example/oembed")
+    assert (asked, outbound) == (["nowhere.example"], [])
+
+
+def test_a_non_latin_host_name_is_looked_up_in_its_idna_form(dns, outbound):
+    asked = dns({"xn--b1alf1j.xn--j1amh": ["10.9.8.7"]})
+
+    with pytest.raises(FetchRefused, match=r"^10\.9\.8\.7 is not a public address$"):
+        fetch("https://київ.укр/oembed")
+    assert (asked, outbound) == (["xn--b1alf1j.xn--j1amh"], [])
+    with pytest.raises(FetchRefused, match="not a host name"):
+        fetch(f"https://{'я' * 70}.example/")
 
 
 def test_a_closed_port_fails(settings, outbound):
@@ -361,6 +388,13 @@ def test_an_endless_body_stops_at_the_size_limit(stand_in, chunked):
     with pytest.raises(FetchFailed, match="over the limit of 100000 bytes"):
         fetch(stand_in.url("/endless"), max_bytes=100_000)
     assert time.monotonic() - started < 1.0
+
+
+def test_a_declared_length_over_the_limit_fails_before_the_body_is_read(stand_in):
+    stand_in.file("/big", b"x" * 5000, "application/octet-stream")
+
+    with pytest.raises(FetchFailed, match="body of 5000 bytes is over the limit of 1000"):
+        fetch(stand_in.url("/big"), max_bytes=1000)
 
 
 def test_a_body_of_exactly_the_limit_is_kept(stand_in):

@@ -266,6 +266,17 @@ def test_a_thumbnail_that_fails_leaves_the_rest_of_the_description(stand_in, out
     assert set(outbound) == {"127.0.0.1"}
 
 
+def test_a_thumbnail_with_too_many_pixels_is_not_decoded(stand_in):
+    stand_in.json("/oembed", video_document(stand_in, thumbnail_url=stand_in.url("/huge.png")))
+    stand_in.file("/huge.png", picture("PNG", (4000, 3001)), "image/png")
+
+    description = describe(VIDEO, endpoint(stand_in))
+
+    assert (description["title"], "thumbnail" in description) == (TITLES["Ukrainian"][0], False)
+    assert stand_in.paths == ["/oembed", "/huge.png"]
+    assert embeds_folder() == []
+
+
 def test_a_slow_thumbnail_leaves_the_description_within_the_budget(stand_in):
     stand_in.json("/oembed", video_document(stand_in, thumbnail_url=stand_in.url("/slow.jpg")))
     stand_in.slow("/slow.jpg", seconds=10)
