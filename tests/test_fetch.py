@@ -368,7 +368,7 @@ def test_a_slow_server_fails_within_the_timeout(stand_in, path):
     started = time.monotonic()
     with pytest.raises(FetchFailed, match="timed out"):
         fetch(stand_in.url(path), timeout=0.5)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.5  # the server would answer after 10 s
 
 
 def test_headers_sent_a_byte_at_a_time_are_cut_at_the_deadline(stand_in):
@@ -377,7 +377,7 @@ def test_headers_sent_a_byte_at_a_time_are_cut_at_the_deadline(stand_in):
     started = time.monotonic()
     with pytest.raises(FetchFailed, match="timed out"):
         fetch(stand_in.url("/drip"), timeout=0.8)
-    assert 0.7 < time.monotonic() - started < 1.3
+    assert 0.7 < time.monotonic() - started < 2.0  # it would drip for 30 s
 
 
 @pytest.mark.parametrize("chunked", [False, True])
@@ -387,7 +387,7 @@ def test_an_endless_body_stops_at_the_size_limit(stand_in, chunked):
     started = time.monotonic()
     with pytest.raises(FetchFailed, match="over the limit of 100000 bytes"):
         fetch(stand_in.url("/endless"), max_bytes=100_000)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
 
 
 def test_a_declared_length_over_the_limit_fails_before_the_body_is_read(stand_in):

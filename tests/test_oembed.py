@@ -284,7 +284,7 @@ def test_a_slow_thumbnail_leaves_the_description_within_the_budget(stand_in):
     started = time.monotonic()
     description = describe(VIDEO, endpoint(stand_in), budget=1.0)
 
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.0  # the thumbnail would come after 10 s
     assert (description["title"], "thumbnail" in description) == (TITLES["Ukrainian"][0], False)
 
 
