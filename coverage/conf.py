@@ -49,6 +49,12 @@ SETTINGS = {
         "another server's change shows here at most this late.",
     ),
     "COMMENTS_CLOSE_DAYS": AppSetting(7, minimum=0, help="Days after coverage ends that comments stay open."),
+    "FETCH_ALLOW_LOOPBACK": AppSetting(
+        False,
+        help="Tests only (never read from the environment): the server's metadata fetch for embeds "
+        "(coverage/fetch.py) may contact IPv4 loopback addresses on any port, where the tests' stand-in "
+        "provider listens. Off, loopback is refused like every other non-public address.",
+    ),
 }
 
 
