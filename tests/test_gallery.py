@@ -15,6 +15,7 @@ from coverage.models import Author, Image, Story, Update
 from coverage.seed.export import export_story
 from tests.factories import make_author, make_story, make_update
 from tests.readers import elements, one
+from tests.test_html import nu_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +135,9 @@ def test_a_gallery_holds_four_figures_in_order_between_its_paragraphs(client, st
         (str(width), str(height)) for width, height in SHAPES
     ]
     assert one(gallery, "p", cls="gallery-count").text == "1 of 4"
-    assert one(gallery, "p", cls="gallery-count").attrs["aria-live"] == "polite"
+    assert one(gallery, "p", cls="gallery-count").attrs["aria-hidden"] == "true"
+    status = one(gallery, "p", cls="gallery-status")  # where gallery.js announces the picture moved to
+    assert (status.attrs["aria-live"], status.text) == ("polite", "")
     assert one(gallery, "button", cls="gallery-prev").text == "Previous picture"
     assert one(gallery, "button", cls="gallery-prev").attrs["aria-disabled"] == "true"
     assert one(gallery, "button", cls="gallery-next").text == "Next picture"
@@ -215,6 +218,13 @@ def test_changes_json_carries_the_gallery_and_names_its_script(client, story):
     section = one(item["html"], "section", cls="gallery")
     assert section.attrs["data-script"] == "/static/coverage/gallery.js"
     assert figcaption_texts(section_html(item["html"])) == [shown_caption(index) for index in range(4)]
+
+
+@pytest.mark.server
+def test_gallery_pages_are_valid_html(client, story, tmp_path):
+    update = make_gallery_update(story=story)
+    pages = {"story": story.get_absolute_url(), "permalink": update.get_absolute_url()}
+    assert nu_errors(client, pages, tmp_path) == []
 
 
 # --- the seed format ------------------------------------------------------------------

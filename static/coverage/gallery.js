@@ -3,7 +3,8 @@
  * Without this script a gallery is a row of pictures that scrolls sideways (swipe,
  * wheel, arrow keys on the focused row), each picture snapping into place, with its
  * own caption. The script adds, over the pictures:
- * - previous/next buttons and a "2 of 4" counter, announced politely;
+ * - previous/next buttons and a "2 of 4" counter; the picture moved to is announced
+ *   politely ("Picture 2 of 4: " and its text alternative);
  * - on each picture, a button opening a full-screen view (a modal <dialog>): arrows
  *   move between pictures, Tab stays inside, Escape closes it and focus returns to
  *   the button that opened it; pictures there ask for the rendition the whole screen
@@ -69,7 +70,11 @@
     if (targets.get(box) === index) targets.delete(box);
     var count = box.querySelector(".gallery-count");
     var text = index + 1 + " of " + slides.length;
-    if (count && count.textContent !== text) count.textContent = text;
+    if (count.textContent !== text) {
+      count.textContent = text;
+      var img = slides[index].querySelector("img");
+      box.querySelector(".gallery-status").textContent = "Picture " + text + (img && img.alt ? ": " + img.alt : "");
+    }
     setDisabled(box.querySelector(".gallery-prev"), index === 0);
     setDisabled(box.querySelector(".gallery-next"), index === slides.length - 1);
     Array.prototype.forEach.call(slides, function (slide, position) {
@@ -124,9 +129,12 @@
     }
   });
 
+  /* Arrows move from the row or its buttons, and anywhere in the full screen; not from a
+   * picture's own button, which would be left behind, out of view. */
   document.addEventListener("keydown", function (event) {
     var box = event.target.closest && event.target.closest("[data-gallery]");
     if (!box || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (box !== dialog && !event.target.matches(".gallery-track, .gallery-prev, .gallery-next")) return;
     var moves = { ArrowLeft: target(box) - 1, ArrowRight: target(box) + 1, Home: 0, End: slidesOf(box).length - 1 };
     if (event.key in moves) {
       event.preventDefault();
@@ -165,12 +173,13 @@
     el.setAttribute("data-gallery", "");
     var bar = element("div", "gallery-dialog-bar");
     var count = element("p", "gallery-count");
-    count.setAttribute("aria-live", "polite");
-    count.setAttribute("aria-atomic", "true");
+    count.setAttribute("aria-hidden", "true");
+    var status = element("p", "gallery-status visually-hidden");
+    status.setAttribute("aria-live", "polite");
     var close = element("button", "gallery-close", "Close");
     close.type = "button";
     close.appendChild(element("span", "visually-hidden", " full screen"));
-    bar.append(count, close);
+    bar.append(count, status, close);
     var track = element("div", "gallery-track");
     track.tabIndex = 0;
     el.append(bar, track);
@@ -181,6 +190,7 @@
     });
     el.addEventListener("close", function () {
       trackOf(el).replaceChildren();
+      count.textContent = status.textContent = ""; /* opened again, it says where it is again */
       var back = opener;
       opener = null;
       if (back && back.isConnected) back.focus();
