@@ -55,6 +55,12 @@ SETTINGS = {
     "CLIP_MAX_MINUTES": AppSetting(
         30, minimum=1, help="Minutes a video or audio clip may last; longer uploads are refused."
     ),
+    "FETCH_ALLOW_LOOPBACK": AppSetting(
+        False,
+        help="Tests only (never read from the environment): the server's metadata fetch for embeds "
+        "(coverage/fetch.py) may contact IPv4 loopback addresses on any port, where the tests' stand-in "
+        "provider listens. Off, loopback is refused like every other non-public address.",
+    ),
 }
 
 
