@@ -7,6 +7,7 @@ import re
 import subprocess
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import feedparser
 import pytest
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image as PILImage
 
-from coverage import clips, images, live, services
+from coverage import clips, images, live, markup, services
 from coverage.models import Clip, Update
 from tests.factories import make_picture, make_story, make_update, make_user
 from tests.htmlforms import form_data
@@ -503,3 +504,13 @@ def test_a_story_with_clips_and_captions_is_valid_html(client, story_with_clips,
     services.save_clip(clip=video)
     pages = {"story": story.get_absolute_url(), "permalink": update.get_absolute_url()}
     assert nu_errors(client, pages, tmp_path) == []
+
+
+def test_at_one_position_pictures_come_first_then_clips_in_order_and_galleries_hold_pictures_only():
+    pictures = [SimpleNamespace(position=1, pk=pk) for pk in (7, 3)]
+    sounds = [SimpleNamespace(position=1, pk=pk) for pk in (9, 2)] + [SimpleNamespace(position=0, pk=5)]
+    parts = markup.galleries(markup.interleave("One.\n\nTwo.", pictures, sounds))
+    assert [
+        (kind, getattr(part, "pk", None) or [p.pk for p in part]) for kind, part in parts if kind != "block"
+    ] == [("clip", 5), ("gallery", [3, 7]), ("clip", 2), ("clip", 9)]
+    assert [kind for kind, _ in parts] == ["clip", "block", "gallery", "clip", "clip", "block"]
