@@ -182,6 +182,11 @@ def _run(command, seconds):
         raise UploadRefused(
             "This file took too long to read; it may be damaged. Export it again and upload that copy."
         ) from error
+    except FileNotFoundError as error:  # ffmpeg is not installed on this server
+        raise UploadRefused(
+            "Clips cannot be checked on this server: ffmpeg is not installed. "
+            "Ask the site's operator to install it (apt-get install ffmpeg); pictures still work."
+        ) from error
 
 
 def _probe(path):

@@ -514,3 +514,10 @@ def test_at_one_position_pictures_come_first_then_clips_in_order_and_galleries_h
         (kind, getattr(part, "pk", None) or [p.pk for p in part]) for kind, part in parts if kind != "block"
     ] == [("clip", 5), ("gallery", [3, 7]), ("clip", 2), ("clip", 9)]
     assert [kind for kind, _ in parts] == ["clip", "block", "gallery", "clip", "clip", "block"]
+
+
+def test_a_server_without_ffmpeg_refuses_clips_with_a_message_and_stores_nothing(clip_files, monkeypatch):
+    monkeypatch.setattr(clips, "FFPROBE", "/nonexistent/ffprobe")
+    with pytest.raises(clips.UploadRefused, match="ffmpeg is not installed"):
+        clips.clean_upload(upload(clip_files, "video.mp4"))
+    assert not Clip.objects.exists()
