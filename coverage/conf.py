@@ -49,7 +49,13 @@ SETTINGS = {
         "another server's change shows here at most this late.",
     ),
     "COMMENTS_CLOSE_DAYS": AppSetting(7, minimum=0, help="Days after coverage ends that comments stay open."),
+    "EMBED_FETCH": AppSetting(
+        True,
+        help="Describe embedded posts and videos (title, author, thumbnail) by asking the provider's "
+        "oEmbed endpoint once, after the update or summary is saved (False: the facade shows the URL).",
+    ),
 }
+FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
 class AppSettings:
@@ -94,4 +100,6 @@ def app_setting(environ, name, default=None):
     raw = environ.get(f"LIVEBLOG_{name}")
     if raw is None:
         return spec.default if default is None else default
+    if isinstance(spec.default, bool):
+        return raw.strip().lower() not in FALSE_WORDS
     return type(spec.default)(raw)

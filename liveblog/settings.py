@@ -183,6 +183,7 @@ LIVEBLOG_POLL_INTERVAL = app_setting(os.environ, "POLL_INTERVAL")
 LIVEBLOG_CURSOR_WINDOW = app_setting(os.environ, "CURSOR_WINDOW")
 LIVEBLOG_CURSOR_LAG = app_setting(os.environ, "CURSOR_LAG")
 LIVEBLOG_COMMENTS_CLOSE_DAYS = app_setting(os.environ, "COMMENTS_CLOSE_DAYS")
+LIVEBLOG_EMBED_FETCH = app_setting(os.environ, "EMBED_FETCH")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
