@@ -26,10 +26,8 @@ from django.core.files.storage import default_storage
 from django.utils.text import Truncator
 
 # A line that is one URL: what the seed format and the Markdown treat as an embed.
-URL_LINE = re.compile(r"https?://[^\s<>\"'`\\]+")
+URL_LINE = re.compile(r"https?://[^\s<>\"'`\\\x00-\x1f\x7f]+")
 HOST_NAME = re.compile(r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
-
-KINDS = ("post", "video", "audio", "chart", "link")
 
 # What an iframe of each kind may do: scripts of its own origin (every player needs them),
 # pop-ups to open the original; full screen and picture-in-picture for video.
@@ -94,8 +92,9 @@ def is_url_line(line):
     if not URL_LINE.fullmatch(line):
         return False
     try:
-        return bool(urlsplit(line).hostname)
-    except ValueError:
+        parts = urlsplit(line)
+        return bool((parts.hostname or "").strip(".")) and (parts.port is None or parts.port > 0)
+    except ValueError:  # a broken IPv6 address or port
         return False
 
 
@@ -119,8 +118,8 @@ def recognise(url):
 # --- providers --------------------------------------------------------------------------
 
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
-YOUTUBE_TIME = re.compile(r"(\d{1,6})s?")
-DIGITS = re.compile(r"\d{1,20}")
+YOUTUBE_TIME = re.compile(r"([0-9]{1,6})s?")
+DIGITS = re.compile(r"[0-9]{1,20}")  # ASCII digits: \d takes every script's
 VIMEO_HASH = re.compile(r"[0-9a-f]{6,20}")
 X_USER = re.compile(r"[A-Za-z0-9_]{1,15}")
 BLUESKY_HANDLE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}", re.I)
@@ -132,8 +131,8 @@ BLUESKY_URI = re.compile(
 MASTODON_USER = re.compile(r"[A-Za-z0-9_]{1,30}(?:@[a-z0-9.-]{1,253})?")
 SHORT_CODE = re.compile(r"[A-Za-z0-9_-]{5,40}")
 HANDLE = re.compile(r"[A-Za-z0-9._]{1,32}")
-FACEBOOK_PAGE = re.compile(r"[A-Za-z0-9.]{1,80}")
-FACEBOOK_ID = re.compile(r"\d{1,25}|pfbid[A-Za-z0-9]{10,80}")
+FACEBOOK_PAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.]{0,79}")
+FACEBOOK_ID = re.compile(r"[0-9]{1,25}|pfbid[A-Za-z0-9]{10,80}")
 SOUNDCLOUD_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 SOUNDCLOUD_RESERVED = {"discover", "search", "stream", "upload", "you", "charts", "settings", "pages", "tags"}
 SPOTIFY_ID = re.compile(r"[A-Za-z0-9]{22}")
