@@ -307,6 +307,23 @@ def test_no_url_puts_anything_but_a_known_origin_and_checked_parts_into_a_frame(
     assert SAFE_FRAME.fullmatch(embed.frame), embed.frame
 
 
+def test_a_bluesky_frame_names_the_author_by_the_did_the_provider_gave():
+    embed = embeds.recognise("https://bsky.app/profile/nws.bsky.social/post/3l6oveex3ii2l")
+    did = "did:plc:z72i7hdynmk6r22z27h6tvur"
+    uri = f"at://{did}/app.bsky.feed.post/3l6oveex3ii2l"
+    assert embeds.facade(embed, {"uri": uri}).frame == (
+        f"https://embed.bsky.app/embed/{did}/app.bsky.feed.post/3l6oveex3ii2l"
+    )
+    handle_frame = "https://embed.bsky.app/embed/nws.bsky.social/app.bsky.feed.post/3l6oveex3ii2l"
+    for wrong in (
+        f"at://{did}/app.bsky.feed.post/3zzzzzzzzzzzz",  # another post
+        "at://did:plc:evil/app.bsky.feed.post/3l6oveex3ii2l",
+        f"at://{did}/app.bsky.feed.post/3l6oveex3ii2l/../../x",
+        ["not", "a", "string"],
+    ):
+        assert embeds.facade(embed, {"uri": wrong}).frame == handle_frame
+
+
 def test_every_size_a_frame_can_have_has_its_css():
     css = CSS.read_text(encoding="utf-8")
     sizes = {embeds.recognise(url).size for url in PROVIDERS}
@@ -349,7 +366,7 @@ def test_plain_text_feeds_and_excerpts_show_the_url():
         == "Crews arrived.\n\nhttps://x.com/nasa/status/42\n\nhttps://example.org/a_b"
     )
     assert (
-        markup.plain_excerpt(source, 3)
+        markup.plain_excerpt(source, 4)
         == "Crews arrived. https://x.com/nasa/status/42 https://example.org/a_b"
     )
     assert markup.render("https://x.com/nasa/status/42") == (
@@ -729,7 +746,11 @@ def test_an_edited_embed_exports_and_reloads_the_same(tmp_path):
     story = make_story(
         title="Links", summary="Intro.", source_slug="links", lead_author=make_author(name="Anna Field")
     )
-    update = make_update(story=story, body="https://vimeo.com/76979871\n\nhttps://example.org/a_b*c*")
+    update = make_update(
+        story=story,
+        body="https://vimeo.com/76979871\n\nhttps://example.org/a_b*c*",
+        authors=[make_author(name="Ben Okafor")],
+    )
     update.headline = "https://example.org/not-a-headline"
     services.save_update(update=update)
     exported = export_story(story)
