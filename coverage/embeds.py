@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import parse_qs, quote, urlsplit
 
-from django.core.files.storage import default_storage
 from django.utils.text import Truncator
 
 # A line that is one URL: what the seed format and the Markdown treat as an embed.
@@ -550,6 +549,8 @@ def _own_file(name):
 
 def stored_thumbnail(thumbnail):
     """``{"src", "srcset", "width", "height"}`` for a thumbnail we stored, else None."""
+    from django.core.files.storage import default_storage  # here: the seed parser runs without settings
+
     if not isinstance(thumbnail, dict) or not _own_file(thumbnail.get("name")):
         return None
     width, height = thumbnail.get("width"), thumbnail.get("height")

@@ -206,6 +206,66 @@ PROVIDERS = {
         "https://flo.uri.sh",
         "https://app.flourish.studio/api/v1/oembed?format=json&url={url}",
     ),
+    "https://www.youtube.com/live/dQw4w9WgXcQ": (
+        "youtube",
+        "video",
+        "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+        "https://www.youtube-nocookie.com",
+        "https://www.youtube.com/oembed?format=json&url={url}",
+    ),
+    "https://player.vimeo.com/video/76979871": (
+        "vimeo",
+        "video",
+        "https://player.vimeo.com/video/76979871?dnt=1",
+        "https://player.vimeo.com",
+        "https://vimeo.com/api/oembed.json?url={url}",
+    ),
+    "https://x.com/i/web/status/42": (
+        "x",
+        "post",
+        "https://platform.twitter.com/embed/Tweet.html?id=42&dnt=true",
+        "https://platform.twitter.com",
+        "https://publish.twitter.com/oembed?omit_script=true&dnt=true&url={url}",
+    ),
+    "https://www.instagram.com/nasa/p/C0abcDEF123/": (
+        "instagram",
+        "post",
+        "https://www.instagram.com/p/C0abcDEF123/embed/",
+        "https://www.instagram.com",
+        "",
+    ),
+    "https://www.facebook.com/watch/?v=123456": (
+        "facebook",
+        "video",
+        "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fwatch%2F%3Fv%3D123456"
+        "&show_text=false",
+        "https://www.facebook.com",
+        "",
+    ),
+    "https://m.facebook.com/reel/123456": (
+        "facebook",
+        "video",
+        "https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Freel%2F123456"
+        "&show_text=false",
+        "https://www.facebook.com",
+        "",
+    ),
+    "https://www.facebook.com/permalink.php?story_fbid=pfbid0abcdefghijk&id=100064": (
+        "facebook",
+        "post",
+        "https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fwww.facebook.com%2Fpermalink.php"
+        "%3Fstory_fbid%3Dpfbid0abcdefghijk%26id%3D100064&show_text=true",
+        "https://www.facebook.com",
+        "",
+    ),
+    "https://soundcloud.com/forss/sets/soulhack": (
+        "soundcloud",
+        "audio",
+        "https://w.soundcloud.com/player/?url=https%3A%2F%2Fsoundcloud.com%2Fforss%2Fsets%2Fsoulhack"
+        "&auto_play=false",
+        "https://w.soundcloud.com",
+        "https://soundcloud.com/oembed?format=json&url={url}",
+    ),
 }
 # Every origin a frame may come from, Mastodon instances aside.
 FIXED_ORIGINS = {origin for provider, _, _, origin, _ in PROVIDERS.values() if provider != "mastodon"}
@@ -243,6 +303,8 @@ CRAFTED = [
     "https://www.tiktok.com/@scout/video/12ab",
     "https://www.threads.net/@zuck/post/C8a%2F",
     "https://www.facebook.com/plugins/post.php?href=https://evil.example/",
+    "https://www.facebook.com/permalink.php?story_fbid=1&id=evil",
+    "https://www.facebook.com/../posts/1",
     "https://soundcloud.com/discover/sets",
     "https://open.spotify.com/track/short",
     "https://datawrapper.dwcdn.net/AbC12/../x/",
