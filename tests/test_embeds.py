@@ -12,17 +12,21 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from coverage import embeds, markup, oembed, services
 from coverage.conf import app_setting
 from coverage.models import Story, Update
 from coverage.seed.export import export_story
+from coverage.seed.load import load
+from coverage.seed.parse import parse
 from coverage.services.embeds import describe_embeds
 from tests.factories import make_author, make_story, make_update, make_user
 from tests.pages import json_ld, main_of
 from tests.readers import elements
 from tests.test_html import nu_errors
+from tests.test_seed_parse import document
 
 SEED = Path(settings.BASE_DIR) / "tests" / "seeds" / "embeds.txt"
 CSS = Path(settings.BASE_DIR) / "static" / "coverage" / "site.css"
@@ -848,3 +852,44 @@ def test_pages_with_embeds_are_valid_html(client, tmp_path):
     update = story.updates.order_by("published_at").first()  # the Flourish chart and the link card
     pages = {"story": story.get_absolute_url(), "permalink": update.get_absolute_url()}
     assert nu_errors(client, pages, tmp_path) == []
+
+
+URL_LINES = [*PROVIDERS, "https://example.org/a_b*c*", "https://例え.jp/パス?q=1#x"]
+PARAGRAPHS = ["Власти открыли пункты временного размещения.", "أغلقت المدارس أبوابها.", "港口暂停作业。"]
+
+
+@st.composite
+def documents_with_embeds(draw):
+    """A seed document whose summary and updates hold URL lines anywhere a paragraph can stand."""
+    part = st.one_of(
+        st.sampled_from(URL_LINES).map(lambda url: [url]),
+        st.sampled_from(PARAGRAPHS).map(lambda text: [text]),
+        st.just(["Image", "The harbour at noon.Credit…Agency"]),
+    )
+    blocks = ["The storm made landfall.", *draw(st.lists(st.sampled_from(URL_LINES), max_size=2))]
+    for byline in draw(st.lists(st.sampled_from(["Anna Field", "Ben Okafor"]), min_size=1, max_size=4)):
+        blocks.append(byline)
+        if draw(st.booleans()):
+            blocks.append("Crews on the water")
+        for items in draw(st.lists(part, min_size=1, max_size=4)):
+            blocks += items
+        if draw(st.booleans()):
+            blocks.append("Olena Petrova contributed reporting.")
+    return document(*blocks, title="Storm", slug="storm")
+
+
+@pytest.mark.django_db
+@hypothesis_settings(max_examples=25, deadline=None)
+@given(documents_with_embeds())
+def test_any_document_with_url_lines_exports_as_written(text):
+    Story.objects.all().delete()
+    load(parse(text, "drawn.txt"))
+    story = Story.objects.get()
+    assert _words(export_story(story)) == _words(text)
+    urls = [line for line in text.splitlines() if embeds.is_url_line(line)]
+    found = markup.embeds_in(story.summary) + [
+        embed
+        for update in story.updates.order_by("published_at", "pk")
+        for embed in markup.embeds_in(update.body)
+    ]
+    assert sorted(embed.url for embed in found) == sorted(urls)  # each URL line is an embed, as written
