@@ -896,3 +896,25 @@ def test_any_document_with_url_lines_exports_as_written(text):
         for embed in markup.embeds_in(update.body)
     ]
     assert sorted(embed.url for embed in found) == sorted(urls)  # each URL line is an embed, as written
+
+
+@pytest.mark.django_db
+def test_the_seed_command_describes_its_embeds_once_the_load_commits(
+    provider_says, django_capture_on_commit_callbacks
+):
+    _, asked = provider_says
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed", str(SEED), "--dry-run", stdout=io.StringIO())
+    assert asked == []  # a dry run commits nothing, so asks nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed", str(SEED), stdout=io.StringIO())
+    lines = [line for line in SEED.read_text(encoding="utf-8").splitlines() if embeds.is_url_line(line)]
+    fetchable = sorted(url for url in lines if embeds.recognise(url).oembed)
+    assert sorted(url for url, _ in asked) == fetchable
+    assert len(fetchable) == 10  # of 15: nothing to ask of Instagram, Threads, Facebook, a link card
+    described = [*Story.objects.get().embeds, *(url for u in Update.objects.all() for url in u.embeds)]
+    assert sorted(described) == fetchable
+    asked.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed", str(SEED), stdout=io.StringIO())
+    assert asked == []  # loaded again: every URL is described already
