@@ -1,132 +1,18 @@
-"""Embeds: a line holding only an http(s) URL shows a post, video, audio or chart, or a link card.
-
-``recognise(url)`` parses the URL strictly (``urllib.parse``, one pattern per provider,
-every id checked by a regular expression) and returns an ``Embed``: the provider, what
-it shows, the provider's own iframe address rebuilt from the parsed parts alone (the
-privacy-friendly variant where there is one), the frame's origin (for the page's
-Content-Security-Policy), its size, and the provider's oEmbed endpoint where one needs no
-token. A crafted URL can therefore put nothing but a known origin and a checked id into
-an iframe. Any other http(s) URL is a link card (``kind == "link"``): the host and the URL,
-never fetched, never framed. Nothing here touches the network or the database.
-
-``facade(embed, description)`` is what a reader sees before asking for the frame: the
-provider, the title or text and author the provider described when the update was saved
-(``services.embeds``), and a thumbnail only when it is our own stored rendition.
-
-Mastodon has no one host: any instance's status URL (``https://host/@user/<digits>``)
-is framed from that instance, so its origin is the host the editor linked to.
-"""
+"""The providers: one strict pattern each, the frame rebuilt from the parsed parts alone."""
 
 import re
-from dataclasses import dataclass
-from pathlib import PurePosixPath
 from urllib.parse import parse_qs, quote, urlsplit
 
-from django.utils.text import Truncator
+from .embed import BLUESKY_DID, Embed, is_url_line
 
-# A line that is one URL: what the seed format and the Markdown treat as an embed.
-URL_LINE = re.compile(r"https?://[^\s<>\"'`\\\x00-\x1f\x7f]+")
 HOST_NAME = re.compile(r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
-
-# What an iframe of each kind may do: scripts of its own origin (every player needs them),
-# pop-ups to open the original; full screen and picture-in-picture for video.
-SANDBOX = "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox"
-FRAME_RULES = {
-    "post": {"allow": "", "sandbox": SANDBOX},
-    "video": {
-        "allow": "autoplay; encrypted-media; picture-in-picture; fullscreen",
-        "sandbox": SANDBOX + " allow-presentation",
-    },
-    "audio": {"allow": "autoplay; encrypted-media", "sandbox": SANDBOX},
-    "chart": {"allow": "fullscreen", "sandbox": SANDBOX},
-}
-# The sizes an embed can have: a CSS class each in site.css ("embed-size-…").
-ASPECTS = ("16x9", "9x16")
-HEIGHTS = (152, 166, 352, 450, 500, 550, 600, 740)
-
-
-@dataclass(frozen=True)
-class Embed:
-    """One recognised URL. ``frame`` and ``origin`` are empty for a link card."""
-
-    url: str  # as the editor wrote it
-    provider: str  # "youtube", "x", …, "link"
-    name: str  # what readers read: "YouTube", "X", or the host of a link card
-    kind: str  # "post", "video", "audio", "chart" or "link"
-    host: str  # the URL's host, lower case
-    frame: str = ""  # the provider's iframe address
-    origin: str = ""  # the frame's origin
-    aspect: str = ""  # "16x9", "9x16"; or
-    height: int = 0  # CSS pixels
-    oembed: str = ""  # the oEmbed endpoint, "{url}" standing for the quoted URL
-    referrer: str = "no-referrer"
-
-    @property
-    def is_link(self):
-        return self.kind == "link"
-
-    @property
-    def size(self):
-        """The CSS size class's suffix: ``ratio-16x9`` or ``height-500`` (empty for a link card)."""
-        if self.aspect:
-            return f"ratio-{self.aspect}"
-        return f"height-{self.height}" if self.height else ""
-
-    @property
-    def frame_rules(self):
-        return FRAME_RULES.get(self.kind, {"allow": "", "sandbox": SANDBOX})
-
-    def frame_for(self, description=None):
-        """The iframe address, made more exact by what the provider said (Bluesky's DID)."""
-        if self.provider == "bluesky" and description:
-            match = BLUESKY_URI.fullmatch(str(description.get("uri") or ""))
-            if match and match["rkey"] == self.frame.rsplit("/", 1)[-1]:
-                return f"https://embed.bsky.app/embed/{match['did']}/app.bsky.feed.post/{match['rkey']}"
-        return self.frame
-
-
-def is_url_line(line):
-    """Whether ``line`` (stripped) is one http(s) URL with a host, and nothing else."""
-    line = line.strip()
-    if not URL_LINE.fullmatch(line):
-        return False
-    try:
-        parts = urlsplit(line)
-        return bool((parts.hostname or "").strip(".")) and (parts.port is None or parts.port > 0)
-    except ValueError:  # a broken IPv6 address or port
-        return False
-
-
-def recognise(url):
-    """The ``Embed`` of ``url`` (a provider's, else a link card), or None if it is no http(s) URL."""
-    url = url.strip()
-    if not is_url_line(url):
-        return None
-    parts = urlsplit(url)
-    host = parts.hostname.rstrip(".")
-    plain = parts.port is None and not parts.username and not parts.password
-    if plain:
-        for hosts, recogniser in PROVIDERS:
-            if hosts is None or host in hosts:
-                embed = recogniser(url, host, parts)
-                if embed is not None:
-                    return embed
-    return Embed(url=url, provider="link", name=host, kind="link", host=host)
-
-
-# --- providers --------------------------------------------------------------------------
-
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 YOUTUBE_TIME = re.compile(r"([0-9]{1,6})s?")
 DIGITS = re.compile(r"[0-9]{1,20}")  # ASCII digits: \d takes every script's
 VIMEO_HASH = re.compile(r"[0-9a-f]{6,20}")
 X_USER = re.compile(r"[A-Za-z0-9_]{1,15}")
 BLUESKY_HANDLE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}", re.I)
-BLUESKY_DID = re.compile(r"did:(?:plc:[a-z2-7]{24}|web:[a-z0-9.-]{1,253})")
 BLUESKY_RKEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
-BLUESKY_URI = re.compile(
-    rf"at://(?P<did>{BLUESKY_DID.pattern})/app\.bsky\.feed\.post/(?P<rkey>[A-Za-z0-9_-]{{1,64}})"
-)
 MASTODON_USER = re.compile(r"[A-Za-z0-9_]{1,30}(?:@[a-z0-9.-]{1,253})?")
 SHORT_CODE = re.compile(r"[A-Za-z0-9_-]{5,40}")
 HANDLE = re.compile(r"[A-Za-z0-9._]{1,32}")
@@ -477,97 +363,18 @@ PROVIDERS = [
 KNOWN_HOSTS = frozenset().union(*(hosts for hosts, _ in PROVIDERS if hosts is not None))
 
 
-def frame_origins(found):
-    """The sorted frame origins of the ``Embed``s in ``found`` (link cards have none)."""
-    return sorted({embed.origin for embed in found if embed.origin})
-
-
-# --- what readers see before they ask for the frame -------------------------------------
-
-TITLE_CHARS = 280
-AUTHOR_CHARS = 100
-NOUNS = {"post": "post", "video": "video", "audio": "audio", "chart": "chart"}
-
-
-@dataclass(frozen=True)
-class Facade:
-    """An embed as the page shows it until the reader asks for the provider's frame."""
-
-    embed: Embed
-    frame: str  # the iframe address (``Embed.frame_for`` the description)
-    title: str = ""  # the video's title, the post's text
-    author: str = ""
-    author_url: str = ""
-    thumbnail: dict | None = None  # {"src", "srcset", "width", "height"}: our own files only
-
-    @property
-    def button(self):
-        return f"Show {NOUNS.get(self.embed.kind, 'content')} from {self.embed.name}"
-
-    @property
-    def always(self):
-        return f"Always show embeds from {self.embed.name}"
-
-    @property
-    def frame_title(self):
-        """The iframe's accessible name: “YouTube video: <title>”, “X post by <author>”."""
-        what = f"{self.embed.name} {NOUNS.get(self.embed.kind, 'embed')}"
-        if self.title:
-            return f"{what}: {Truncator(self.title).chars(80)}"
-        return f"{what} by {self.author}" if self.author else what
-
-    @property
-    def link_text(self):
-        return f"View on {self.embed.host if self.embed.provider == 'mastodon' else self.embed.name}"
-
-
-def facade(embed, description=None):
-    """The ``Facade`` of ``embed`` with what ``description`` (an ``embeds`` entry) holds; any
-    value of an unexpected shape is left out."""
-    description = description if isinstance(description, dict) else {}
-    author_url = _text(description.get("author_url"), 2000)
-    return Facade(
-        embed=embed,
-        frame=embed.frame_for(description),
-        title=_text(description.get("title"), TITLE_CHARS),
-        author=_text(description.get("author_name"), AUTHOR_CHARS),
-        author_url=author_url if is_url_line(author_url) else "",
-        thumbnail=stored_thumbnail(description.get("thumbnail")),
-    )
-
-
-def _text(value, chars):
-    return Truncator(" ".join(value.split())).chars(chars) if isinstance(value, str) else ""
-
-
-def _own_file(name):
-    """Whether ``name`` names a file in our media storage (no address of another site, no way up)."""
-    if not isinstance(name, str) or not name or ":" in name or name.startswith("/"):
-        return False
-    return ".." not in PurePosixPath(name).parts and "\\" not in name
-
-
-def stored_thumbnail(thumbnail):
-    """``{"src", "srcset", "width", "height"}`` for a thumbnail we stored, else None."""
-    from django.core.files.storage import default_storage  # here: the seed parser runs without settings
-
-    if not isinstance(thumbnail, dict) or not _own_file(thumbnail.get("name")):
+def recognise(url):
+    """The ``Embed`` of ``url`` (a provider's, else a link card), or None if it is no http(s) URL."""
+    url = url.strip()
+    if not is_url_line(url):
         return None
-    width, height = thumbnail.get("width"), thumbnail.get("height")
-    if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
-        return None
-    renditions = [
-        item
-        for item in thumbnail.get("renditions") or []
-        if isinstance(item, dict)
-        and _own_file(item.get("name"))
-        and isinstance(item.get("width"), int)
-        and item.get("type", "image/jpeg") == "image/jpeg"  # one type: an <img> has no <source>
-    ]
-    srcset = ", ".join(f"{default_storage.url(item['name'])} {item['width']}w" for item in renditions)
-    return {
-        "src": default_storage.url(thumbnail["name"]),
-        "srcset": srcset,
-        "width": width,
-        "height": height,
-    }
+    parts = urlsplit(url)
+    host = parts.hostname.rstrip(".")
+    plain = parts.port is None and not parts.username and not parts.password
+    if plain:
+        for hosts, recogniser in PROVIDERS:
+            if hosts is None or host in hosts:
+                embed = recogniser(url, host, parts)
+                if embed is not None:
+                    return embed
+    return Embed(url=url, provider="link", name=host, kind="link", host=host)
