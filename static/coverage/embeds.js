@@ -10,6 +10,9 @@
   var script = document.currentScript;
   var allowed = ((script && script.getAttribute("data-frame-origins")) || "").split(" ").filter(Boolean);
   var KEY = "liveblog.embeds.always";
+  // Frames this reader opened on this page: an update edited live comes back as a facade,
+  // and opens again at once.
+  var opened = {};
 
   function alwaysShown() {
     try {
@@ -57,7 +60,9 @@
     if (figure.classList.contains("embed-video")) {
       iframe.setAttribute("allowfullscreen", "");
     }
-    iframe.src = figure.getAttribute("data-src");
+    var src = figure.getAttribute("data-src");
+    iframe.src = src;
+    opened[src] = true;
     frame.replaceChildren(iframe);
     figure.classList.add("is-shown");
     if (focus) {
@@ -75,7 +80,7 @@
       return;
     }
     var provider = figure.getAttribute("data-provider");
-    if (alwaysShown().indexOf(provider) !== -1) {
+    if (alwaysShown().indexOf(provider) !== -1 || opened[figure.getAttribute("data-src")]) {
       show(figure, false);
       return;
     }
