@@ -54,6 +54,12 @@ SETTINGS = {
         help="Describe embedded posts and videos (title, author, thumbnail) by asking the provider's "
         "oEmbed endpoint once, after the update or summary is saved (False: the facade shows the URL).",
     ),
+    "FETCH_ALLOW_LOOPBACK": AppSetting(
+        False,
+        help="Tests only (never read from the environment): the server's metadata fetch for embeds "
+        "(coverage/fetch.py) may contact IPv4 loopback addresses on any port, where the tests' stand-in "
+        "provider listens. Off, loopback is refused like every other non-public address.",
+    ),
 }
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 

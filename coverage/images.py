@@ -193,6 +193,11 @@ def placeholder_renditions(name):
     return list(_planned(name, *PLACEHOLDER_SIZE))
 
 
+def planned_renditions(name, width, height):
+    """The renditions ``make_renditions`` writes for stored picture ``name`` of that size."""
+    return list(_planned(name, width, height))
+
+
 def stored_placeholders():
     """Names of the placeholder files and renditions in storage, read in two listings."""
     stored = set()

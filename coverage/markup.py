@@ -158,6 +158,22 @@ def interleave(source, images):
     return parts
 
 
+def galleries(parts):
+    """``parts`` (see ``interleave``) with each run of two or more pictures in a row, no
+    text between them, made one ``("gallery", [image, …])`` part: readers see them one
+    at a time. A single picture stays an ``("image", image)`` part."""
+    grouped = []
+    for kind, item in parts:
+        previous = grouped[-1] if grouped else (None, None)
+        if kind == "image" and previous[0] == "image":
+            grouped[-1] = ("gallery", [previous[1], item])
+        elif kind == "image" and previous[0] == "gallery":
+            previous[1].append(item)
+        else:
+            grouped.append((kind, item))
+    return grouped
+
+
 def _text_of(block):
     """The characters a reader sees in ``block``: tags removed, then character references decoded.
 

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from tests.browser import browser, page  # noqa: F401  (fixtures)
 from tests.factories import SHIPPED_SEED
+from tests.oembed_server import outbound, stand_in, tls_stand_in  # noqa: F401  (fixtures)
 from tests.s3 import s3_media, s3_server  # noqa: F401  (fixtures)
 
 

@@ -4,6 +4,7 @@ feeds, JSON-LD, the admin preview, the seed round trip and the descriptions' wri
 
 import io
 import re
+import time
 from pathlib import Path
 
 import feedparser
@@ -23,6 +24,7 @@ from coverage.seed.load import load
 from coverage.seed.parse import parse
 from coverage.services.embeds import describe_embeds
 from tests.factories import make_author, make_story, make_update, make_user
+from tests.oembed_server import picture
 from tests.pages import json_ld, main_of
 from tests.readers import elements
 from tests.test_html import nu_errors
@@ -721,11 +723,6 @@ def test_the_fetch_setting_reads_yes_and_no_from_the_environment():
     assert app_setting({"LIVEBLOG_EMBED_FETCH": "1"}, "EMBED_FETCH") is True
 
 
-def test_the_placeholder_describe_says_unreachable():
-    description = oembed.describe("https://youtu.be/dQw4w9WgXcQ", "https://www.youtube.com/oembed?url={url}")
-    assert description["error"] == "unreachable" and "fetched" in description
-
-
 # --- JSON-LD ------------------------------------------------------------------------------
 
 
@@ -918,3 +915,64 @@ def test_the_seed_command_describes_its_embeds_once_the_load_commits(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed", str(SEED), stdout=io.StringIO())
     assert asked == []  # loaded again: every URL is described already
+
+
+# --- with the real fetch, against the tests' stand-in provider on loopback -----------------
+
+
+@pytest.fixture
+def provider_at(stand_in, outbound, settings, monkeypatch):
+    """The real ``describe`` (``coverage/fetch.py`` underneath), asking the stand-in provider
+    in place of each provider's endpoint: ``/oembed`` on loopback."""
+    settings.LIVEBLOG_EMBED_FETCH = True
+    real = oembed.describe
+    monkeypatch.setattr(
+        oembed, "describe", lambda url, endpoint: real(url, stand_in.url("/oembed?url={url}"))
+    )
+    return stand_in
+
+
+@pytest.mark.django_db
+def test_a_described_video_shows_its_title_and_our_copy_of_its_thumbnail(
+    client, provider_at, django_capture_on_commit_callbacks
+):
+    provider_at.file("/thumb.jpg", picture(), "image/jpeg")
+    provider_at.json(
+        "/oembed",
+        {
+            "type": "video",
+            "version": "1.0",
+            "title": "Наводнение в порту",
+            "author_name": "城市新闻",
+            "thumbnail_url": provider_at.url("/thumb.jpg"),
+        },
+    )
+    story = make_story()
+    update = Update(story=story, body="https://youtu.be/dQw4w9WgXcQ", status=Update.Status.PUBLISHED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_update(update=update)
+    html = main_of(client.get(story.get_absolute_url()))
+    assert [e.text for e in elements(html, "p", "embed-title")] == ["Наводнение в порту"]
+    assert [e.text for e in elements(html, "p", "embed-author")] == ["城市新闻"]
+    (thumbnail,) = elements(html, "img", "embed-thumbnail")
+    assert thumbnail.attrs["src"].startswith(settings.MEDIA_URL + "embeds/")  # ours, not the provider's
+    assert (thumbnail.attrs["width"], thumbnail.attrs["height"]) == ("640", "360")
+    assert provider_at.paths == ["/oembed", "/thumb.jpg"]
+
+
+@pytest.mark.django_db
+def test_a_provider_too_slow_leaves_the_save_done_and_the_plain_facade(
+    client, provider_at, django_capture_on_commit_callbacks
+):
+    provider_at.slow("/oembed", 30)
+    story = make_story()
+    update = Update(story=story, body="https://vimeo.com/76979871", status=Update.Status.PUBLISHED)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_update(update=update)
+    assert time.monotonic() - started < oembed.BUDGET_SECONDS + 2
+    update.refresh_from_db()
+    assert update.embeds["https://vimeo.com/76979871"]["error"] == "unreachable"
+    html = main_of(client.get(story.get_absolute_url()))
+    assert facades(html) == ["vimeo"]
+    assert [e.text for e in elements(html, "p", "embed-url")] == ["https://vimeo.com/76979871"]

@@ -1,10 +1,12 @@
 """The change feed: /live/<slug>/changes.json."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from coverage import caching, live, services
@@ -274,3 +276,50 @@ def test_changes_carry_the_key_events_box_when_updates_change(client):
     plain.key_event = False
     services.save_update(update=plain)
     assert poll(client, story, since)["key_events"] == ""
+
+
+# --- a write committed late ---------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("remove", [False, True])
+def test_a_change_committed_late_reaches_readers_whose_cursor_passed_its_date(client, settings, remove):
+    """A write that commits well after it was dated (a long seed, a stalled process): readers
+    were handed cursors past its date meanwhile. Dated again at its commit, it is in their next poll."""
+    settings.LIVEBLOG_CURSOR_LAG = 1
+    story = make_story()
+    kept = make_update(story=story, body="Старе оновлення.")
+    kept_id = kept.pk
+    Update.objects.filter(pk=kept_id).update(public_changed_at=hour_ago())  # an old change
+    dated = timezone.now()
+    with transaction.atomic():
+        if remove:
+            services.delete_update(update=kept)
+        else:
+            update = Update(story=story, body="تحديث متأخر.", status=Update.Status.PUBLISHED)
+            services.save_update(update=update)
+        time.sleep(2.5)  # past the lag and the rounding of cursors to whole seconds
+        handed_out = live.current_cursor()  # what a reader polling now gets: past the change's date
+    assert live.cursor_time(handed_out) > dated
+    answer = poll(client, story, handed_out)
+    if remove:
+        assert (answer["deleted"], answer["updates"]) == ([kept_id], [])
+    else:
+        assert ([item["id"] for item in answer["updates"]], answer["deleted"]) == ([update.pk], [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_in_time_is_not_dated_again(settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.LIVEBLOG_CURSOR_LAG = 3
+    story = make_story()
+    update = Update(story=story, body="在时间内。", status=Update.Status.PUBLISHED)
+    with CaptureQueriesContext(connection) as queries:
+        services.save_update(update=update)
+    assert not [
+        query
+        for query in queries
+        if "public_changed_at" in query["sql"].split("SET")[-1] and query["sql"].startswith("UPDATE")
+    ]

@@ -258,7 +258,12 @@ class Update(models.Model):
         return [byline.author for byline in self.bylines.all()]
 
     def body_blocks(self):
-        return markup.interleave(self.body, list(self.images.all()))
+        """The body's blocks and pictures in reading order, pictures in a row as one gallery."""
+        return markup.galleries(markup.interleave(self.body, list(self.images.all())))
+
+    def has_gallery(self):
+        """Whether the body shows a gallery (its page then loads the gallery script)."""
+        return any(kind == "gallery" for kind, _ in self.body_blocks())
 
 
 class UpdateRevision(models.Model):

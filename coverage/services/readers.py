@@ -19,14 +19,24 @@ wrote. The rules, one per kind of row, are in ``shown()`` and ``SITE_WIDE``:
   at its time (``caching.page_timeout``).
 - Columns readers never see (``UNSEEN_FIELDS``) and rows they never see
   (``NEVER_SHOWN``) drop nothing.
+- A change reaches polling readers by its date (``Update.public_changed_at``,
+  ``Tombstone.deleted_at``) against the cursor they hold, which trails the clock
+  by ``CURSOR_LAG``. A write committed later than that after it was dated (a
+  long seed, a stalled process) would fall behind cursors handed out meanwhile:
+  it is dated again when it commits (``_date_at_commit``).
 
 Signals are not a second path: no receiver touches the cache.
 """
 
+import functools
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from .. import caching
+from ..conf import app_settings
 from ..models import (
     Author,
     Byline,
@@ -80,7 +90,28 @@ def after_write(*written, seen_before=False, deleted=False, fields=None, stories
     slugs = set(Story.objects.filter(pk__in=story_ids).values_list("slug", flat=True)) if story_ids else set()
     for slug in sorted(slugs):
         caching.bump_story(slug)
+    if story_ids:
+        transaction.on_commit(functools.partial(_date_at_commit, story_ids, slugs, now), robust=True)
     return slugs
+
+
+def _date_at_commit(story_ids, slugs, dated):
+    """Date again, at its commit, a change to these stories dated ``dated`` and committed
+    late: readers' cursors handed out meanwhile have passed its date (see the module's
+    docstring). A commit in time writes nothing."""
+    committed = timezone.now()
+    late = committed - timedelta(seconds=app_settings.CURSOR_LAG / 2)
+    if dated >= late:
+        return
+    redated = Update.objects.filter(
+        story_id__in=story_ids, public_changed_at__gte=dated, public_changed_at__lt=late
+    ).update(public_changed_at=committed)
+    redated += Tombstone.objects.filter(
+        story_id__in=story_ids, deleted_at__gte=dated, deleted_at__lt=late
+    ).update(deleted_at=committed)
+    if redated:
+        for slug in sorted(slugs):
+            caching.bump_story(slug)
 
 
 def _seen(instance, *, seen_before, deleted, fields, now):

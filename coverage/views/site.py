@@ -37,7 +37,7 @@ def robots_txt(request):
 
 # The static files every page links to. With the manifest storage (production) a page
 # whose file is missing from the manifest cannot be rendered at all.
-SITE_ASSETS = ("coverage/site.css", "coverage/live.js")
+SITE_ASSETS = ("coverage/site.css", "coverage/live.js", "coverage/gallery.js")
 
 
 def _static_files_state():

@@ -114,7 +114,8 @@ def story_detail(request, slug):
 
     Template ``coverage/story_detail.html``; context ``story``, ``page`` (a
     ``pagination.Page``), ``pinned``, ``key_events``, ``filter``,
-    ``structured_data``. A story's old source slug redirects (301) to it.
+    ``structured_data``, ``has_gallery`` (the page loads the gallery script). A
+    story's old source slug redirects (301) to it.
 
     The page is the same for every reader: the page cache (``pagecache``) keeps
     it whole until the story changes, and it carries an ETag (a conditional GET
@@ -194,6 +195,7 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         "live_polling": story.is_live and page.is_first and not filtered,
         "live_cursor": live.current_cursor(),
         "live_interval": live.interval(story),
+        "has_gallery": any(update.has_gallery() for update in shown),
         **_comments_context(query, story, comment_form, csrf_token),
     }
     return RenderedStory(
@@ -244,7 +246,8 @@ def in_story_url(story, update):
 def update_detail(request, slug, pk):
     """One update on its own page, with its canonical and sharing tags.
 
-    Template ``coverage/update_detail.html``; context ``story``, ``update``, ``in_story_url``.
+    Template ``coverage/update_detail.html``; context ``story``, ``update``, ``in_story_url``,
+    ``has_gallery`` (the page loads the gallery script).
     """
     story = public_story(slug)
     update = get_object_or_404(story.updates.published().with_byline(), pk=pk)
@@ -255,6 +258,7 @@ def update_detail(request, slug, pk):
         "canonical_url": absolute_url(update.get_absolute_url()),
         "share_image": next(iter(update.images.all()), None),
         "embed_frames": embed_frames(updates=[update]),
+        "has_gallery": update.has_gallery(),
     }
     return allow_frames(render(request, "coverage/update_detail.html", context), context["embed_frames"])
 
@@ -263,7 +267,7 @@ def author_detail(request, slug):
     """An author's updates across stories, newest first, by cursor pages; 404 for an
     author with no public update who leads no public story.
 
-    Template ``coverage/author_detail.html``; context ``author``, ``page``.
+    Template ``coverage/author_detail.html``; context ``author``, ``page``, ``has_gallery``.
     """
     author = get_object_or_404(Author, slug=slug)
     query = page_parameters(request, AUTHOR_PARAMETERS)
@@ -279,5 +283,11 @@ def author_detail(request, slug):
         # readers learn nothing about them, not even that they exist.
         raise Http404("No such author.")
     frames = embed_frames(updates=page.items)
-    context = {"author": author, "page": page, "query": query, "embed_frames": frames}
-    return allow_frames(render(request, "coverage/author_detail.html", context), context["embed_frames"])
+    context = {
+        "author": author,
+        "page": page,
+        "query": query,
+        "has_gallery": any(update.has_gallery() for update in page.items),
+        "embed_frames": frames,
+    }
+    return allow_frames(render(request, "coverage/author_detail.html", context), frames)

@@ -82,6 +82,23 @@
     });
   }
 
+  /* ---- scripts an arriving update needs ---------------------------------- */
+
+  /* A part of an update that needs a script of its own names it (a gallery:
+   * data-script); a page that did not have one loads it when one arrives. */
+  function loadScripts(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-script]"), function (el) {
+      var src = el.dataset.script;
+      var loaded = Array.prototype.some.call(document.scripts, function (script) {
+        return script.getAttribute("src") === src;
+      });
+      if (loaded) return;
+      var script = document.createElement("script");
+      script.src = src;
+      document.body.appendChild(script);
+    });
+  }
+
   /* ---- live updating ----------------------------------------------------- */
 
   function LiveStory(story) {
@@ -177,6 +194,7 @@
     (data.updates || []).forEach(function (item) {
       var current = document.getElementById("update-" + item.id);
       var fresh = self.toElement(item.html);
+      loadScripts(fresh);
       var edited = item.edited && new Date(item.edited) > new Date(item.published);
       self.noteUpdated(edited ? item.edited : item.published);
       if (current) {

@@ -7,8 +7,9 @@ then one leaves and another opens the page. An editor publishes through
 ``coverage.services`` meanwhile, so every reader's cursor moves and the first
 poll after each publish asks for a URL no one asked for before. The origin's
 access log counts the requests that reached Django, story page and
-changes.json apart: per cache window they must stay flat from 10 to 1,000
-readers (``--series``), and every reader must see every update.
+changes.json apart: per cache window in which some reader asked for them, they
+must stay flat from 10 to 1,000 readers (``--series``), and every reader must
+see every update.
 
     python -m tests.benchmarks.fanout --readers 200 --seconds 30 --publish-every 5
 """
@@ -44,6 +45,10 @@ class Reader:
         self.requests = self.errors = self.hits = self.opens = 0
         self.seen = {}  # update id -> when it first showed
         self.polls = []  # (when a poll was sent, seconds it took)
+        self.asked = {"story_page": set(), "changes": set()}  # cache windows this reader asked in
+
+    def ask(self, path, started):
+        self.asked[path].add(int(started // WINDOW))
 
     def get(self, path):
         started = time.time()
@@ -57,7 +62,8 @@ class Reader:
         return started, body
 
     def open_page(self):
-        _, html = self.get(PAGE)
+        started, html = self.get(PAGE)
+        self.ask("story_page", started)
         self.opens += 1
         now, text = time.time(), html.decode()
         self.cursor = CURSOR.search(text).group(1)
@@ -66,6 +72,7 @@ class Reader:
 
     def poll_changes(self):
         started, body = self.get(f"{PAGE}changes.json?since={self.cursor}")
+        self.ask("changes", started)
         now = time.time()
         self.polls.append((started, now - started))
         answer = json.loads(body)
@@ -165,6 +172,12 @@ def run(*, readers=200, seconds=30, poll=1.0, publish_every=0.0, workers=2):
         "page_opens": sum(tab.opens for tab in tabs),
         "origin_requests": origin,
         "origin_requests_per_window": {path: round(count / windows, 2) for path, count in origin.items()},
+        # Per window in which some reader asked for the path: ten readers leave windows with no
+        # page open at all, which lowers the plain figure without saying anything of the cache.
+        "origin_requests_per_asked_window": {
+            path: round(count / max(1, len(set().union(*(tab.asked[path] for tab in tabs)))), 2)
+            for path, count in origin.items()
+        },
         "cache_hit_ratio": round(sum(tab.hits for tab in tabs) / max(requests, 1), 3),
         "errors": sum(tab.errors for tab in tabs),
         "published": len(published),
@@ -186,9 +199,11 @@ def series(*, quick=False, counts=(10, 100, 1000), seconds=30, poll=2.0, publish
     runs = [run(readers=count, seconds=seconds, poll=poll, publish_every=publish_every) for count in counts]
     checks = [
         f"{item['readers']} readers: {item['reader_requests']} requests ({item['page_opens']} page opens), "
-        f"{item['published']} publishes; origin requests per window: story page "
-        f"{item['origin_requests_per_window']['story_page']}, changes.json "
-        f"{item['origin_requests_per_window']['changes']}; hit ratio {item['cache_hit_ratio']}; "
+        f"{item['published']} publishes; origin requests per window (per window some reader asked in): "
+        f"story page {item['origin_requests_per_window']['story_page']} "
+        f"({item['origin_requests_per_asked_window']['story_page']}), changes.json "
+        f"{item['origin_requests_per_window']['changes']} "
+        f"({item['origin_requests_per_asked_window']['changes']}); hit ratio {item['cache_hit_ratio']}; "
         f"first poll after a publish p50 {item['first_poll_after_publish_ms']['p50']} ms, "
         f"p99 {item['first_poll_after_publish_ms']['p99']} ms; slowest first sight "
         f"{item['slowest_first_sight_seconds']} s; missed {item['missed']}"
@@ -196,12 +211,12 @@ def series(*, quick=False, counts=(10, 100, 1000), seconds=30, poll=2.0, publish
     ]
     flat = True
     for path, label in (("story_page", "story page"), ("changes", "changes.json")):
-        per_window = [item["origin_requests_per_window"][path] for item in runs]
+        per_window = [item["origin_requests_per_asked_window"][path] for item in runs]
         flat_here = max(per_window) <= 2 * min(per_window)
         flat = flat and flat_here
         checks.append(
-            f"{label}: origin requests per window from {min(per_window)} to {max(per_window)} "
-            f"(flat within 2x: {flat_here})"
+            f"{label}: origin requests per window some reader asked in, from {min(per_window)} to "
+            f"{max(per_window)} (flat within 2x: {flat_here})"
         )
     faults = sum(item["errors"] + item["missed"] for item in runs)
     published = all(item["published"] > 0 for item in runs)

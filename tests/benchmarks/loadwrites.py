@@ -39,7 +39,7 @@ def reader(port, deadline, results, lock):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
     connection.request("GET", f"/live/{SLUG}/changes.json")
     cursor = json.loads(connection.getresponse().read())["cursor"]
-    page, first_seen, errors, requests = [], {}, 0, 0
+    page, first_seen, errors, requests, reloads = [], {}, 0, 0, []
     time.sleep(random.uniform(0, POLL_INTERVAL))
     while time.monotonic() < deadline:
         try:
@@ -53,6 +53,7 @@ def reader(port, deadline, results, lock):
                 data = json.loads(body)
                 cursor = data["cursor"]
                 if data.get("reload"):  # more changed than one answer holds: as live.js, load the page
+                    reloads.append(time.time())
                     connection.request("GET", f"/live/{SLUG}/")
                     html = connection.getresponse().read().decode()
                     page = [int(pk) for pk in ARTICLE_ID.findall(html)]
@@ -68,7 +69,15 @@ def reader(port, deadline, results, lock):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
         time.sleep(POLL_INTERVAL * random.uniform(0.9, 1.1))
     with lock:
-        results.append({"requests": requests, "errors": errors, "page": page, "first_seen": first_seen})
+        results.append(
+            {
+                "requests": requests,
+                "errors": errors,
+                "page": page,
+                "first_seen": first_seen,
+                "reloads": reloads,
+            }
+        )
 
 
 def editor(port, story_pk, count, published, failures):
@@ -134,7 +143,13 @@ def run(*, quick=False, readers=64, seconds=60):
         )  # fmt: skip
     published_at = {pk: at for pk, _, at in rows}
     bodies = [body for _, body, _ in rows]
-    missed = sum(1 for result in results for pk in published_at if pk not in result["first_seen"])
+    lost = [
+        {"update": pk, "published_at": published_at[pk], "reader_reloads": result["reloads"]}
+        for result in results
+        for pk in published_at
+        if pk not in result["first_seen"]
+    ]
+    missed = len(lost)
     doubled = sum(len(result["page"]) - len(set(result["page"])) for result in results)
     delays = [
         result["first_seen"][pk] - published_at[pk]
@@ -159,6 +174,7 @@ def run(*, quick=False, readers=64, seconds=60):
         "published": len(published),
         "errors": errors,
         "lost": missed,
+        "lost_detail": lost[:20],
         "duplicated": doubled + extra_rows,
         "median_delay_seconds": round(sorted(delays)[len(delays) // 2], 2) if delays else None,
         "max_delay_seconds": round(worst, 2),
