@@ -55,6 +55,11 @@ SETTINGS = {
     "CLIP_MAX_MINUTES": AppSetting(
         30, minimum=1, help="Minutes a video or audio clip may last; longer uploads are refused."
     ),
+    "EMBED_FETCH": AppSetting(
+        True,
+        help="Describe embedded posts and videos (title, author, thumbnail) by asking the provider's "
+        "oEmbed endpoint once, after the update or summary is saved (False: the facade shows the URL).",
+    ),
     "FETCH_ALLOW_LOOPBACK": AppSetting(
         False,
         help="Tests only (never read from the environment): the server's metadata fetch for embeds "
@@ -62,6 +67,7 @@ SETTINGS = {
         "provider listens. Off, loopback is refused like every other non-public address.",
     ),
 }
+FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
 class AppSettings:
@@ -106,4 +112,6 @@ def app_setting(environ, name, default=None):
     raw = environ.get(f"LIVEBLOG_{name}")
     if raw is None:
         return spec.default if default is None else default
+    if isinstance(spec.default, bool):
+        return raw.strip().lower() not in FALSE_WORDS
     return type(spec.default)(raw)

@@ -5,6 +5,11 @@ The seed format is plain text, so text coming from it is escaped into Markdown
 or ``1.`` stays a paragraph, and ``*`` or ``_`` stay characters. Editors write
 Markdown directly. Rendering goes through markdown-it (CommonMark, raw HTML
 off) and then nh3, so nothing typed can run script in a reader's browser.
+
+A paragraph that is one http(s) URL alone is an embed (``coverage.embeds``): a block
+of kind "embed" whose ``embed`` is the recognised post, video, chart or link card.
+Its ``html`` is a plain link to the URL (feeds, plain text and excerpts show the URL);
+the reader pages show it as a facade (``templates/coverage/includes/embed.html``).
 """
 
 import html as html_lib
@@ -13,10 +18,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import nh3
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from markdown_it import MarkdownIt
+
+from . import embeds
 
 _md = MarkdownIt("commonmark", {"html": False, "typographer": False})
 
@@ -36,6 +43,8 @@ _LINE_START = re.compile(r"^([#>+=~|-])")
 _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _LIST_MARKER = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])\s+")
+# A line that may be a URL alone: a cheap test before the text is parsed for embeds.
+_MAY_EMBED = re.compile(r"^ {0,3}https?://\S+[ \t]*$", re.MULTILINE)
 
 
 def escape(text):
@@ -70,6 +79,7 @@ class Block:
     source: str  # the block's Markdown source
     html: SafeString  # rendered and sanitized
     tight: bool = True  # for lists: items without blank lines between them
+    embed: embeds.Embed | None = None  # for an embed: the URL recognised
 
     def items(self):
         """The source text of each item of a list block, markers removed."""
@@ -103,9 +113,29 @@ def blocks(source):
         kind = opener.type.removesuffix("_open")
         begin, end = opener.map or (0, 0)
         tight = not any(t.type == "paragraph_open" and not t.hidden for t in group[1:])
+        block_source = "\n".join(lines[begin:end]).strip()
+        if kind == "paragraph" and (embed := _embed_of(block_source)) is not None:
+            html = mark_safe(sanitize(format_html('<p><a href="{}">{}</a></p>', embed.url, embed.url)))
+            result.append(Block("embed", block_source, html, embed=embed))
+            continue
         html = mark_safe(sanitize(_md.renderer.render(group, _md.options, {})))
-        result.append(Block(kind, "\n".join(lines[begin:end]).strip(), html, tight))
+        result.append(Block(kind, block_source, html, tight))
     return tuple(result)
+
+
+def _embed_of(source):
+    """The embed a paragraph's source stands for when it is one URL alone (backslash escapes,
+    which the seed format once wrote into URLs, read as the characters they escape)."""
+    if "\n" in source or not source.startswith(("http://", "https://")):
+        return None
+    return embeds.recognise(unescape(source))
+
+
+def embeds_in(source):
+    """The ``Embed``s of Markdown ``source``, in reading order."""
+    if not source or not _MAY_EMBED.search(source):
+        return []
+    return [block.embed for block in blocks(source) if block.embed is not None]
 
 
 def render(source):

@@ -1,11 +1,17 @@
-"""JSON-LD for search engines' live-blog markup (schema.org ``LiveBlogPosting``)."""
+"""JSON-LD for search engines' live-blog markup (schema.org ``LiveBlogPosting``).
+
+An update's embeds show as what they are: a post as ``sharedContent`` (a
+``SocialMediaPosting``), a video as ``video`` (a ``VideoObject`` with the provider's
+frame as ``embedUrl``, and a ``thumbnailUrl`` only when the thumbnail is our own copy),
+audio as ``audio``. Charts and link cards are left out.
+"""
 
 import json
 
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from . import markup
+from . import embeds, markup
 from .site import absolute_url
 
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
@@ -36,6 +42,8 @@ def blog_posting(story, update):
     for clip in update.clips.all():
         key = "video" if clip.is_video else "audio"
         data.setdefault(key, []).append(media_object(clip, update))
+    for key, items in _embedded(update).items():
+        data.setdefault(key, []).extend(items)
     return data
 
 
@@ -58,6 +66,36 @@ def media_object(clip, update):
     if clip.credit:
         data["creditText"] = clip.credit
     return data
+
+
+EMBEDDED_AS = {
+    "post": ("sharedContent", "SocialMediaPosting"),
+    "video": ("video", "VideoObject"),
+    "audio": ("audio", "AudioObject"),
+}
+
+
+def _embedded(update):
+    """``sharedContent``, ``video`` and ``audio`` entries for the update's embeds, in reading order."""
+    found = {}
+    for embed in markup.embeds_in(update.body):
+        if embed.kind not in EMBEDDED_AS:
+            continue
+        facade = embeds.facade(embed, (update.embeds or {}).get(embed.url))
+        key, kind = EMBEDDED_AS[embed.kind]
+        item = {"@type": kind, "url": embed.url}
+        if kind == "SocialMediaPosting":
+            if facade.title:
+                item["text"] = facade.title
+            if facade.author:
+                item["author"] = {"@type": "Person", "name": facade.author}
+        else:
+            item["name"] = facade.title or f"{embed.name} {embed.kind}"
+            item["embedUrl"] = facade.frame
+            if facade.thumbnail:
+                item["thumbnailUrl"] = absolute_url(facade.thumbnail["src"])
+        found.setdefault(key, []).append(item)
+    return found
 
 
 def live_blog_posting(story, updates):

@@ -12,7 +12,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.shortcuts import render
 
-# Reader pages: nothing inline, nothing from other hosts.
+# Reader pages: nothing inline, nothing from other hosts (a page with embeds adds the
+# frames of exactly their providers: ``reader_policy``).
 READER_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -47,6 +48,15 @@ def policies():
         policy.replace("img-src 'self' data:", f"img-src 'self' data:{extra}; media-src 'self'{extra}")
         for policy in (READER_POLICY, ADMIN_POLICY)
     )
+
+
+def reader_policy(frame_origins=()):
+    """The reader pages' policy; with ``frame_origins``, frames from exactly those origins (a page
+    holding embeds: ``coverage.embeds``). Scripts stay the site's own."""
+    reader = policies()[0]
+    if not frame_origins:
+        return reader
+    return f"{reader}; frame-src {' '.join(frame_origins)}"
 
 
 @receiver(setting_changed)

@@ -185,6 +185,7 @@ LIVEBLOG_CURSOR_LAG = app_setting(os.environ, "CURSOR_LAG")
 LIVEBLOG_COMMENTS_CLOSE_DAYS = app_setting(os.environ, "COMMENTS_CLOSE_DAYS")
 LIVEBLOG_CLIP_MAX_MB = app_setting(os.environ, "CLIP_MAX_MB")
 LIVEBLOG_CLIP_MAX_MINUTES = app_setting(os.environ, "CLIP_MAX_MINUTES")
+LIVEBLOG_EMBED_FETCH = app_setting(os.environ, "EMBED_FETCH")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

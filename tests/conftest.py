@@ -47,6 +47,12 @@ def _empty_cache(settings, _cache_folder):
 
 
 @pytest.fixture(autouse=True)
+def _no_embed_fetch(settings):
+    """No test asks a provider about an embed unless it says so (a test setting turns it on)."""
+    settings.LIVEBLOG_EMBED_FETCH = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Logins in tests need no key stretching."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

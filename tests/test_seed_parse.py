@@ -439,6 +439,10 @@ def test_the_parser_runs_without_django_settings_models_or_a_database():
     )
     assert (counts, shipped) == ("8 6", "9 8")
     assert modules.split() == [
+        "coverage.embeds",
+        "coverage.embeds.embed",
+        "coverage.embeds.facades",
+        "coverage.embeds.providers",
         "coverage.markup",
         "coverage.seed",
         "coverage.seed.document",

@@ -17,9 +17,11 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from .. import markup, permissions, services, times
@@ -250,8 +252,11 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
         return [preview, *super().get_urls()]
 
     @staticmethod
-    def _preview_html(source):
-        return markup.render(source[:PREVIEW_MAX_CHARS])
+    def _preview_html(source, descriptions=None):
+        """The body as readers see it, embeds as their facades (what their providers said, if known)."""
+        parts = markup.interleave(source[:PREVIEW_MAX_CHARS], [])
+        context = {"parts": parts, "descriptions": descriptions or {}}
+        return mark_safe(render_to_string("coverage/includes/text.html", context))
 
     def preview_view(self, request):
         """The body rendered as readers will see it (JSON ``{"html": …}``), for the live preview."""
@@ -322,7 +327,7 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
         return format_html(
             '<div class="coverage-preview" data-preview-url="{}" aria-live="polite">{}</div>',
             reverse("admin:coverage_update_preview"),
-            self._preview_html(update.body if update else ""),
+            self._preview_html(update.body, update.embeds) if update else "",
         )
 
     @admin.display(description="Earlier versions")

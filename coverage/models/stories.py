@@ -75,6 +75,13 @@ class Story(models.Model):
         help_text="The block on top of the page, in Markdown, including the “what else to know” list.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    embeds = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What the providers said of the embedded URLs of the summary (URL -> title, author, "
+        "thumbnail…), fetched once when it was saved.",
+    )
     coverage_start = models.DateTimeField(null=True, blank=True)
     coverage_end = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(

@@ -113,6 +113,13 @@ class Update(models.Model):
     pinned = models.BooleanField(default=False, help_text="Shown on top of the story. One per story.")
     key_event = models.BooleanField(default=False, help_text="Listed in the story's key events.")
     correction = models.TextField(blank=True, help_text="A correction note shown to readers.")
+    embeds = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What the providers said of the embedded URLs of the body (URL -> title, author, "
+        "thumbnail…), fetched once when it was saved.",
+    )
     corrected_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     source_position = models.PositiveIntegerField(

@@ -7,13 +7,14 @@ typed (bold, links, headings, numbered lists), and a paragraph the parser would
 take for something else where it stands (a byline, a headline, a contributor
 line, an image, a list, the comment form). A headline or contributor line that
 would not read as one is fenced as ```` ```headline ```` or ```` ```contributor ````.
-A freshly seeded story needs no fence, so its export is its seed file.
+A URL alone on a line (an embed) is written back as it was. A freshly seeded story
+needs no fence, so its export is its seed file.
 """
 
 import re
 from dataclasses import dataclass
 
-from .. import markup
+from .. import embeds, markup
 from . import parse
 from .parse import CREDIT_MARKER, IMAGE_MARKER
 
@@ -73,6 +74,8 @@ def _text_chunks(source, images, *, known, after_byline=False):
     for kind, part in markup.interleave(source, images):
         if kind == "image":
             chunks.append(Chunk(_image_lines(part)))
+        elif part.kind == "embed":
+            chunks.append(Chunk(part.embed.url, None, part.source))  # the URL line, as written
         elif part.kind == "paragraph":
             chunks.append(_paragraph(part, known=known, after_byline=after_byline and not chunks))
         elif part.kind == "bullet_list":
@@ -86,6 +89,7 @@ def _reads_as_headline(line, *, more):
     return (
         more
         and not parse.ends_sentence(line)
+        and not embeds.is_url_line(line)
         and len(line) <= parse.HEADLINE_LENGTH
         and not _means_something_else(line)
     )

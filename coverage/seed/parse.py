@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .. import markup, slugs
+from .. import embeds, markup, slugs
 from .document import Document, ImageSpec, SeedError, Text, UpdateSpec
 from .names import (
     CLOSING_QUOTES,
@@ -90,10 +90,7 @@ def _ends_block(body, index, captions):
     """Whether ``body[index]`` finishes a block: a sentence, a caption, a list item or an embed."""
     line = body[index][1].strip()
     return (
-        ends_sentence(line)
-        or index in captions
-        or bool(BULLET_LINE.match(line))
-        or (line.startswith(("http://", "https://")) and " " not in line)
+        ends_sentence(line) or index in captions or bool(BULLET_LINE.match(line)) or embeds.is_url_line(line)
     )
 
 
@@ -165,7 +162,8 @@ def _read_text(entries, path):
             tight = all(b - a == 1 for a, b in itertools.pairwise(numbers))
             text.blocks.append(("\n" if tight else "\n\n").join(items))
             continue
-        text.blocks.append(markup.escape(line))
+        # A URL alone is an embed, kept as written: escaped, it would be another URL.
+        text.blocks.append(line.strip() if embeds.is_url_line(line) else markup.escape(line))
         index += 1
     return text
 
@@ -257,6 +255,7 @@ def parse(data, path="<document>"):
             and index not in captions
             and not isinstance(line, Fenced)
             and index + 1 < len(body)
+            and not embeds.is_url_line(name)
             and (name in known or looks_like_name(name) or names_run_together(name, names_here))
             and (
                 name in known
@@ -288,6 +287,7 @@ def parse(data, path="<document>"):
             and first != IMAGE_MARKER
             and not BULLET_LINE.match(rest[0][1])
             and not ends_sentence(first)
+            and not embeds.is_url_line(first)
             and len(first) <= HEADLINE_LENGTH
         ):
             update.headline, rest = first, rest[1:]

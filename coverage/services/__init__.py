@@ -18,6 +18,7 @@ Modules by subject:
 - ``authors``: create, save with portraits, delete, link to a login
 - ``comments``: a reader's new comment, moderation, edits, deletes
 - ``logins``: the development superuser of ``ensure_admin``
+- ``embeds``: the providers' descriptions of embedded URLs, written after a save commits
 - ``versions``: versioned rows and ``StaleEdit``
 - ``readers``: what readers' caches drop after a write
 """

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from .. import slugs
 from ..models import Clip, DeletedSeedStory, Image, Story
-from . import clips, images, readers
+from . import clips, embeds, images, readers
 from .versions import write_versioned
 
 
@@ -14,6 +14,7 @@ def save_story(*, story, now=None):
 
     Going live dates the start of coverage (if not set) and reopens ended coverage;
     ending it dates its end. A story without a slug gets one made from its title.
+    The summary's embedded URLs not yet described are described once the save has committed.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -38,6 +39,7 @@ def save_story(*, story, now=None):
         # A draft story is nobody's business but the newsroom's until it goes public.
         seen_before = previous_status not in (None, Story.Status.DRAFT)
         readers.after_write(story, seen_before=seen_before, now=now)
+        embeds.describe_later(story)
     return story
 
 

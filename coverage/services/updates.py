@@ -15,7 +15,7 @@ from ..models import (
     public_change,
     public_updates,
 )
-from . import clips, images, readers
+from . import clips, embeds, images, readers
 from .versions import StaleEdit, write_versioned
 
 TEXT_FIELDS = ("headline", "body")
@@ -34,6 +34,8 @@ def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=
     - ``authors`` (in byline order) replaces the byline when given.
     - The text of each version is kept as an ``UpdateRevision``, with its ``writer``
       (the newsroom, ``user`` then being the login, or the seed).
+    - Embedded URLs not yet described are described once the save has committed
+      (``embeds.describe_later``).
 
     Raises ``StaleEdit`` if the update was saved by someone else since it was loaded.
     """
@@ -80,6 +82,7 @@ def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=
             Byline.objects.filter(update=update).update(story=update.story, published_at=update.published_at)
         _record_revision(update, previous, user=user, writer=writer, now=now)
         readers.after_write(update, seen_before=was_public or unpinned, stories=moved_from, now=now)
+        embeds.describe_later(update)
     return update
 
 
@@ -139,6 +142,7 @@ def create_updates(*, story, updates, user=None, writer=Writer.NEWSROOM, now=Non
             batch_size=BATCH_SIZE,
         )
         readers.after_write(*rows, now=now)
+        embeds.describe_later(*rows)
     return rows
 
 

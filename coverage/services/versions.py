@@ -11,8 +11,8 @@ saves are.
 from ..models import Update
 
 # Columns a versioned save never writes: set once, the seed's own bookkeeping, or kept by
-# other services (a story's count of approved comments).
-UNWRITTEN = ("created_at", "seed_positions", "comments_shown")
+# other services (a story's count of approved comments, the embeds' descriptions).
+UNWRITTEN = ("created_at", "seed_positions", "comments_shown", "embeds")
 
 
 class StaleEdit(Exception):

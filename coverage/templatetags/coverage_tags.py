@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html, format_html_join, linebreaks, urlize
 from django.utils.safestring import mark_safe
 
-from coverage import markup, site, times
+from coverage import embeds, markup, site, times
 
 register = template.Library()
 
@@ -112,3 +112,11 @@ def comment_text(value):
 def absolute_url_filter(path):
     """``path`` on the site's configured origin (SITE_URL), never the request's host."""
     return site.absolute_url(path)
+
+
+@register.inclusion_tag("coverage/includes/embed.html")
+def embed_facade(embed, descriptions=None):
+    """An embed as a facade (or a link card), with what its provider said of it in ``descriptions``
+    (the ``embeds`` of the update or story: URL -> description)."""
+    description = descriptions.get(embed.url) if isinstance(descriptions, dict) else None
+    return {"embed": embed, "facade": embeds.facade(embed, description)}

@@ -12,7 +12,9 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response
 
-from .. import caching, comments, live, pagination, structured_data
+from liveblog import security
+
+from .. import caching, comments, embeds, live, markup, pagination, structured_data
 from ..conf import app_settings
 from ..filters import UpdateFilter
 from ..models import Author, Image, Story
@@ -79,6 +81,21 @@ class RenderedStory:
     response: HttpResponse
     story: Story | None = None  # None for an old source slug's redirect
     cacheable: bool = False  # the page is in the form the site's own links make
+
+
+def embed_frames(story=None, updates=()):
+    """The frame origins of the embeds shown: the story's summary and ``updates``' bodies."""
+    found = markup.embeds_in(story.summary) if story is not None else []
+    for update in updates:
+        found.extend(markup.embeds_in(update.body))
+    return embeds.frame_origins(found)
+
+
+def allow_frames(response, origins):
+    """``response`` with a policy that lets exactly ``origins`` be framed (none: the default)."""
+    if origins:
+        response["Content-Security-Policy"] = security.reader_policy(origins)
+    return response
 
 
 def public_story(slug):
@@ -172,6 +189,7 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         "filter": update_filter,
         "filtered": filtered,
         "structured_data": structured_data.live_blog_posting(story, shown),
+        "embed_frames": embed_frames(story, shown),
         "canonical_url": absolute_url(story.get_absolute_url()),
         # Live updating runs on the newest, unfiltered page of a live story.
         "live_polling": story.is_live and page.is_first and not filtered,
@@ -181,7 +199,9 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         **_comments_context(query, story, comment_form, csrf_token),
     }
     return RenderedStory(
-        render(request, "coverage/story_detail.html", context, status=status),
+        allow_frames(
+            render(request, "coverage/story_detail.html", context, status=status), context["embed_frames"]
+        ),
         story=story,
         cacheable=status == 200 and _is_canonical(query, update_filter, context["comments"]),
     )
@@ -237,9 +257,10 @@ def update_detail(request, slug, pk):
         "in_story_url": in_story_url(story, update),
         "canonical_url": absolute_url(update.get_absolute_url()),
         "share_image": next(iter(update.images.all()), None),
+        "embed_frames": embed_frames(updates=[update]),
         "has_gallery": update.has_gallery(),
     }
-    return render(request, "coverage/update_detail.html", context)
+    return allow_frames(render(request, "coverage/update_detail.html", context), context["embed_frames"])
 
 
 def author_detail(request, slug):
@@ -261,10 +282,12 @@ def author_detail(request, slug):
         # Nothing public by this author (their bylines are on drafts or schedules at most):
         # readers learn nothing about them, not even that they exist.
         raise Http404("No such author.")
+    frames = embed_frames(updates=page.items)
     context = {
         "author": author,
         "page": page,
         "query": query,
         "has_gallery": any(update.has_gallery() for update in page.items),
+        "embed_frames": frames,
     }
-    return render(request, "coverage/author_detail.html", context)
+    return allow_frames(render(request, "coverage/author_detail.html", context), frames)
