@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from .. import clips, services
 from ..images import UploadRefused
 from ..models import Clip
-from .display import ADMIN_CSS, may_edit_update
+from .display import ADMIN_CSS, UpdatePartInline, may_edit_update
 from .forms import AnyScriptForm
 
 
@@ -84,25 +84,14 @@ class ClipForm(AnyScriptForm):
         return cleaned_data
 
 
-class ClipInline(admin.StackedInline):
+class ClipInline(UpdatePartInline):
     """Video and audio clips of an update, stacked like its pictures."""
 
     model = Clip
     form = ClipForm
-    fk_name = "update"
-    extra = 1
     fields = ["file", "caption", ("credit", "position"), "captions", ("captions_language", "captions_label")]
     verbose_name = "video or audio clip"
     verbose_name_plural = "video and audio clips"
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and may_edit_update(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and may_edit_update(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and may_edit_update(request, obj)
 
 
 @admin.register(Clip)

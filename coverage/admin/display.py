@@ -4,6 +4,7 @@ Also ``may_edit_update``, the request's memo of ``permissions.can_edit_update``
 (a list of updates asks it for every row, several times).
 """
 
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -22,6 +23,23 @@ def may_edit_update(request, update):
     if update.pk not in cache:
         cache[update.pk] = permissions.can_edit_update(request.user, update)
     return cache[update.pk]
+
+
+class UpdatePartInline(admin.StackedInline):
+    """An inline of what an update holds (pictures, clips): added, changed and deleted by
+    those who may edit the update."""
+
+    fk_name = "update"
+    extra = 1
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and may_edit_update(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_edit_update(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_edit_update(request, obj)
 
 
 def thumbnail(image, width=96):

@@ -13,32 +13,21 @@ from django.utils.html import format_html
 
 from .. import permissions, services
 from ..models import Image
-from .display import ADMIN_CSS, may_edit_update, thumbnail
+from .display import ADMIN_CSS, UpdatePartInline, may_edit_update, thumbnail
 from .forms import ImageForm
 from .versioned import SafeSaveAdmin
 from .zones import ZonedAdmin
 
 
-class ImageInline(admin.StackedInline):
+class ImageInline(UpdatePartInline):
     """Pictures of an update, stacked: labelled fields that fit any width (a table of six
     columns pushed the required alt text off a phone's screen). The picture field shows
     a thumbnail of the current file."""
 
     model = Image
     form = ImageForm
-    fk_name = "update"
-    extra = 1
     fields = ["file", "caption", "alt_text", ("credit", "position")]
     verbose_name = "picture"
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and may_edit_update(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and may_edit_update(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and may_edit_update(request, obj)
 
 
 @admin.register(Image)

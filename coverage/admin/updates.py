@@ -158,26 +158,17 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
         services.delete_updates(updates=queryset)
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is Clip:
-            return self._save_clips(form, formset)
-        if formset.model is not Image:
+        writes = {Image: ("image", services.save_image, services.delete_image),
+                  Clip: ("clip", services.save_clip, services.delete_clip)}  # fmt: skip
+        if formset.model not in writes:
             return super().save_formset(request, form, formset, change)
-        pictures = formset.save(commit=False)
-        for image in formset.deleted_objects:
-            services.delete_image(image=image)
-        for image in pictures:
-            image.story_id = form.instance.story_id
-            services.save_image(image=image)
-        formset.save_m2m()
-
-    @staticmethod
-    def _save_clips(form, formset):
-        clips = formset.save(commit=False)
-        for clip in formset.deleted_objects:
-            services.delete_clip(clip=clip)
-        for clip in clips:
-            clip.story_id = form.instance.story_id
-            services.save_clip(clip=clip)
+        name, save, delete = writes[formset.model]
+        parts = formset.save(commit=False)
+        for part in formset.deleted_objects:
+            delete(**{name: part})
+        for part in parts:
+            part.story_id = form.instance.story_id
+            save(**{name: part})
         formset.save_m2m()
 
     def _add_another(self, request, obj, response):
