@@ -105,6 +105,17 @@ def axe_source():
     return AXE.read_text(encoding="utf-8")
 
 
+def serious_violations(page, source=None):
+    """axe-core's serious and critical violations on ``page``, each with a few of its nodes."""
+    page.evaluate(source or axe_source())
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_story_page_has_no_serious_accessibility_violations(page, scheme):
     source = axe_source()
@@ -114,14 +125,7 @@ def test_story_page_has_no_serious_accessibility_violations(page, scheme):
     Update.objects.filter(pk=newest[3].pk).update(pinned=True, edited_at=newest[3].published_at)
     page.emulate_media(color_scheme=scheme)
     page.goto(f"/live/{SHIPPED_SLUG}/")
-    page.evaluate(source)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
-        for violation in result["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page, source) == []
 
 
 def test_keyboard_user_can_skip_to_content(page):

@@ -10,8 +10,9 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from coverage.models import Clip, Update
-from tests.factories import PASSWORD, make_story, make_update, make_user, migration
-from tests.test_browser import axe_source
+from tests.factories import make_story, make_update, make_user, migration
+from tests.test_admin_browser import log_in
+from tests.test_browser import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,14 +55,6 @@ def newsroom_roles():
     schema_editor = SimpleNamespace(connection=connection)
     migration("newsroom_roles").create_roles(django_apps, schema_editor)
     migration("clips").grant_clips(django_apps, schema_editor)
-
-
-def log_in(page, user):
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text("Log out")
 
 
 def choose(page, field, path, mime):
@@ -143,14 +136,7 @@ def test_a_video_and_an_audio_clip_uploaded_in_the_admin_play_on_the_story_page(
     assert player.evaluate("el => el.readyState") == 0
 
     expect(player.locator("track")).to_have_attribute("srclang", "uk")
-    page.evaluate(axe_source())
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        violation["id"]
-        for violation in result["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
 
     assert play(page, player) > 0.5
     assert player.evaluate("el => el.textTracks[0].language") == "uk"

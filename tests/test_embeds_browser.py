@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from coverage import services
 from coverage.models import Story, Update
-from tests.test_browser import axe_source
+from tests.test_browser import serious_violations
 from tests.test_embeds import SEED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -126,11 +126,4 @@ def test_an_embed_arriving_live_from_an_origin_the_page_does_not_frame_offers_it
 
 def test_the_page_of_facades_passes_axe(page, seeded_story):
     page.goto(seeded_story.get_absolute_url())
-    page.evaluate(axe_source())
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
-        for violation in result["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
