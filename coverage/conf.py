@@ -60,6 +60,12 @@ SETTINGS = {
         help="Describe embedded posts and videos (title, author, thumbnail) by asking the provider's "
         "oEmbed endpoint once, after the update or summary is saved (False: the facade shows the URL).",
     ),
+    "API_RATE_LIMIT": AppSetting(
+        120,
+        minimum=1,
+        help="Requests a minute each API token (or signed-in session) may make; more are answered "
+        "429 with Retry-After.",
+    ),
     "FETCH_ALLOW_LOOPBACK": AppSetting(
         False,
         help="Tests only (never read from the environment): the server's metadata fetch for embeds "

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "axes",
+    "ninja",  # the API's documentation page, from our own static files
     "coverage",
 ]
 

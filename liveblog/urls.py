@@ -6,6 +6,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.http import Http404
 from django.urls import include, path, re_path
 
+from coverage import api
 from coverage.sitemaps import index as sitemap_index
 from coverage.sitemaps import sitemaps
 from coverage.views import favicon, healthz, robots_txt
@@ -21,6 +22,7 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("", include("coverage.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls()),
     path("sitemap.xml", sitemap_index, name="sitemap"),
     path("sitemap-<section>.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),

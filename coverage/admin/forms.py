@@ -6,8 +6,6 @@ their times in the story's zone (``zones``). Pictures go through
 form is not here: it is ``coverage.comments.CommentForm``.
 """
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget, AdminSplitDateTime, AutocompleteSelectMultiple
@@ -16,13 +14,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .. import held, images, times
+from .. import held, images, scheduling, times
 from ..models import Author, Image, Story, Update
 from .versioned import VersionedForm
 from .zones import ZonedTimesForm
-
-# A published time this far ahead is a mistake for "Schedule for later", not clock drift.
-FUTURE_TOLERANCE = timedelta(minutes=1)
 
 
 class AnyScriptForm(forms.ModelForm):
@@ -176,26 +171,17 @@ class UpdateForm(ZonedTimesForm, VersionedForm, AnyScriptForm):
     def clean(self):
         cleaned_data = super().clean()
         status, moment = cleaned_data.get("status"), cleaned_data.get("published_at")
-        now = timezone.now()
-        if status == Update.Status.SCHEDULED:
-            retimed = {"status", "published_at"} & set(self.changed_data) or not self.instance.pk
-            if moment is None:
-                self.add_error("published_at", "Choose when this update goes public.")
-            elif moment <= now and retimed:
-                self.add_error(
-                    "published_at", "This time has passed: choose a time in the future, or “Publish now”."
-                )
-        elif status == Update.Status.PUBLISHED:
-            if moment is not None and moment > now + FUTURE_TOLERANCE:
-                self.add_error(
-                    "published_at",
-                    "This time is in the future: choose “Schedule for later” to publish the update then.",
-                )
-            elif self.instance.status != Update.Status.PUBLISHED and "published_at" not in self.changed_data:
-                # "Publish now" means now, not a time left over from a draft or a schedule:
-                # the form leaves the time empty, and services.save_update dates it as it
-                # saves (the one place "now" is set).
-                cleaned_data["published_at"] = None
+        retimed = {"status", "published_at"} & set(self.changed_data) or not self.instance.pk
+        if error := scheduling.time_error(status, moment, retimed=retimed, now=timezone.now()):
+            self.add_error("published_at", error)
+        elif scheduling.publishes_now(
+            status,
+            was_published=self.instance.status == Update.Status.PUBLISHED,
+            time_given="published_at" in self.changed_data,
+        ):
+            # The form leaves the time empty, and services.save_update dates it as it
+            # saves (the one place "now" is set).
+            cleaned_data["published_at"] = None
         return cleaned_data
 
     def save(self, commit=True):

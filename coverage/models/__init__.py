@@ -9,10 +9,12 @@ from .comments import Comment, CommentQuerySet
 from .deletions import DeletedSeedStory, Tombstone
 from .images import Image
 from .stories import SUMMARY_FOLD_CHARS, Story, StoryQuerySet, latest
+from .tokens import ApiToken
 from .updates import Byline, Update, UpdateQuerySet, UpdateRevision, Writer, public_change, public_updates
 
 __all__ = [
     "SUMMARY_FOLD_CHARS",
+    "ApiToken",
     "Author",
     "Byline",
     "Clip",

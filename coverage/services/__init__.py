@@ -19,6 +19,7 @@ Modules by subject:
 - ``comments``: a reader's new comment, moderation, edits, deletes
 - ``logins``: the development superuser of ``ensure_admin``
 - ``embeds``: the providers' descriptions of embedded URLs, written after a save commits
+- ``tokens``: API tokens: make (the key shown once), revoke, note their use
 - ``versions``: versioned rows and ``StaleEdit``
 - ``readers``: what readers' caches drop after a write
 """
@@ -36,6 +37,7 @@ from .stories import (
     save_story,
     start_coverage,
 )
+from .tokens import create_token, note_token_use, revoke_token, revoke_tokens
 from .updates import create_updates, delete_update, delete_updates, publish_update, save_update
 from .versions import StaleEdit
 
@@ -44,6 +46,7 @@ __all__ = [
     "StaleEdit",
     "create_author",
     "create_comment",
+    "create_token",
     "create_updates",
     "delete_author",
     "delete_authors",
@@ -62,8 +65,11 @@ __all__ = [
     "forget_deleted_story",
     "link_author",
     "moderate_comments",
+    "note_token_use",
     "publish_update",
     "record_seed_positions",
+    "revoke_token",
+    "revoke_tokens",
     "save_author",
     "save_clip",
     "save_comment",
