@@ -187,6 +187,7 @@ LIVEBLOG_COMMENTS_CLOSE_DAYS = app_setting(os.environ, "COMMENTS_CLOSE_DAYS")
 LIVEBLOG_CLIP_MAX_MB = app_setting(os.environ, "CLIP_MAX_MB")
 LIVEBLOG_CLIP_MAX_MINUTES = app_setting(os.environ, "CLIP_MAX_MINUTES")
 LIVEBLOG_EMBED_FETCH = app_setting(os.environ, "EMBED_FETCH")
+LIVEBLOG_API_RATE_LIMIT = app_setting(os.environ, "API_RATE_LIMIT")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -38,7 +38,7 @@ class Api(NinjaAPI):
 
 
 def _describe_versioning(operation):
-    if "412" not in operation.get("responses", {}):
+    if "412" not in {str(status) for status in operation.get("responses", {})}:
         return
     operation.setdefault("parameters", []).append(
         {

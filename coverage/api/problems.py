@@ -9,6 +9,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 MEDIA_TYPE = "application/problem+json"
@@ -75,6 +76,10 @@ def install(api):
     @api.exception_handler(HttpError)
     def http_error(request, exc):
         return respond(Problem(exc.status_code, str(exc.message)))
+
+    @api.exception_handler(MultiPartParserError)
+    def unreadable(request, exc):
+        return respond(Problem(400, f"The form data cannot be read: {exc}"))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

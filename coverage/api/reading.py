@@ -37,6 +37,10 @@ SHARED_KEYS = {}
 CURSOR_PATTERN = r"^[1-9][0-9]{0,19}-[1-9][0-9]{0,19}$"
 MAX_PAGE = 100
 MAX_AUTHORS = 1000
+# What a read may answer besides its 200: a token that is not one (401), too many
+# requests with one (429), parameters that are not valid (422), nothing there (404).
+READ_REFUSALS = {401: schemas.Problem, 422: schemas.Problem, 429: schemas.Problem}
+FOUND_REFUSALS = {**READ_REFUSALS, 404: schemas.Problem}
 
 
 def shared_key(name):
@@ -126,7 +130,12 @@ class UpdateFilters(Schema):
     key_events: bool = Field(False, description="Only key events.")
 
 
-@router.get("/stories/", response=schemas.StoryList, url_name="stories", summary="Stories, newest first")
+@router.get(
+    "/stories/",
+    response={200: schemas.StoryList, **READ_REFUSALS},
+    url_name="stories",
+    summary="Stories, newest first",
+)
 @decorate_view(readable)
 def stories(request, status: schemas.StoryStatus | None = None):
     """Public stories (for the newsroom, drafts too), newest first, each with its last update."""
@@ -140,7 +149,12 @@ def stories(request, status: schemas.StoryStatus | None = None):
     return {"stories": [show.story_summary(story) for story in found]}
 
 
-@router.get("/stories/{slug}/", response=schemas.Story, url_name=shared_key("story"), summary="One story")
+@router.get(
+    "/stories/{slug}/",
+    response={200: schemas.Story, **FOUND_REFUSALS},
+    url_name=shared_key("story"),
+    summary="One story",
+)
 @decorate_view(readable)
 def story(request, slug: str):
     """A story: its summary, lead byline, key events and pinned update."""
@@ -164,7 +178,7 @@ def story_answer(entry, user):
 
 @router.get(
     "/stories/{slug}/updates/",
-    response=schemas.UpdatePage,
+    response={200: schemas.UpdatePage, **FOUND_REFUSALS},
     url_name=shared_key("updates"),
     summary="A story's updates, newest first",
 )
@@ -218,7 +232,7 @@ def _editable_ids(user, items):
 
 @router.get(
     "/stories/{slug}/updates/{pk}/",
-    response=schemas.Update,
+    response={200: schemas.Update, **FOUND_REFUSALS},
     url_name=shared_key("update"),
     summary="One update",
 )
@@ -235,7 +249,9 @@ def update(request, slug: str, pk: int):
     return show.update(item, editable=editable)
 
 
-@router.get("/authors/", response=schemas.AuthorList, url_name="authors", summary="Authors")
+@router.get(
+    "/authors/", response={200: schemas.AuthorList, **READ_REFUSALS}, url_name="authors", summary="Authors"
+)
 @decorate_view(readable)
 def authors(request):
     """Everyone who may appear in a byline, by name."""

@@ -30,6 +30,7 @@ from .reading import find_story, router, story_answer, with_byline
 WRITE = {"auth": NEWSROOM, "tags": ["Writing"]}
 
 REFUSALS = {
+    400: schemas.Problem,
     401: schemas.Problem,
     403: schemas.Problem,
     404: schemas.Problem,
@@ -116,13 +117,12 @@ def _apply(update, changes, *, user, now, new):
     for name, value in changes.items():
         if name != "authors":
             setattr(update, fields.get(name, name), value)
+    time_given = "published_at" in changes
+    if scheduling.publishes_now(update.status, was_published=was_published, time_given=time_given):
+        update.published_at = None  # "Publish now": the service dates it
     retimed = new or bool({"status", "published_at"} & changes.keys())
     if error := scheduling.time_error(update.status, update.published_at, retimed=retimed, now=now):
         raise Problem(422, error, errors=[("published_at", error)])
-    if scheduling.publishes_now(
-        update.status, was_published=was_published, time_given="published_at" in changes
-    ):
-        update.published_at = None
     if update.status == Update.Status.DRAFT and new:
         update.published_at = None
 
