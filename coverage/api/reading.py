@@ -11,6 +11,7 @@ and the Markdown source of what it may edit.
 
 import functools
 import hashlib
+import re
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
@@ -25,6 +26,7 @@ from pydantic import Field
 from .. import caching, pagination, permissions
 from ..conf import app_settings
 from ..models import Author, Byline, Story, Update
+from ..slugs import UnicodeSlugConverter
 from ..views.stories import key_events
 from . import representations as show
 from . import schemas
@@ -34,6 +36,7 @@ router = Router(tags=["Reading"])
 
 # The page cache's key for each read it may share, by URL name (see ``mark_shared``).
 SHARED_KEYS = {}
+SLUG = re.compile(UnicodeSlugConverter.regex)
 CURSOR_PATTERN = r"^[1-9][0-9]{0,19}-[1-9][0-9]{0,19}$"
 MAX_PAGE = 100
 MAX_AUTHORS = 1000
@@ -47,8 +50,8 @@ def shared_key(name):
     """The page cache keeps anonymous answers of the read named ``name`` under the story's versions."""
 
     def key(request, slug, **kwargs):
-        if not is_anonymous(request):
-            return None
+        if not is_anonymous(request) or not SLUG.fullmatch(slug):
+            return None  # a client's own answer, or no story's address: answered, not kept
         query = sorted((name, request.GET.getlist(name)) for name in request.GET)
         digest = hashlib.sha256(repr((request.path, query)).encode()).hexdigest()[:24]
         return f"liveblog:api:{slug}:{caching.versions(slug)}:{digest}"

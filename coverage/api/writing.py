@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import File, Form, UploadedFile
+from ninja import File, Form, Status, UploadedFile
 from pydantic import Field
 
 from .. import images, permissions, scheduling, services, slugs, times
@@ -147,7 +147,7 @@ def post_update(request, response: HttpResponse, slug: str, payload: schemas.Upd
     services.save_update(update=update, authors=authors, user=user, now=now)
     saved = with_byline(Update.objects.filter(pk=update.pk)).get()
     _saved(response, show.update_etag(saved), location=show.api_url("update", slug=story.slug, pk=saved.pk))
-    return 201, show.update(saved, editable=True)
+    return Status(201, show.update(saved, editable=True))
 
 
 @router.patch(
@@ -184,7 +184,7 @@ def change_update(request, response: HttpResponse, slug: str, pk: int, payload: 
         _check_version(request, "", _current_update(update))  # someone saved in between: 412
     saved = with_byline(Update.objects.filter(pk=update.pk)).get()
     _saved(response, show.update_etag(saved))
-    return 200, show.update(saved, editable=True)
+    return Status(200, show.update(saved, editable=True))
 
 
 @router.delete(
@@ -210,7 +210,7 @@ def delete_update(request, slug: str, pk: int):
             update.version = locked or update.version
         _check_version(request, show.update_etag(update), _current_update(update))
         services.delete_update(update=update)
-    return 204, None
+    return Status(204, None)
 
 
 class PictureIn(schemas.Strict):
@@ -242,7 +242,7 @@ def post_image(request, slug: str, pk: int, details: Form[PictureIn], file: File
         raise Problem(422, str(refused), errors=[("file", str(refused))]) from refused
     image = Image(story=story, update=update, file=picture.as_file(file.name), **details.dict())
     services.save_image(image=image)
-    return 201, show.image(image)
+    return Status(201, show.image(image))
 
 
 # --- stories ----------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def post_story(request, response: HttpResponse, payload: schemas.StoryIn):
     _story_fields(story, changes)
     services.save_story(story=story)
     _saved(response, show.story_etag(story), location=show.api_url("story", slug=story.slug))
-    return 201, story_answer(story, user)
+    return Status(201, story_answer(story, user))
 
 
 @router.patch(
@@ -316,4 +316,4 @@ def change_story(request, response: HttpResponse, slug: str, payload: schemas.St
     except StaleEdit:
         _check_version(request, "", _current_story(story, user))
     _saved(response, show.story_etag(story))
-    return 200, story_answer(story, user)
+    return Status(200, story_answer(story, user))
