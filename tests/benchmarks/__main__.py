@@ -32,6 +32,7 @@ BENCHMARKS = [
         "Throughput against Django itself, with and without Redis: page, 304, first poll after a publish",
         [],
     ),
+    ("api", "The read API against Django itself, with and without Redis; its queries at 10 and 1,000", []),
     ("fanout", "Reader fan-out through nginx: 10, 100, 1,000 readers, with publishes", ["--series"]),
     ("edge", "Behind nginx: readers' pages against a static file, and how soon a publish shows", []),
     ("loadwrites", "64 readers polling while an editor publishes every second for 60 s", []),
