@@ -448,3 +448,11 @@ def test_admin_shows_a_new_key_once_and_lists_only_ones_own_tokens(client):
     client.post("/admin/coverage/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_tokens_cannot_be_deleted_in_the_admin_only_revoked(client):
+    editor = make_user(role="Editors")
+    token, _ = services.create_token(user=editor, name="Laptop")
+    client.force_login(editor)
+    assert client.post(f"/admin/coverage/apitoken/{token.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ApiToken.objects.filter(pk=token.pk).exists()

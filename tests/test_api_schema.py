@@ -57,4 +57,6 @@ def test_every_answer_matches_the_schema(live_server, newsroom, who):
     report = result.stdout[-6000:] + result.stderr[-2000:]
     assert result.returncode == 0, report
     assert "Tested: 11" in result.stdout, report
-    assert "failures" not in result.stdout.split("SUMMARY")[-1].lower() or " 0 failures" in result.stdout, report
+    assert "failures" not in result.stdout.split("SUMMARY")[-1].lower() or " 0 failures" in result.stdout, (
+        report
+    )

@@ -83,8 +83,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         token, key = services.create_token(user=obj.user, name=obj.name)
-        obj.pk = token.pk
-        obj.__dict__.update(token.__dict__)
+        for field in ApiToken._meta.concrete_fields:  # the admin goes on with the saved token
+            setattr(obj, field.attname, getattr(token, field.attname))
         self.message_user(
             request,
             format_html(

@@ -209,7 +209,7 @@ def updates(request, slug: str, filters: Query[UpdateFilters]):
         query["key_events"] = "true"
     base = show.api_url("updates", slug=entry.slug)
     return {
-        "updates": [show.update(item, editable=item.pk in editable) for item in page.items],
+        "updates": [show.update_answer(item, editable=item.pk in editable) for item in page.items],
         "older": _page_url(base, query, before=page.older),
         "newer": _page_url(base, query, after=page.newer),
     }
@@ -249,7 +249,7 @@ def update(request, slug: str, pk: int):
     editable = user is not None and permissions.can_edit_update(user, item)
     if user is not None:
         request.api_etag = show.update_etag(item)
-    return show.update(item, editable=editable)
+    return show.update_answer(item, editable=editable)
 
 
 @router.get(

@@ -79,7 +79,7 @@ def _text(value):
     return str(value) if value else None
 
 
-def update(entry, *, editable=False):
+def update_answer(entry, *, editable=False):
     """``entry`` (with its story, bylines' authors and images at hand: ``with_byline()``)."""
     blocks = markup.blocks(entry.body)
     return {
@@ -140,7 +140,7 @@ def story(entry, *, key_events, pinned, editable=False, pinned_editable=False):
             }
             for event in key_events
         ],
-        "pinned": update(pinned, editable=pinned_editable) if pinned else None,
+        "pinned": update_answer(pinned, editable=pinned_editable) if pinned else None,
         "updates_url": api_url("updates", slug=entry.slug),
         "version": entry.version,
     }

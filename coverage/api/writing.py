@@ -105,7 +105,7 @@ def _load_update(request, slug, pk):
 
 
 def _current_update(update):
-    return lambda: show.update(with_byline(Update.objects.filter(pk=update.pk)).get(), editable=True)
+    return lambda: show.update_answer(with_byline(Update.objects.filter(pk=update.pk)).get(), editable=True)
 
 
 def _apply(update, changes, *, user, now, new):
@@ -147,7 +147,7 @@ def post_update(request, response: HttpResponse, slug: str, payload: schemas.Upd
     services.save_update(update=update, authors=authors, user=user, now=now)
     saved = with_byline(Update.objects.filter(pk=update.pk)).get()
     _saved(response, show.update_etag(saved), location=show.api_url("update", slug=story.slug, pk=saved.pk))
-    return Status(201, show.update(saved, editable=True))
+    return Status(201, show.update_answer(saved, editable=True))
 
 
 @router.patch(
@@ -184,10 +184,11 @@ def change_update(request, response: HttpResponse, slug: str, pk: int, payload: 
         _check_version(request, "", _current_update(update))  # someone saved in between: 412
     saved = with_byline(Update.objects.filter(pk=update.pk)).get()
     _saved(response, show.update_etag(saved))
-    return Status(200, show.update(saved, editable=True))
+    return Status(200, show.update_answer(saved, editable=True))
 
 
-@router.delete(
+@router.api_operation(
+    ["DELETE"],
     "/stories/{slug}/updates/{pk}/",
     response={204: None, **VERSIONED_REFUSALS},
     summary="Delete an update",
