@@ -456,3 +456,22 @@ def test_tokens_cannot_be_deleted_in_the_admin_only_revoked(client):
     client.force_login(editor)
     assert client.post(f"/admin/coverage/apitoken/{token.pk}/delete/", {"post": "yes"}).status_code == 403
     assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+def test_a_signed_in_read_gives_the_version_a_write_names(client):
+    editor = make_user(role="Editors")
+    story = make_story()
+    headers = bearer(editor)
+    read = client.get(f"{API}/stories/{story.slug}/", **headers)
+    assert read["ETag"] == f'"story-{story.pk}-v{story.version}"'
+    again = client.get(f"{API}/stories/{story.slug}/", HTTP_IF_NONE_MATCH=read["ETag"], **headers)
+    assert again.status_code == 200  # a version is no validator of everything the answer holds
+    changed = send(
+        client,
+        "patch",
+        f"/stories/{story.slug}/",
+        {"title": "Renamed"},
+        HTTP_IF_MATCH=read["ETag"],
+        **headers,
+    )
+    assert changed.status_code == 200 and changed.json()["title"] == "Renamed"

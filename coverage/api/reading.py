@@ -88,8 +88,11 @@ def readable(run):
             if story is not None:
                 response.shared_timeout = caching.page_timeout(story)
         else:
-            etag = getattr(request, "api_etag", None) or caching.content_etag(response.content)
+            # The version a write names in If-Match (for a story or an update): it does not
+            # move when, say, a picture is added, so it never answers a conditional GET.
             response["Cache-Control"] = "private, no-cache"
+            response["ETag"] = getattr(request, "api_etag", None) or caching.content_etag(response.content)
+            return response
         response["ETag"] = etag
         return get_conditional_response(request, etag=etag, response=response)
 
@@ -162,7 +165,10 @@ def stories(request, status: schemas.StoryStatus | None = None):
 def story(request, slug: str):
     """A story: its summary, lead byline, key events and pinned update."""
     user = identify(request)
-    return story_answer(find_story(request, slug, user), user)
+    entry = find_story(request, slug, user)
+    if user is not None:
+        request.api_etag = show.story_etag(entry)
+    return story_answer(entry, user)
 
 
 def story_answer(entry, user):
