@@ -27,7 +27,6 @@ from .. import caching, pagination, permissions
 from ..conf import app_settings
 from ..models import Author, Byline, Story, Update
 from ..slugs import UnicodeSlugConverter
-from ..views.stories import key_events
 from . import representations as show
 from . import schemas
 from .auth import identify, is_anonymous
@@ -178,7 +177,7 @@ def story_answer(entry, user):
     pinned = with_byline(Update.objects.published(now).pinned_in(entry)).first()
     return show.story(
         entry,
-        key_events=key_events(entry, now=now),
+        key_events=Update.objects.key_events(entry, now),
         pinned=pinned,
         editable=user is not None and user.has_perm(permissions.CHANGE_STORY),
         pinned_editable=pinned is not None and user is not None and permissions.can_edit_update(user, pinned),

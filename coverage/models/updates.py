@@ -37,6 +37,8 @@ def public_updates(now, *, through=""):
 
 
 PUBLIC_STORIES = [Story.Status.LIVE, Story.Status.ENDED]
+# How many key events a story lists (its page's box, the change feed, the API).
+KEY_EVENTS_SHOWN = 10
 
 
 def public_change(now):
@@ -72,6 +74,11 @@ class UpdateQuerySet(models.QuerySet):
         """
         pin = Update.objects.filter(story=story, pinned=True).values("pk")[:1]
         return self.filter(pk=Subquery(pin))
+
+    def key_events(self, story, now=None, *, limit=KEY_EVENTS_SHOWN):
+        """The newest public key events of ``story``, newest first, as its page and the API list them."""
+        marked = self.published(now).filter(story=story, key_event=True)
+        return marked.order_by("-published_at", "-pk")[:limit]
 
     def with_byline(self):
         return self.select_related("story").prefetch_related("bylines__author", "images", "clips")

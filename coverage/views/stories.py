@@ -17,11 +17,10 @@ from liveblog import security
 from .. import caching, comments, embeds, live, markup, pagination, structured_data
 from ..conf import app_settings
 from ..filters import UpdateFilter
-from ..models import Author, Image, Story
+from ..models import Author, Image, Story, Update
 from ..pagecache import shared
 from ..site import absolute_url
 
-KEY_EVENTS_SHOWN = 10
 COMMENTS_PER_PAGE = 50
 # The parameters a story page answers to: the filters, the update and comment pages, the
 # thank-you note. Any other (utm_source, fbclid, …) is ignored: it changes neither the
@@ -210,8 +209,7 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
 def key_events(story, *, on_page=(), now=None):
     """The story's newest key events, each with ``href``: its anchor when it is in
     ``on_page`` (ids shown on this page), else the story page that holds it."""
-    marked = story.updates.published(now).filter(key_event=True)
-    events = list(marked.order_by("-published_at", "-pk")[:KEY_EVENTS_SHOWN])
+    events = list(Update.objects.key_events(story, now))
     for event in events:
         event.href = f"#{event.anchor}" if event.pk in on_page else in_story_url(story, event)
     return events
