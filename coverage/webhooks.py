@@ -47,6 +47,7 @@ SIGNATURE_HEADER = "Liveblog-Signature"
 ANSWER_BYTES = 4096  # of an endpoint's answer, read and logged at most
 DUE_AT_ONCE = 50  # deliveries asked for per look (then it looks again)
 LEASE_MARGIN = timedelta(seconds=30)
+ERROR_PAUSE_SECONDS = 1.0  # the worker's wait after an error of its own (the database away…)
 
 
 # --- what is sent -------------------------------------------------------------------------------
@@ -273,8 +274,9 @@ class Worker:
                 soonest = next_due()
                 if soonest is not None:
                     wait = min(wait, max((soonest - timezone.now()).total_seconds(), 0.01))
-            except Exception:  # a database hiccup must not end the worker; it looks again later
+            except Exception:  # a database hiccup must not end the worker; it looks again soon
                 logger.exception("webhook deliveries failed")
+                wait = min(wait, ERROR_PAUSE_SECONDS)
             finally:
                 connections.close_all()  # this thread's connections only
             if once:

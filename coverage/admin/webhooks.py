@@ -19,10 +19,17 @@ from ..models import Webhook, WebhookDelivery
 from .display import ADMIN_CSS, when
 
 
+def _form_field(field, **kwargs):
+    if field.name == "url":
+        kwargs["assume_scheme"] = "https"  # an address typed without one is https
+    return field.formfield(**kwargs)
+
+
 class WebhookForm(forms.ModelForm):
     class Meta:
         model = Webhook
         fields = ["url", "story", "description", "active"]
+        formfield_callback = _form_field
 
     def clean_url(self):
         url = self.cleaned_data["url"]
