@@ -11,8 +11,8 @@ from tests.browser import browser, page  # noqa: F401  (fixtures)
 from tests.clipfiles import clip_files  # noqa: F401  (fixture)
 from tests.factories import SHIPPED_SEED
 from tests.oembed_server import outbound, stand_in, tls_stand_in  # noqa: F401  (fixtures)
-from tests.webhook_receiver import receiver  # noqa: F401  (fixture)
 from tests.s3 import s3_media, s3_server  # noqa: F401  (fixtures)
+from tests.webhook_receiver import receiver  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="session")

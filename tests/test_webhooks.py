@@ -6,7 +6,9 @@ delivery worker) run as in production; each test ends by stopping the worker.
 
 import hashlib
 import hmac
+import io
 import json
+import math
 import threading
 import time
 from datetime import timedelta
@@ -21,7 +23,8 @@ from django.utils import timezone
 
 from coverage import services, webhooks
 from coverage.models import Story, Update, Webhook, WebhookDelivery
-from tests.factories import make_author, make_story, make_user
+from coverage.services.webhooks import BATCH_SIZE
+from tests.factories import SHIPPED_SEED, make_author, make_story, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -280,3 +283,245 @@ def closed_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_a_scheduled_update_is_sent_at_its_time_and_skipped_if_taken_down_before(receiver):
+    story = make_story()
+    hook(receiver)
+    soon = timezone.now() + timedelta(seconds=1.5)
+    scheduled = draft(story, body="At its time.")
+    scheduled.status, scheduled.published_at = Update.Status.SCHEDULED, soon
+    scheduled = services.save_update(update=scheduled)
+    withdrawn = draft(story, body="Withdrawn before its time.")
+    withdrawn.status, withdrawn.published_at = Update.Status.SCHEDULED, soon
+    withdrawn = services.save_update(update=withdrawn)
+    withdrawn.status = Update.Status.DRAFT
+    services.save_update(update=withdrawn)
+    time.sleep(0.5)
+    assert receiver.received == []  # not before its time
+
+    (got,) = receiver.wait_for(1, timeout=5)
+    assert receiver.events() == [("update.published", scheduled.pk)]
+    assert json.loads(got.body)["update"]["published_at"] == soon.isoformat().replace("+00:00", "Z")
+    skipped = wait_until(
+        lambda: WebhookDelivery.objects.filter(update_id=withdrawn.pk, status="skipped").first()
+    )
+    assert skipped.attempts == 0 and "taken down" in skipped.error
+    time.sleep(0.3)
+    assert len(receiver.received) == 1
+
+
+# --- no private addresses -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://10.0.0.7/hook",
+        "https://192.168.1.1/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[fe80::1]/hook",
+        "https://[::1]/hook",
+        "https://[::ffff:10.0.0.1]/hook",
+        "https://0x7f.1/hook",
+        "https://127.0.0.1/hook",  # loopback without the tests' setting
+        "http://example.org/hook",  # not https
+        "ftp://example.org/hook",
+        "https://user:pass@example.org/hook",
+        "https://example.org:8443/hook",
+    ],
+)
+def test_private_link_local_and_plain_http_addresses_are_refused_at_registration(url, outbound):
+    with pytest.raises(ValidationError):
+        services.save_webhook(webhook=Webhook(url=url))
+    assert Webhook.objects.count() == 0 and outbound == []
+
+
+def test_an_address_refused_at_delivery_is_given_up_without_a_connection(receiver, settings, outbound):
+    story = make_story()
+    hook(receiver)
+    settings.LIVEBLOG_FETCH_ALLOW_LOOPBACK = False  # now loopback is refused like any private address
+    services.publish_update(update=fresh(draft(story)))
+    refused = wait_until(lambda: WebhookDelivery.objects.filter(status="given_up").first())
+    assert refused.attempts == 1 and refused.response_status is None
+    assert refused.error.startswith("refused: 127.0.0.1 is not a public address")
+    assert receiver.received == [] and outbound == []
+
+
+def test_a_redirect_is_not_followed_and_a_long_answer_is_read_only_to_a_limit(receiver):
+    receiver.answer("/moved", (307, [("Location", "/elsewhere")], b"", 0))
+    receiver.answer("/long", (200, (), b"x" * 1_000_000, 0))
+    story = make_story()
+    hook(receiver, path="/moved")
+    hook(receiver, path="/long")
+    services.publish_update(update=fresh(draft(story)))
+    moved = wait_until(
+        lambda: WebhookDelivery.objects.filter(webhook__url__endswith="/moved", attempts=1).first()
+    )
+    assert moved.status == "failed" and moved.response_status == 307
+    assert "not followed" in moved.error
+    long = wait_until(
+        lambda: WebhookDelivery.objects.filter(webhook__url__endswith="/long", attempts=1).first()
+    )
+    assert (long.status, long.response_status) == ("delivered", 200)
+    time.sleep(0.3)
+    assert [item.path for item in receiver.received if item.path == "/elsewhere"] == []
+
+
+# --- the worker ------------------------------------------------------------------------------------
+
+
+def test_two_workers_at_once_send_each_delivery_once(receiver, settings):
+    settings.LIVEBLOG_WEBHOOK_WORKER = False  # only the two below send
+    story = make_story()
+    hook(receiver, path="/one")
+    hook(receiver, path="/two")
+    for _ in range(10):
+        services.publish_update(update=fresh(draft(story)))
+    assert WebhookDelivery.objects.filter(status="pending").count() == 20
+    counts = []
+    workers = [threading.Thread(target=lambda: counts.append(webhooks.deliver_due())) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    ids = [json.loads(item.body)["id"] for item in receiver.received]
+    assert len(ids) == 20 and len(set(ids)) == 20 and sum(counts) == 20
+    assert WebhookDelivery.objects.filter(status="delivered", attempts=1).count() == 20
+
+
+def test_the_command_sends_what_is_due(receiver, settings):
+    settings.LIVEBLOG_WEBHOOK_WORKER = False
+    story = make_story()
+    hook(receiver)
+    update = services.publish_update(update=fresh(draft(story)))
+    time.sleep(0.3)
+    assert receiver.received == []
+    out = io.StringIO()
+    call_command("deliver_webhooks", stdout=out)
+    assert out.getvalue() == "1 delivery attempted.\n"
+    assert receiver.events() == [("update.published", update.pk)]
+
+
+# --- the seed's bulk path -----------------------------------------------------------------------
+
+
+def new_updates(count):
+    author = make_author()
+    return [
+        (Update(body=f"Seeded {index}.", status=Update.Status.PUBLISHED), [author], [])
+        for index in range(count)
+    ]
+
+
+def webhook_queries(captured):
+    return [query["sql"] for query in captured if "coverage_webhook" in query["sql"]]
+
+
+def test_bulk_creating_updates_asks_one_query_when_no_endpoint_listens():
+    story = make_story()
+    with CaptureQueriesContext(connection) as captured:
+        services.create_updates(story=story, updates=new_updates(1200))
+    assert len(webhook_queries(captured)) == 1
+    assert WebhookDelivery.objects.count() == 0
+
+
+def test_bulk_creating_updates_queues_their_publication_in_one_insert_per_batch(receiver, settings):
+    settings.LIVEBLOG_WEBHOOK_WORKER = False
+    story = make_story()
+    hook(receiver)
+    with CaptureQueriesContext(connection) as captured:
+        rows = services.create_updates(story=story, updates=new_updates(300))
+    inserts = [sql for sql in webhook_queries(captured) if sql.startswith("INSERT")]
+    fields = [field for field in WebhookDelivery._meta.concrete_fields if not field.primary_key]
+    batch = min(BATCH_SIZE, connection.ops.bulk_batch_size(fields, [None] * 300))
+    assert len(inserts) == math.ceil(300 / batch)  # one per batch (PostgreSQL: 1; SQLite: its bound)
+    assert len(webhook_queries(captured)) == 1 + len(inserts)
+    assert set(WebhookDelivery.objects.values_list("update_id", flat=True)) == {row.pk for row in rows}
+    assert set(WebhookDelivery.objects.values_list("event", flat=True)) == {"update.published"}
+
+
+def test_the_seed_announces_its_new_updates(receiver, settings):
+    settings.LIVEBLOG_WEBHOOK_WORKER = False
+    hook(receiver)
+    call_command("seed", SHIPPED_SEED, stdout=io.StringIO())
+    story = Story.objects.get()
+    assert WebhookDelivery.objects.filter(event="update.published").count() == story.updates.count() == 8
+    call_command("deliver_webhooks", stdout=io.StringIO())
+    assert len(receiver.received) == 8
+
+
+# --- the admin -------------------------------------------------------------------------------------
+
+
+def test_an_editor_registers_pauses_and_deletes_an_endpoint_and_sees_its_secret(receiver, client):
+    story = make_story(title="Сводка дня")
+    client.force_login(make_user(role="Editors"))
+    add = reverse("admin:coverage_webhook_add")
+    assert client.get(add).status_code == 200
+    answer = client.post(
+        add,
+        {"url": receiver.url(), "story": story.pk, "description": "Partner app", "active": "on"},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    endpoint = Webhook.objects.get()
+    assert (endpoint.url, endpoint.story, endpoint.active) == (receiver.url(), story, True)
+    assert len(endpoint.secret) == 64 and f"<code>{endpoint.secret}</code>" in answer.content.decode()
+    page = client.get(reverse("admin:coverage_webhook_change", args=[endpoint.pk])).content.decode()
+    assert f"<code>{endpoint.secret}</code>" in page
+    listing = client.get(reverse("admin:coverage_webhook_changelist")).content.decode()
+    assert listing.count('<td class="field-scope">Сводка дня</td>') == 1
+
+    refused = client.post(add, {"url": "https://10.1.2.3/hook", "description": "", "active": "on"})
+    assert refused.status_code == 200 and "not a public address" in refused.content.decode()
+    assert Webhook.objects.count() == 1
+
+    changelist = reverse("admin:coverage_webhook_changelist")
+    client.post(changelist, {"action": "pause", "_selected_action": [endpoint.pk]})
+    assert Webhook.objects.get().active is False
+    services.publish_update(update=fresh(draft(story)))
+    time.sleep(0.3)
+    assert receiver.received == [] and WebhookDelivery.objects.count() == 0  # paused: nothing queued
+    client.post(changelist, {"action": "resume", "_selected_action": [endpoint.pk]})
+    after = services.publish_update(update=fresh(draft(story)))
+    receiver.wait_for(1)
+    assert receiver.events() == [("update.published", after.pk)]
+
+    delete = reverse("admin:coverage_webhook_delete", args=[endpoint.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert Webhook.objects.count() == 0 and WebhookDelivery.objects.count() == 0
+
+
+def test_an_editor_retries_a_given_up_delivery_from_the_log(receiver, client, settings):
+    settings.LIVEBLOG_WEBHOOK_RETRY_SECONDS = ""  # no retries: the first failure gives up
+    receiver.answer("/hook", 500, 200)
+    story = make_story()
+    hook(receiver)
+    services.publish_update(update=fresh(draft(story)))
+    delivery = wait_until(lambda: WebhookDelivery.objects.filter(status="given_up").first())
+    client.force_login(make_user(role="Editors"))
+    log = reverse("admin:coverage_webhookdelivery_changelist")
+    assert client.get(reverse("admin:coverage_webhookdelivery_change", args=[delivery.pk])).status_code == 200
+    client.post(log, {"action": "retry_now", "_selected_action": [delivery.pk]})
+    delivered = wait_until(lambda: WebhookDelivery.objects.filter(status="delivered").first())
+    assert (delivered.pk, delivered.attempts, delivered.response_status) == (delivery.pk, 2, 200)
+    assert [item.answered for item in receiver.received] == [500, 200]
+
+
+def test_reporters_cannot_see_or_register_endpoints(receiver, client):
+    endpoint = hook(receiver)
+    client.force_login(make_user(role="Reporters"))
+    for url in [
+        reverse("admin:coverage_webhook_changelist"),
+        reverse("admin:coverage_webhook_add"),
+        reverse("admin:coverage_webhook_change", args=[endpoint.pk]),
+        reverse("admin:coverage_webhookdelivery_changelist"),
+    ]:
+        assert client.get(url).status_code == 403, url
+    answer = client.post(
+        reverse("admin:coverage_webhook_add"), {"url": receiver.url("/mine"), "active": "on"}
+    )
+    assert answer.status_code == 403 and Webhook.objects.count() == 1
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "webhook" not in index.lower()

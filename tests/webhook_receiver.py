@@ -5,6 +5,7 @@ that records every POST (path, headers, raw body, when) and answers as a test te
 registered and delivered to, and makes retries quick (``LIVEBLOG_WEBHOOK_RETRY_SECONDS``).
 """
 
+import contextlib
 import json
 import threading
 import time
@@ -43,10 +44,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(answer_body)))
         self.end_headers()
-        try:
+        with contextlib.suppress(OSError):
             self.wfile.write(answer_body)
-        except OSError:
-            pass
 
     def log_message(self, format, *args):
         pass

@@ -19,9 +19,9 @@ from ..models import Webhook, WebhookDelivery
 from .display import ADMIN_CSS, when
 
 
-def _form_field(field, **kwargs):
+def https_by_default(field, **kwargs):
     if field.name == "url":
-        kwargs["assume_scheme"] = "https"  # an address typed without one is https
+        kwargs["assume_scheme"] = "https"  # an address typed without a scheme is https
     return field.formfield(**kwargs)
 
 
@@ -29,7 +29,7 @@ class WebhookForm(forms.ModelForm):
     class Meta:
         model = Webhook
         fields = ["url", "story", "description", "active"]
-        formfield_callback = _form_field
+        formfield_callback = https_by_default
 
     def clean_url(self):
         url = self.cleaned_data["url"]
@@ -65,6 +65,17 @@ class WebhookAdmin(EditorsOnly, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("story")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            return https_by_default(db_field, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_deleted_objects(self, objs, request):
+        """The delivery log goes with its endpoint: deleting one needs no right to delete log rows."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(WebhookDelivery._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
     def get_fields(self, request, obj=None):
         fields = ["url", "story", "description", "active"]

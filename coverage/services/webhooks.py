@@ -36,7 +36,8 @@ def save_webhook(*, webhook, user=None):
 
 def set_webhooks_active(*, webhooks, active):
     """Pause (``active=False``) or resume ``webhooks`` (a queryset); returns how many changed.
-    Deliveries already queued for a paused endpoint wait; they are sent when it resumes."""
+    A paused endpoint is queued nothing; deliveries queued before it was paused wait, and are
+    sent when it resumes."""
     changed = webhooks.exclude(active=active).update(active=active)
     if active and changed:
         transaction.on_commit(delivering.wake, robust=True)
