@@ -193,10 +193,14 @@ def next_due():
 def attempt(delivery):
     """One attempt of a claimed ``delivery``, logged; never raises for the endpoint's sake."""
     now = timezone.now()
-    if delivery.awaits_version is not None and delivery.attempts == 0 and not _still_public(delivery, now):
-        return services.skip_delivery(
-            delivery=delivery, now=now, reason="skipped: the update was changed or taken down before its time"
-        )
+    if delivery.awaits_version is not None and delivery.attempts == 0:
+        update = _public_at_version(delivery, now)
+        if update is None:
+            return services.skip_delivery(
+                delivery=delivery, now=now, reason="skipped: the update was changed or taken down before"
+            )
+        if not delivery.payload:
+            services.fill_payload(delivery=delivery, update=update)
     body = delivery.payload.encode()
     headers = [
         ("Content-Type", "application/json"),
@@ -223,11 +227,15 @@ def attempt(delivery):
     return services.record_attempt(delivery=delivery, now=timezone.now(), status=answer.status)
 
 
-def _still_public(delivery, now):
+def _public_at_version(delivery, now):
+    """The update of ``delivery`` (with its story and bylines' authors) if readers see it now
+    at the version the delivery waits for; else None."""
     return (
         Update.objects.filter(public_updates(now), pk=delivery.update_id, version=delivery.awaits_version)
         .filter(story__status__in=PUBLIC_STORIES)
-        .exists()
+        .select_related("story")
+        .prefetch_related("bylines__author")
+        .first()
     )
 
 
@@ -245,7 +253,7 @@ class Worker:
         self._thread = None
         self._pid = None
 
-    def wake(self, due=None):
+    def wake(self):
         if not app_settings.WEBHOOK_WORKER:
             return
         with self._lock:
@@ -287,7 +295,6 @@ class Worker:
 worker = Worker()
 
 
-def wake(due=None):
-    """Have this process's worker look for due deliveries now (``due``: the time of the one
-    just queued, which may be later)."""
-    worker.wake(due)
+def wake():
+    """Have this process's worker look for due deliveries now (it starts the first time)."""
+    worker.wake()

@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coverage import services, webhooks
+from coverage import fetch, markup, services, webhooks
 from coverage.models import Story, Update, Webhook, WebhookDelivery
 from coverage.services.webhooks import BATCH_SIZE
 from tests.factories import SHIPPED_SEED, make_author, make_story, make_user
@@ -449,6 +449,12 @@ def test_the_seed_announces_its_new_updates(receiver, settings):
     assert WebhookDelivery.objects.filter(event="update.published").count() == story.updates.count() == 8
     call_command("deliver_webhooks", stdout=io.StringIO())
     assert len(receiver.received) == 8
+    newest = story.updates.order_by("-published_at").first()
+    sent = {json.loads(item.body)["update"]["id"]: item.body for item in receiver.received}[newest.pk]
+    event = json.loads(sent)
+    assert event["update"]["text"] == markup.plain_text(newest.body)
+    assert event["update"]["authors"] == [author.name for author in newest.byline_authors()]
+    assert WebhookDelivery.objects.get(update_id=newest.pk).payload.encode() == sent  # kept as signed
 
 
 # --- the admin -------------------------------------------------------------------------------------
@@ -525,3 +531,23 @@ def test_reporters_cannot_see_or_register_endpoints(receiver, client):
     assert answer.status_code == 403 and Webhook.objects.count() == 1
     index = client.get(reverse("admin:index")).content.decode()
     assert "webhook" not in index.lower()
+
+
+# --- the POST itself ----------------------------------------------------------------------------
+
+
+def test_post_sends_the_body_and_headers_as_given_and_keeps_every_refusal(receiver, outbound):
+    body = "Тест".encode()
+    answer = fetch.post(receiver.url("/raw"), body, headers=[("Content-Type", "application/json")])
+    (got,) = receiver.received
+    assert (answer.status, got.body, got.headers["Content-Type"]) == (200, body, "application/json")
+    assert got.headers["Content-Length"] == str(len(body))
+    for refused in [
+        f"http://[::1]:{receiver.port}/raw",  # IPv6 loopback: refused even with the tests' setting
+        f"http://[::ffff:127.0.0.1]:{receiver.port}/raw",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.1/hook",
+    ]:
+        with pytest.raises(fetch.FetchRefused):
+            fetch.post(refused, body)
+    assert len(receiver.received) == 1 and set(outbound) == {"127.0.0.1"}

@@ -71,7 +71,8 @@ class WebhookDelivery(models.Model):
     Due ones (pending or failed, ``next_attempt_at`` passed) are sent by the delivery
     worker (``coverage.webhooks``); a failed one is tried again after a backoff, and given
     up after the last. A scheduled update's "published" is queued for its time
-    (``awaits_version``) and skipped if the update is not public at that version by then.
+    (``awaits_version``) and skipped if the update is not public at that version by then;
+    so are the seed's new updates' (their bodies are written then, by the worker).
     """
 
     class Status(models.TextChoices):
@@ -93,10 +94,14 @@ class WebhookDelivery(models.Model):
     awaits_version = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="A scheduled update's publication: sent only if the update is public at this version.",
+        help_text="Sent only if the update is public at this version when it is due (a scheduled "
+        "update's publication, the seed's new updates).",
     )
     # Text, not a JSONField: PostgreSQL's jsonb reorders keys, and the bytes signed must be kept.
-    payload = models.TextField(help_text="The JSON body sent, exactly as signed (UTF-8).")
+    payload = models.TextField(
+        help_text="The JSON body sent, exactly as signed (UTF-8); written before the first attempt at the "
+        "latest (the seed's updates: by the worker)."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
