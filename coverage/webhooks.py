@@ -19,6 +19,7 @@ The signature is ``Liveblog-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secr
 made at each attempt (the body stays the same); ``verify()`` is how a receiver checks it.
 """
 
+import atexit
 import hashlib
 import hmac
 import ipaddress
@@ -156,11 +157,12 @@ def attempt_seconds():
     return float(app_settings.WEBHOOK_TIMEOUT)
 
 
-def deliver_due():
+def deliver_due(stopping=None):
     """Send every delivery due by now; returns how many were attempted (skipped ones included).
-    Those of paused endpoints wait (they are sent when it resumes)."""
+    Those of paused endpoints wait (they are sent when it resumes). ``stopping`` (an Event)
+    ends it between two attempts."""
     sent = 0
-    while True:
+    while stopping is None or not stopping.is_set():
         now = timezone.now()
         due = list(
             WebhookDelivery.objects.filter(
@@ -173,10 +175,13 @@ def deliver_due():
             return sent
         lease = timedelta(seconds=attempt_seconds()) + LEASE_MARGIN
         for pk in due:
+            if stopping is not None and stopping.is_set():
+                break
             delivery = services.claim_delivery(pk=pk, now=timezone.now(), lease=lease)
             if delivery is not None:
                 attempt(delivery)
                 sent += 1
+    return sent
 
 
 def next_due():
@@ -252,6 +257,7 @@ class Worker:
         self._stopping = threading.Event()
         self._thread = None
         self._pid = None
+        self._exit_registered = False
 
     def wake(self):
         if not app_settings.WEBHOOK_WORKER:
@@ -262,6 +268,11 @@ class Worker:
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self.run, name="webhook-deliveries", daemon=True)
                 self._thread.start()
+                if not self._exit_registered:
+                    # A process that ends (a management command) lets the attempt under way
+                    # finish and be logged, rather than cutting it: the rest wait for another worker.
+                    atexit.register(self.stop, timeout=attempt_seconds() + 1)
+                    self._exit_registered = True
         self._look.set()
 
     def stop(self, timeout=10):
@@ -278,7 +289,7 @@ class Worker:
             self._look.clear()
             wait = float(app_settings.WEBHOOK_IDLE_SECONDS)
             try:
-                deliver_due()
+                deliver_due(self._stopping)
                 soonest = next_due()
                 if soonest is not None:
                     wait = min(wait, max((soonest - timezone.now()).total_seconds(), 0.01))
