@@ -80,7 +80,7 @@ SETTINGS = {
         "started by the first event (False: only `manage.py deliver_webhooks --loop` sends them).",
     ),
     "WEBHOOK_IDLE_SECONDS": AppSetting(
-        60,
+        60.0,
         minimum=0.05,
         help="Longest a process's webhook worker sleeps before looking for due deliveries again (those "
         "queued by another process, e.g. the seed command).",
