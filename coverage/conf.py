@@ -66,11 +66,31 @@ SETTINGS = {
         help="Requests a minute each API token (or signed-in session) may make; more are answered "
         "429 with Retry-After.",
     ),
+    "WEBHOOK_RETRY_SECONDS": AppSetting(
+        "10 60 300 1800 7200 21600",
+        help="Seconds before each new attempt of a webhook delivery that failed, one number per retry "
+        "(spaces or commas between them); after the last one fails, the delivery is given up.",
+    ),
+    "WEBHOOK_TIMEOUT": AppSetting(
+        5.0, minimum=0.1, help="Seconds a webhook endpoint has to answer, connection included."
+    ),
+    "WEBHOOK_WORKER": AppSetting(
+        True,
+        help="Each web process sends due webhook deliveries from a background thread of its own, "
+        "started by the first event (False: only `manage.py deliver_webhooks --loop` sends them).",
+    ),
+    "WEBHOOK_IDLE_SECONDS": AppSetting(
+        60.0,
+        minimum=0.05,
+        help="Longest a process's webhook worker sleeps before looking for due deliveries again (those "
+        "queued by another process, e.g. the seed command).",
+    ),
     "FETCH_ALLOW_LOOPBACK": AppSetting(
         False,
         help="Tests only (never read from the environment): the server's metadata fetch for embeds "
-        "(coverage/fetch.py) may contact IPv4 loopback addresses on any port, where the tests' stand-in "
-        "provider listens. Off, loopback is refused like every other non-public address.",
+        "and webhooks' deliveries (coverage/fetch.py) may contact IPv4 loopback addresses on any port, "
+        "where the tests' stand-ins listen, and a webhook there may be http. Off, loopback is refused "
+        "like every other non-public address.",
     ),
 }
 FALSE_WORDS = {"0", "false", "no", "off", ""}

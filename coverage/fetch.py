@@ -17,6 +17,12 @@ outside 2xx, a body over ``max_bytes`` (read in chunks and stopped at the limit,
 Content-Length says). No proxy from the environment is used, and bodies are asked for and kept
 as sent (``Accept-Encoding: identity``: nothing is decompressed).
 
+``post(url, body, headers=...)`` sends a body (webhooks' events) under the same checks: the
+URL and every address vetted the same way, the same deadline, and never a redirect followed (a
+3xx is a failure: a body is not sent on to somewhere else). Its answer's body is read up to
+``max_bytes`` and cut there (a receiver's answer is only logged); a status outside 2xx is a
+``FetchFailed`` whose ``status`` says which.
+
 The tests' stand-in provider listens on 127.0.0.1: ``LIVEBLOG_FETCH_ALLOW_LOOPBACK`` (see
 ``coverage/conf.py``; set by tests only, never from the environment) lets IPv4 loopback
 addresses through, on any port. Every other refusal holds with it.
@@ -40,6 +46,7 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 WEB_PORTS = {"http": 80, "https": 443}
 CHUNK_BYTES = 64 * 1024
 USER_AGENT = "liveblog-metadata/1.0 (embed previews)"
+POST_USER_AGENT = "liveblog-webhooks/1.0"
 
 # NAT64's well-known prefix: its addresses stand for the IPv4 address in their last 32 bits.
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -61,7 +68,12 @@ class FetchRefused(FetchError):
 
 
 class FetchFailed(FetchError):
-    """A fetch that was tried and did not give a usable response."""
+    """A fetch that was tried and did not give a usable response; ``status`` is the HTTP
+    status when one came back (``None``: no response)."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -81,16 +93,31 @@ def fetch(url, *, timeout=3.0, max_bytes=1_000_000, accept="*/*"):
     deadline = Deadline(timeout)
     for _ in range(MAX_REDIRECTS + 1):
         target = vet_url(url, lookup_seconds=deadline.left())
-        status, content_type, location, body = _exchange(target, deadline, max_bytes, accept)
+        status, content_type, location, body = _exchange(target, deadline, max_bytes, Request(accept=accept))
         if status in REDIRECT_STATUSES:
             if not location:
                 raise FetchFailed(f"{url}: redirect ({status}) without a Location")
             url = urljoin(url, location)
             continue
         if not 200 <= status < 300:
-            raise FetchFailed(f"{url}: HTTP status {status}")
+            raise FetchFailed(f"{url}: HTTP status {status}", status)
         return Fetched(url, status, content_type, body)
     raise FetchFailed(f"more than {MAX_REDIRECTS} redirects")
+
+
+def post(url, body, *, headers=(), timeout=5.0, max_bytes=4096):
+    """POST ``body`` (bytes) to ``url`` with ``headers`` (name, value pairs); returns ``Fetched``
+    (its body cut at ``max_bytes``) or raises ``FetchRefused`` / ``FetchFailed``. Redirects
+    are not followed."""
+    deadline = Deadline(timeout)
+    target = vet_url(url, lookup_seconds=deadline.left())
+    request = Request("POST", body, tuple(headers), POST_USER_AGENT, accept="*/*", cut_at_limit=True)
+    status, content_type, location, answer = _exchange(target, deadline, max_bytes, request)
+    if status in REDIRECT_STATUSES:
+        raise FetchFailed(f"{url}: redirect ({status}) to {location or 'nowhere'} not followed", status)
+    if not 200 <= status < 300:
+        raise FetchFailed(f"{url}: HTTP status {status}", status)
+    return Fetched(url, status, content_type, answer)
 
 
 class Deadline:
@@ -105,6 +132,19 @@ class Deadline:
         if left <= 0:
             raise FetchFailed("timed out")
         return left
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to send: a GET by default; ``cut_at_limit`` keeps the first ``max_bytes`` of a
+    longer answer instead of failing."""
+
+    method: str = "GET"
+    body: bytes | None = None
+    headers: tuple = ()
+    user_agent: str = USER_AGENT
+    accept: str = "*/*"
+    cut_at_limit: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,7 +292,7 @@ def _vet_address(ip, allow_loopback):
         raise FetchRefused(f"{ip} is not a public address")
 
 
-def _exchange(target, deadline, max_bytes, accept):
+def _exchange(target, deadline, max_bytes, request):
     """One request and its response: ``(status, media type, Location, body)``.
 
     A watchdog cuts the connection when the deadline passes, wherever the exchange is
@@ -277,20 +317,28 @@ def _exchange(target, deadline, max_bytes, accept):
             sock = _tls_context().wrap_socket(sock, server_hostname=target.host)
         connection = http.client.HTTPConnection(target.host, target.port)
         connection.sock = sock  # connected, to the vetted address: http.client does not connect again
-        connection.putrequest("GET", target.request_target, skip_host=True)
-        for name, value in (
+        connection.putrequest(request.method, target.request_target, skip_host=True)
+        headers = [
             ("Host", target.host_header),
-            ("User-Agent", USER_AGENT),
-            ("Accept", accept),
+            ("User-Agent", request.user_agent),
+            ("Accept", request.accept),
             ("Connection", "close"),
-        ):
+        ]
+        if request.body is not None:
+            headers.append(("Content-Length", str(len(request.body))))
+        for name, value in [*headers, *request.headers]:
             connection.putheader(name, value)
-        connection.endheaders()
+        connection.endheaders(request.body)
         response = connection.getresponse()
         status = response.status
         content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
         location = _header_text(response.getheader("Location"))
-        body = b"" if status in REDIRECT_STATUSES or status >= 400 else _read_body(response, max_bytes)
+        if request.cut_at_limit:
+            body = _read_start(response, max_bytes)
+        elif status in REDIRECT_STATUSES or status >= 400:
+            body = b""
+        else:
+            body = _read_body(response, max_bytes)
         if cut.is_set():
             raise FetchFailed("timed out")
         return status, content_type, location, body
@@ -345,6 +393,18 @@ def _read_body(response, max_bytes):
         if size > max_bytes:
             raise FetchFailed(f"body over the limit of {max_bytes} bytes")
         chunks.append(chunk)
+
+
+def _read_start(response, max_bytes):
+    """The first ``max_bytes`` of the body at most; the rest is never read."""
+    chunks, size = [], 0
+    while size < max_bytes:
+        chunk = response.read(min(CHUNK_BYTES, max_bytes - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _header_text(value):

@@ -74,6 +74,13 @@ def can_edit_image(user, image, *, can_edit=can_edit_update):
     return can_edit_lead_images(user)
 
 
+def can_manage_webhooks(user):
+    """Whether ``user`` may register, pause and delete webhooks and read their delivery log
+    (editors: those who may change stories). An endpoint hears every update of a story,
+    reporters' colleagues' included, so reporters may not."""
+    return user.has_perm(CHANGE_STORY)
+
+
 def can_moderate_comments(user):
     """Whether ``user`` may approve reader comments, mark them as spam or send them back
     to the queue (editors). Nobody adds comments in the newsroom: they come from readers."""

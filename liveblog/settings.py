@@ -188,6 +188,10 @@ LIVEBLOG_CLIP_MAX_MB = app_setting(os.environ, "CLIP_MAX_MB")
 LIVEBLOG_CLIP_MAX_MINUTES = app_setting(os.environ, "CLIP_MAX_MINUTES")
 LIVEBLOG_EMBED_FETCH = app_setting(os.environ, "EMBED_FETCH")
 LIVEBLOG_API_RATE_LIMIT = app_setting(os.environ, "API_RATE_LIMIT")
+LIVEBLOG_WEBHOOK_RETRY_SECONDS = app_setting(os.environ, "WEBHOOK_RETRY_SECONDS")
+LIVEBLOG_WEBHOOK_TIMEOUT = app_setting(os.environ, "WEBHOOK_TIMEOUT")
+LIVEBLOG_WEBHOOK_WORKER = app_setting(os.environ, "WEBHOOK_WORKER")
+LIVEBLOG_WEBHOOK_IDLE_SECONDS = app_setting(os.environ, "WEBHOOK_IDLE_SECONDS")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -12,6 +12,21 @@ from tests.clipfiles import clip_files  # noqa: F401  (fixture)
 from tests.factories import SHIPPED_SEED
 from tests.oembed_server import outbound, stand_in, tls_stand_in  # noqa: F401  (fixtures)
 from tests.s3 import s3_media, s3_server  # noqa: F401  (fixtures)
+from tests.webhook_receiver import receiver  # noqa: F401  (fixture)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests use a database file (in this test process's own temporary folder), not
+    Django's shared in-memory one: threads that open their own connection (the webhook
+    delivery worker) then wait for each other's locks as in production (WAL, busy timeout),
+    where in memory a reader's table lock fails a writer at once ("database table is locked")."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)

@@ -138,6 +138,8 @@ UNREACHABLE = {
     ("DeletedSeedStory", "save_model"),
     ("ApiToken", "delete_model"),  # tokens are revoked (services.revoke_tokens), never deleted
     ("ApiToken", "delete_queryset"),
+    # The delivery log is read-only: no add, change or delete permission.
+    *(("WebhookDelivery", hook) for hook in ("save_model", "delete_model", "delete_queryset")),
 }
 
 

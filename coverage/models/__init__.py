@@ -11,6 +11,7 @@ from .images import Image
 from .stories import SUMMARY_FOLD_CHARS, Story, StoryQuerySet, latest
 from .tokens import ApiToken
 from .updates import Byline, Update, UpdateQuerySet, UpdateRevision, Writer, public_change, public_updates
+from .webhooks import Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "SUMMARY_FOLD_CHARS",
@@ -28,6 +29,9 @@ __all__ = [
     "Update",
     "UpdateQuerySet",
     "UpdateRevision",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "Writer",
     "latest",
     "public_change",

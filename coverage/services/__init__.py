@@ -20,6 +20,8 @@ Modules by subject:
 - ``logins``: the development superuser of ``ensure_admin``
 - ``embeds``: the providers' descriptions of embedded URLs, written after a save commits
 - ``tokens``: API tokens: make (the key shown once), revoke, note their use
+- ``webhooks``: endpoints (register, pause, delete), events queued for them (``announce``),
+  the delivery worker's claims and logged attempts
 - ``versions``: versioned rows and ``StaleEdit``
 - ``readers``: what readers' caches drop after a write
 """
@@ -40,10 +42,24 @@ from .stories import (
 from .tokens import create_token, note_token_use, revoke_token, revoke_tokens
 from .updates import create_updates, delete_update, delete_updates, publish_update, save_update
 from .versions import StaleEdit
+from .webhooks import (
+    announce,
+    claim_delivery,
+    delete_webhook,
+    delete_webhooks,
+    fill_payload,
+    record_attempt,
+    retry_deliveries,
+    save_webhook,
+    set_webhooks_active,
+    skip_delivery,
+)
 
 __all__ = [
     "AuthorTaken",
     "StaleEdit",
+    "announce",
+    "claim_delivery",
     "create_author",
     "create_comment",
     "create_token",
@@ -59,15 +75,20 @@ __all__ = [
     "delete_story",
     "delete_update",
     "delete_updates",
+    "delete_webhook",
+    "delete_webhooks",
     "discard_unused_files",
     "end_coverage",
     "ensure_admin_login",
+    "fill_payload",
     "forget_deleted_story",
     "link_author",
     "moderate_comments",
     "note_token_use",
     "publish_update",
+    "record_attempt",
     "record_seed_positions",
+    "retry_deliveries",
     "revoke_token",
     "revoke_tokens",
     "save_author",
@@ -76,5 +97,8 @@ __all__ = [
     "save_image",
     "save_story",
     "save_update",
+    "save_webhook",
+    "set_webhooks_active",
+    "skip_delivery",
     "start_coverage",
 ]

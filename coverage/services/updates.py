@@ -11,14 +11,26 @@ from ..models import (
     Tombstone,
     Update,
     UpdateRevision,
+    WebhookEvent,
     Writer,
     public_change,
     public_updates,
 )
-from . import clips, embeds, images, readers
+from . import clips, embeds, images, readers, webhooks
 from .versions import StaleEdit, write_versioned
 
 TEXT_FIELDS = ("headline", "body")
+# What readers see of an update besides its byline: a change to one of these is "update.edited".
+SEEN_FIELDS = (
+    "story_id",
+    "headline",
+    "body",
+    "contributor_line",
+    "correction",
+    "key_event",
+    "pinned",
+    "published_at",
+)
 BATCH_SIZE = 500  # rows per INSERT in bulk writes
 
 
@@ -36,6 +48,9 @@ def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=
       (the newsroom, ``user`` then being the login, or the seed).
     - Embedded URLs not yet described are described once the save has committed
       (``embeds.describe_later``).
+    - Webhooks hear what readers see change (``webhooks.announce``): "update.published"
+      when it becomes public (or is scheduled: sent at its time), "update.edited" when a
+      public update changes in what readers see, "update.unpublished" when it is taken down.
 
     Raises ``StaleEdit`` if the update was saved by someone else since it was loaded.
     """
@@ -72,8 +87,7 @@ def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=
             Image.objects.filter(update=update).update(story_id=update.story_id)
             Clip.objects.filter(update=update).update(story_id=update.story_id)
             moved_from = (previous.story_id,) if was_public else ()
-        if authors is not None:
-            _set_byline(update, authors)
+        byline_changed = authors is not None and _set_byline(update, authors)
         if previous is not None and (previous.story_id, previous.published_at) != (
             update.story_id,
             update.published_at,
@@ -83,7 +97,25 @@ def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=
         _record_revision(update, previous, user=user, writer=writer, now=now)
         readers.after_write(update, seen_before=was_public or unpinned, stories=moved_from, now=now)
         embeds.describe_later(update)
+        kind = _event(update, previous, was_public=was_public, byline_changed=byline_changed, now=now)
+        if kind is not None:
+            webhooks.announce(kind, update, now)
     return update
+
+
+def _event(update, previous, *, was_public, byline_changed, now):
+    """What webhooks hear of this save of ``update``, if anything (see ``save_update``)."""
+    public = update.is_public(now)
+    if public and not was_public:
+        return WebhookEvent.PUBLISHED
+    if was_public and not public:
+        return WebhookEvent.UNPUBLISHED
+    if public:
+        seen = any(getattr(update, name) != getattr(previous, name) for name in SEEN_FIELDS)
+        return WebhookEvent.EDITED if seen or byline_changed else None
+    if update.status != Update.Status.DRAFT and update.published_at is not None:
+        return WebhookEvent.PUBLISHED  # scheduled for later: queued for its time
+    return None
 
 
 def create_updates(*, story, updates, user=None, writer=Writer.NEWSROOM, now=None):
@@ -143,6 +175,7 @@ def create_updates(*, story, updates, user=None, writer=Writer.NEWSROOM, now=Non
         )
         readers.after_write(*rows, now=now)
         embeds.describe_later(*rows)
+        webhooks.announce_created(story=story, updates=updates, now=now)
     return rows
 
 
@@ -157,8 +190,8 @@ def publish_update(*, update, user=None, now=None):
 def delete_update(*, update, now=None):
     """Delete ``update`` with its byline, revisions and pictures (their files once the delete commits).
 
-    Readers who saw it are told to remove it by a ``Tombstone``: dated at the
-    deletion if it was public, else at the time it was taken down
+    Readers who saw it are told to remove it by a ``Tombstone`` (and webhooks by
+    "update.deleted"): dated at the deletion if it was public, else at the time it was taken down
     (``public_changed_at``), which the change feed already reported, so deleting
     unpublished work changes nothing readers get. One never public leaves none.
     """
@@ -169,6 +202,8 @@ def delete_update(*, update, now=None):
         files = list(update.images.values_list("file", "renditions"))
         clip_files = [name for clip in update.clips.all() for name in clips.clip_files(clip)]
         story_id, pk = update.story_id, update.pk
+        if seen:
+            webhooks.announce(WebhookEvent.DELETED, update, now)
         update.delete()
         if removed_at is not None:
             Tombstone.objects.create(story_id=story_id, update_id=pk, deleted_at=removed_at)
@@ -196,16 +231,20 @@ def _unpin_others(*, story_id, keep, now):
 
 
 def _set_byline(update, authors):
+    """Make the byline ``authors``, in order; returns whether it changed."""
     wanted = list(dict.fromkeys(author.pk for author in authors))
     existing = {byline.author_id: byline for byline in Byline.objects.filter(update=update)}
-    Byline.objects.filter(update=update).exclude(author_id__in=wanted).delete()
+    changed = bool(Byline.objects.filter(update=update).exclude(author_id__in=wanted).delete()[0])
     for position, author_id in enumerate(wanted):
         byline = existing.get(author_id)
         if byline is None:
             Byline.objects.create(update=update, author_id=author_id, position=position)
+            changed = True
         elif byline.position != position:
             byline.position = position
             byline.save(update_fields=["position"])
+            changed = True
+    return changed
 
 
 def _record_revision(update, previous, *, user, writer, now):
