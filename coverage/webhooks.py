@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.urls import reverse
 from django.utils import timezone
 
 from . import fetch, markup, services
@@ -98,6 +99,8 @@ def payload(delivery, *, update, story, authors, created_at):
         update_part = {
             "id": update.pk,
             "url": absolute_url(update.get_absolute_url()),
+            # The update as the API shows it (pictures, embeds, its version), for receivers that want more.
+            "api_url": absolute_url(reverse("api:update", kwargs={"slug": story.slug, "pk": update.pk})),
             "headline": update.headline,
             "text": markup.plain_text(update.body),
             "html": "".join(block.html for block in markup.blocks(update.body)),

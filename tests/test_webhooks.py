@@ -95,6 +95,7 @@ def test_publishing_sends_one_correctly_signed_event_within_a_second(receiver):
     assert event["update"] == {
         "id": update.pk,
         "url": f"{SITE}/live/{story.slug}/updates/{update.pk}/",
+        "api_url": f"{SITE}/api/v1/stories/{story.slug}/updates/{update.pk}/",
         "headline": "Polls close",
         "text": "Counting begins now.\n\nMore soon.",
         "html": '<p dir="auto">Counting <strong>begins</strong> now.</p>\n<p dir="auto">More soon.</p>\n',
@@ -551,3 +552,26 @@ def test_post_sends_the_body_and_headers_as_given_and_keeps_every_refusal(receiv
         with pytest.raises(fetch.FetchRefused):
             fetch.post(refused, body)
     assert len(receiver.received) == 1 and set(outbound) == {"127.0.0.1"}
+
+
+def test_an_update_posted_through_the_api_reaches_the_endpoint_and_its_api_url_answers(receiver, client):
+    story = make_story(title="Вибори")
+    hook(receiver, story=story)
+    reporter = make_user(role="Reporters")
+    _, key = services.create_token(user=reporter, name="Phone")
+    posted = client.post(
+        f"/api/v1/stories/{story.slug}/updates/",
+        json.dumps({"markdown": "Явка 61 %."}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert posted.status_code == 201
+    (got,) = receiver.wait_for(1, timeout=1.0)
+    event = json.loads(got.body)
+    assert (event["event"], event["update"]["id"], event["update"]["text"]) == (
+        "update.published",
+        posted.json()["id"],
+        "Явка 61 %.",
+    )
+    read = client.get(event["update"]["api_url"].removeprefix(SITE))
+    assert read.status_code == 200 and read.json()["text"] == "Явка 61 %."
