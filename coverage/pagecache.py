@@ -204,6 +204,8 @@ class PageCacheMiddleware:
         """The cache key of this request's answer, or None when it is not served from the cache."""
         if request.method not in ("GET", "HEAD") or app_settings.PAGE_CACHE_SECONDS <= 0:
             return None
+        if "\x00" in request.path_info:
+            return None  # refused by the stack (400): no page, so no key
         route = shared_route(request.path_info)
         if route is None:
             return None

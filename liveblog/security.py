@@ -1,5 +1,5 @@
-"""Security at the edge: a Content-Security-Policy, the client's address behind proxies,
-and what django-axes needs to pause admin password guessing."""
+"""Security at the edge: a Content-Security-Policy, no NUL characters in addresses, the
+client's address behind proxies, and what django-axes needs to pause admin password guessing."""
 
 import functools
 import ipaddress
@@ -7,6 +7,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.core.files.storage import default_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -33,6 +34,22 @@ class ContentSecurityPolicyMiddleware:
             reader, admin = policies()
             response["Content-Security-Policy"] = admin if request.path.startswith("/admin/") else reader
         return response
+
+
+class RefuseNullCharactersMiddleware:
+    """A 400 for an address holding a NUL character (``%00``), in its path or its query.
+
+    No database keeps one: PostgreSQL refuses it in any query, so a slug or a filter taken
+    from such an address would be a server error. No page of ours has one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", ""):
+            raise BadRequest("A NUL character in the address.")
+        return self.get_response(request)
 
 
 @functools.cache

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "coverage.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "liveblog.security.ContentSecurityPolicyMiddleware",
+    "liveblog.security.RefuseNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (static files come pre-compressed), above everything that writes the body.
     "liveblog.compression.CompressionMiddleware",

@@ -475,3 +475,22 @@ def test_a_signed_in_read_gives_the_version_a_write_names(client):
         **headers,
     )
     assert changed.status_code == 200 and changed.json()["title"] == "Renamed"
+
+
+def test_times_are_kept_in_utc_and_texts_without_null_characters(client):
+    editor = make_user(role="Editors")
+    story = make_story()
+    headers = bearer(editor)
+    far_offset = (timezone.now() + timedelta(days=1)).astimezone(timezone.get_fixed_timezone(17 * 60 + 19))
+    body = {"markdown": "Later.", "status": "scheduled", "published_at": far_offset.isoformat()}
+    scheduled = send(client, "post", updates_path(story), body, **headers)
+    assert scheduled.status_code == 201, scheduled.content
+    saved = Update.objects.get(pk=scheduled.json()["id"]).published_at
+    assert abs((saved - far_offset).total_seconds()) < 0.001
+    naive = send(
+        client, "post", updates_path(story), {**body, "published_at": "2030-01-01T10:00:00"}, **headers
+    )
+    assert naive.status_code == 422 and naive.json()["errors"][0]["field"] == "published_at"
+    nul = send(client, "post", updates_path(story), {"markdown": "a\x00b"}, **headers)
+    assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "markdown"
+    assert story.updates.count() == 1

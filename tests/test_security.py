@@ -243,3 +243,19 @@ def test_gunicorn_listens_on_loopback_unless_told_otherwise(monkeypatch):
     monkeypatch.delenv("GUNICORN_BIND", raising=False)
     config = runpy.run_path(str(servers.ROOT / "gunicorn.conf.py"))
     assert config["bind"] == "127.0.0.1:8000"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/live/a%00b/",
+        "/live/a%00b/changes.json",
+        "/authors/a%00b/",
+        "/api/v1/stories/a%00b/",
+        "/api/v1/stories/a%00b/updates/",
+        "/?q=a%00b",
+        "/api/v1/stories/x/updates/?author=a%00b",
+    ],
+)
+def test_an_address_with_a_nul_character_is_a_bad_request(client, path):
+    assert client.get(path).status_code == 400  # never a server error, on any database

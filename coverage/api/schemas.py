@@ -4,17 +4,38 @@ Answers are built as plain dicts by ``representations`` and checked against thes
 types on the way out, so the served schema is the one the answers keep.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 
 class Strict(Schema):
-    """A request body: fields it does not know are refused (a typo is not silently ignored)."""
+    """A request body: fields it does not know are refused (a typo is not silently ignored).
+
+    Every text is refused with a NUL character (no database keeps one; Django's forms refuse
+    them too), and every time must carry its offset and is kept in UTC (PostgreSQL refuses
+    offsets past ±15:59, which ISO 8601 allows).
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Null characters are not allowed.")
+        if isinstance(value, list) and any(isinstance(item, str) and "\x00" in item for item in value):
+            raise ValueError("Null characters are not allowed.")
+        if isinstance(value, datetime):
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError("Give the time with its offset, e.g. 2026-11-29T14:05:00+02:00.")
+            try:
+                return value.astimezone(UTC)
+            except OverflowError:
+                raise ValueError("This time is out of range.") from None
+        return value
 
 
 # --- answers ----------------------------------------------------------------------------
