@@ -13,6 +13,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.shortcuts import render
 
+from coverage.api import problems
+
 # Reader pages: nothing inline, nothing from other hosts (a page with embeds adds the
 # frames of exactly their providers: ``reader_policy``).
 READER_POLICY = (
@@ -36,6 +38,9 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+API_PREFIX = "/api/"
+
+
 class RefuseNullCharactersMiddleware:
     """A 400 for an address holding a NUL character (``%00``), in its path or its query.
 
@@ -48,6 +53,8 @@ class RefuseNullCharactersMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", ""):
+            if request.path_info.startswith(API_PREFIX):  # its clients read errors as problem+json
+                return problems.respond(problems.Problem(400, "A NUL character in the address."))
             raise BadRequest("A NUL character in the address.")
         return self.get_response(request)
 

@@ -259,3 +259,9 @@ def test_gunicorn_listens_on_loopback_unless_told_otherwise(monkeypatch):
 )
 def test_an_address_with_a_nul_character_is_a_bad_request(client, path):
     assert client.get(path).status_code == 400  # never a server error, on any database
+
+
+def test_the_api_refuses_a_nul_character_as_it_refuses_everything(client):
+    response = client.get("/api/v1/stories/?status=a%00b")
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "A NUL character in the address."

@@ -39,9 +39,10 @@ SLUG = re.compile(UnicodeSlugConverter.regex)
 CURSOR_PATTERN = r"^[1-9][0-9]{0,19}-[1-9][0-9]{0,19}$"
 MAX_PAGE = 100
 MAX_AUTHORS = 1000
-# What a read may answer besides its 200: a token that is not one (401), too many
-# requests with one (429), parameters that are not valid (422), nothing there (404).
-READ_REFUSALS = {401: schemas.Problem, 422: schemas.Problem, 429: schemas.Problem}
+# What a read may answer besides its 200: an address holding a NUL (400), a token that is
+# not one (401), too many requests with one (429), parameters that are not valid (422),
+# nothing there (404).
+READ_REFUSALS = {400: schemas.Problem, 401: schemas.Problem, 422: schemas.Problem, 429: schemas.Problem}
 FOUND_REFUSALS = {**READ_REFUSALS, 404: schemas.Problem}
 
 
