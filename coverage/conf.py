@@ -85,6 +85,16 @@ SETTINGS = {
         help="Longest a process's webhook worker sleeps before looking for due deliveries again (those "
         "queued by another process, e.g. the seed command).",
     ),
+    "PUSH_PUBLISH_URLS": AppSetting(
+        "",
+        help="The push tier's publish endpoints (Pushpin's http://host:5561/publish/), comma-separated, "
+        "one per Pushpin node; empty: no push tier, readers poll.",
+    ),
+    "PUSH_SIG_KEY": AppSetting(
+        "",
+        help="The key Pushpin signs the requests it passes on with (its sig_key): a stream is held "
+        "only for a request it signed.",
+    ),
     "FETCH_ALLOW_LOOPBACK": AppSetting(
         False,
         help="Tests only (never read from the environment): the server's metadata fetch for embeds "

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db.models import OuterRef
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import caching, pagination
@@ -181,3 +182,53 @@ def changes(story, since, now=None, *, limit=pagination.PAGE_SIZE):
 
 def interval(story):
     return story.poll_interval or app_settings.POLL_INTERVAL
+
+
+def answer(story, since, cursor, now=None):
+    """What the change feed answers from ``since`` (None: only the cursor) up to ``cursor``:
+    a poll of ``changes.json`` and a message pushed to stream readers alike (``push``)."""
+    now = now or timezone.now()
+    payload = {
+        "cursor": str(cursor),
+        "interval": interval(story),
+        "live": story.is_live,
+        "reload": False,
+        "updates": [],
+        "deleted": [],
+        "pinned": None,
+        "key_events": None,
+    }
+    if since is None:
+        return payload
+    found = changes(story, since, now)
+    payload["reload"] = found.reload
+    payload["updates"] = [
+        {
+            "id": update.pk,
+            "html": render_to_string("coverage/includes/update.html", {"update": update}),
+            "published": update.published_at.isoformat(),
+            "edited": update.edited_at.isoformat() if update.edited_at else None,
+            "pinned": update.pinned,
+            "key_event": update.key_event,
+        }
+        for update in found.updates
+    ]
+    payload["deleted"] = found.deleted
+    payload["pinned"] = found.pinned
+    if found.updates or found.deleted:
+        # The whole box, as the page renders it: new, edited, removed and un-marked key
+        # events, in order and capped, with one query.
+        payload["key_events"] = render_to_string(
+            "coverage/includes/key_events.html",
+            {"story": story, "key_events": key_events(story, now=now)},
+        )
+    return payload
+
+
+def key_events(story, *, on_page=(), now=None):
+    """The story's newest key events, each with ``href``: its anchor when it is in
+    ``on_page`` (ids shown on this page), else the story page that holds it."""
+    events = list(Update.objects.key_events(story, now))
+    for event in events:
+        event.href = f"#{event.anchor}" if event.pk in on_page else pagination.in_story_url(story, event)
+    return events

@@ -93,3 +93,8 @@ def cursor_holding(update):
     """A ``before`` cursor whose page starts with ``update``."""
     micros = int(update.published_at.timestamp() * 1_000_000)
     return f"{micros}-{update.pk + 1}"
+
+
+def in_story_url(story, update):
+    """The story page that holds ``update``, scrolled to it."""
+    return f"{story.get_absolute_url()}?before={cursor_holding(update)}#{update.anchor}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("live/<str:slug>/", views.story_detail, name="story_detail"),
     path("live/<unicode_slug:slug>/feed/", StoryFeed(), name="story_feed"),
     path("live/<unicode_slug:slug>/changes.json", views.story_changes, name="story_changes"),
+    path("live/<unicode_slug:slug>/stream", views.story_stream, name="story_stream"),
     path("live/<unicode_slug:slug>/comments/", views.story_comment, name="story_comment"),
     path("comments/token", views.comment_token, name="comment_token"),
     path("live/<unicode_slug:slug>/updates/<int:pk>/", views.update_detail, name="update_detail"),

@@ -20,6 +20,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
+STREAMS = "text/event-stream"
 TEXT_TYPES = (
     "text/",
     "application/json",
@@ -73,7 +74,9 @@ def _compress(content, coding):
 
 def compressible(content, content_type):
     """Whether a body is worth compressing: text, and long enough to gain."""
-    return len(content) >= MIN_LENGTH and content_type.lower().startswith(TEXT_TYPES)
+    kind = content_type.lower()
+    # A held event stream goes on with the push engine's messages, which are not compressed.
+    return len(content) >= MIN_LENGTH and kind.startswith(TEXT_TYPES) and not kind.startswith(STREAMS)
 
 
 def variants(content, content_type):

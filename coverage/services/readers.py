@@ -24,6 +24,8 @@ wrote. The rules, one per kind of row, are in ``shown()`` and ``SITE_WIDE``:
   by ``CURSOR_LAG``. A write committed later than that after it was dated (a
   long seed, a stalled process) would fall behind cursors handed out meanwhile:
   it is dated again when it commits (``_date_at_commit``).
+- The stories whose readers saw the write get a pushed message once it commits
+  (``push.announce``; nothing without a push tier).
 
 Signals are not a second path: no receiver touches the cache.
 """
@@ -35,7 +37,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .. import caching
+from .. import caching, push
 from ..conf import app_settings
 from ..models import (
     Author,
@@ -78,21 +80,27 @@ def after_write(*written, seen_before=False, deleted=False, fields=None, stories
     now = now or timezone.now()
     everything = False
     story_ids = set(stories)
+    pushed = set(stories)  # stories whose stream readers get a message
     for instance in written:
         if not _seen(instance, seen_before=seen_before, deleted=deleted, fields=fields, now=now):
             continue
         if isinstance(instance, SITE_WIDE):
             everything = True
+            if isinstance(instance, Story) and not deleted:
+                pushed.add(instance.pk)  # retitled, ended: its readers hear of it
         else:
             story_ids.add(instance.story_id)
+            pushed.add(instance.story_id)
     if everything:
         caching.bump_everything()
+        push.announce(pushed)
         return EVERYTHING
     slugs = set(Story.objects.filter(pk__in=story_ids).values_list("slug", flat=True)) if story_ids else set()
     for slug in sorted(slugs):
         caching.bump_story(slug)
     if story_ids:
         transaction.on_commit(functools.partial(_date_at_commit, story_ids, slugs, now), robust=True)
+    push.announce(pushed)  # after the dating above: a message holds the change as committed
     return slugs
 
 

@@ -1,12 +1,12 @@
 """Reader-facing views, a module per subject.
 
 - ``stories``: the story list, a story page, one update, an author's page.
-- ``changes``: ``changes.json``, the change feed behind live updating.
+- ``changes``: ``changes.json``, the change feed behind live updating, and its pushed stream.
 - ``comments``: readers' comments and their CSRF token (and the CSRF failure view).
 - ``site``: ``/favicon.ico``, ``robots.txt``, ``/healthz``.
 """
 
-from .changes import story_changes
+from .changes import story_changes, story_stream
 from .comments import comment_token, csrf_failure, story_comment
 from .site import favicon, healthz, robots_txt
 from .stories import author_detail, story_detail, story_list, update_detail
@@ -22,5 +22,6 @@ __all__ = [
     "story_comment",
     "story_detail",
     "story_list",
+    "story_stream",
     "update_detail",
 ]

@@ -1,15 +1,15 @@
 """``changes.json``: the change feed readers' pages poll (what changed in a story since a cursor)."""
 
-from django.http import HttpResponseNotModified, JsonResponse
-from django.template.loader import render_to_string
+import json
+
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
-from .. import caching, live
+from .. import caching, live, push
 from ..pagecache import shared
-from .stories import key_events
 
 # How far back a cursor may be for its answers to be kept: a reader's tab polls with the
 # cursor of its last answer, at most a day old. Older or odd cursors are answered, not kept.
@@ -67,39 +67,7 @@ def story_changes(request, slug):
         return _not_modified(if_none_match, cache_control)
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        payload = {
-            "cursor": str(cursor),
-            "interval": live.interval(story),
-            "live": story.is_live,
-            "reload": False,
-            "updates": [],
-            "deleted": [],
-            "pinned": None,
-            "key_events": None,
-        }
-        if since is not None:
-            found = live.changes(story, since, now)
-            payload["reload"] = found.reload
-            payload["updates"] = [
-                {
-                    "id": update.pk,
-                    "html": render_to_string("coverage/includes/update.html", {"update": update}),
-                    "published": update.published_at.isoformat(),
-                    "edited": update.edited_at.isoformat() if update.edited_at else None,
-                    "pinned": update.pinned,
-                    "key_event": update.key_event,
-                }
-                for update in found.updates
-            ]
-            payload["deleted"] = found.deleted
-            payload["pinned"] = found.pinned
-            if found.updates or found.deleted:
-                # The whole box, as the page renders it: new, edited, removed and
-                # un-marked key events, in order and capped, with one query.
-                payload["key_events"] = render_to_string(
-                    "coverage/includes/key_events.html",
-                    {"story": story, "key_events": key_events(story, now=now)},
-                )
+        payload = live.answer(story, since, cursor, now)
         response = JsonResponse(payload)
     response["ETag"] = etag
     if response.status_code != 304:
@@ -114,4 +82,30 @@ def _not_modified(etag, cache_control):
     response = HttpResponseNotModified()
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
+    return response
+
+
+@require_GET
+def story_stream(request, slug):
+    """``/live/<slug>/stream``: the story's changes pushed as Server-Sent Events, held by Pushpin.
+
+    Through the push engine (a request it signed: ``push.signed``) the answer is a GRIP hold
+    on the story's channel, opening with what changed since the reader's cursor
+    (``Last-Event-ID``, or ``?since=``) and then every message ``push`` publishes. Asked
+    directly, or with no push tier configured, it is a 404: the page polls ``changes.json``.
+    """
+    if not push.enabled() or not push.signed(request):
+        return JsonResponse({"error": "no push tier here: poll changes.json"}, status=404)
+    now = timezone.now()
+    current = live.cached_state(slug, now)
+    if current is None:
+        return JsonResponse({"error": "no such story"}, status=404)
+    since = live.parse_cursor(request.META.get("HTTP_LAST_EVENT_ID") or request.GET.get("since"))
+    cursor = live.cursor_after(current, since, now)
+    data = json.dumps(live.answer(current.story, since, cursor, now), separators=(",", ":"))
+    response = HttpResponse(push.sse(data, event=push.EVENT, ident=cursor), content_type="text/event-stream")
+    response["Grip-Hold"] = "stream"
+    response["Grip-Channel"] = push.channel(current.story.pk)
+    response["Grip-Keep-Alive"] = ":\\n\\n; format=cstring; timeout=20"
+    response["Cache-Control"] = "no-store"
     return response

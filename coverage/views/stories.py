@@ -14,10 +14,10 @@ from django.utils.cache import get_conditional_response
 
 from liveblog import security
 
-from .. import caching, comments, embeds, live, markup, pagination, structured_data
+from .. import caching, comments, embeds, live, markup, pagination, push, structured_data
 from ..conf import app_settings
 from ..filters import UpdateFilter
-from ..models import Author, Image, Story, Update
+from ..models import Author, Image, Story
 from ..pagecache import shared
 from ..site import absolute_url
 
@@ -184,7 +184,7 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         "pinned": pinned,
         "summary_shown": summary_shown,
         "summary_folded": summary_folded,
-        "key_events": key_events(story, on_page=on_page),
+        "key_events": live.key_events(story, on_page=on_page),
         "filter": update_filter,
         "filtered": filtered,
         "structured_data": structured_data.live_blog_posting(story, shown),
@@ -194,6 +194,7 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         "live_polling": story.is_live and page.is_first and not filtered,
         "live_cursor": live.current_cursor(),
         "live_interval": live.interval(story),
+        "live_stream": push.enabled(),
         "has_gallery": any(update.has_gallery() for update in shown),
         **_comments_context(query, story, comment_form, csrf_token),
     }
@@ -204,15 +205,6 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         story=story,
         cacheable=status == 200 and _is_canonical(query, update_filter, context["comments"]),
     )
-
-
-def key_events(story, *, on_page=(), now=None):
-    """The story's newest key events, each with ``href``: its anchor when it is in
-    ``on_page`` (ids shown on this page), else the story page that holds it."""
-    events = list(Update.objects.key_events(story, now))
-    for event in events:
-        event.href = f"#{event.anchor}" if event.pk in on_page else in_story_url(story, event)
-    return events
 
 
 def _is_canonical(query, update_filter, comment_page):
@@ -236,11 +228,6 @@ def _comments_context(query, story, form, csrf_token):
     }
 
 
-def in_story_url(story, update):
-    """The story page that holds ``update``, scrolled to it."""
-    return f"{story.get_absolute_url()}?before={pagination.cursor_holding(update)}#{update.anchor}"
-
-
 def update_detail(request, slug, pk):
     """One update on its own page, with its canonical and sharing tags.
 
@@ -252,7 +239,7 @@ def update_detail(request, slug, pk):
     context = {
         "story": story,
         "update": update,
-        "in_story_url": in_story_url(story, update),
+        "in_story_url": pagination.in_story_url(story, update),
         "canonical_url": absolute_url(update.get_absolute_url()),
         "share_image": next(iter(update.images.all()), None),
         "embed_frames": embed_frames(updates=[update]),

@@ -14,6 +14,9 @@
   var MINUTE = 60 * 1000;
   var HOUR = 60 * MINUTE;
   var MAX_BACKOFF = 5 * MINUTE;
+  var STREAM_ERRORS = 3; /* failures in a row before the page goes back to polling */
+  var STREAM_RETRY = MINUTE; /* then the stream is tried again this much later */
+  var STREAMING_POLL = MINUTE; /* the rare poll while the stream is open */
 
   /* ---- relative times ---------------------------------------------------- */
 
@@ -104,6 +107,11 @@
   function LiveStory(story) {
     this.story = story;
     this.url = story.dataset.changesUrl;
+    this.streamUrl = window.EventSource ? story.dataset.streamUrl : null;
+    this.source = null;
+    this.streaming = false;
+    this.streamErrors = 0;
+    this.streamTimer = null;
     this.cursor = story.dataset.cursor;
     this.interval = (parseInt(story.dataset.interval, 10) || 15) * 1000;
     this.failures = 0;
@@ -124,7 +132,9 @@
     document.addEventListener("visibilitychange", function () {
       if (document.hidden) {
         self.cancel();
+        self.closeStream();
       } else {
+        self.openStream();
         self.schedule(0);
       }
     });
@@ -142,7 +152,59 @@
         if (link && self.isPending(link.dataset.update)) self.showPending(false);
       });
     }
+    this.openStream();
     this.schedule(this.interval);
+  };
+
+  /* ---- the pushed stream: changes within a second, when the server offers one ----
+   * Each message is what a poll would answer; the cursor only moves forward, so a message
+   * seen twice, or one also fetched by a poll, changes nothing. While the stream is open the
+   * page still polls, rarely (a scheduled update coming due is written by nobody, so nobody
+   * pushes it). A stream that fails STREAM_ERRORS times in a row, or that the server does not
+   * offer (404), is closed: the page polls as usual and tries the stream again later. */
+
+  LiveStory.prototype.openStream = function () {
+    var self = this;
+    if (!this.streamUrl || this.source || this.stopped || document.hidden) return;
+    if (this.streamTimer) clearTimeout(this.streamTimer);
+    this.streamTimer = null;
+    var source = new EventSource(this.streamUrl + "?since=" + encodeURIComponent(this.cursor));
+    this.source = source;
+    source.addEventListener("open", function () {
+      self.streaming = true;
+      self.streamErrors = 0;
+      self.schedule(self.pollInterval());
+    });
+    source.addEventListener("changes", function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (error) { return; }
+      if (data.reload) {
+        self.reload();
+        return;
+      }
+      self.apply(data);
+    });
+    source.addEventListener("error", function () {
+      self.streaming = false;
+      self.streamErrors += 1;
+      if (source.readyState === EventSource.CLOSED || self.streamErrors >= STREAM_ERRORS) {
+        self.closeStream();
+        self.schedule(0); /* catch up now, then poll at the usual pace */
+        if (!self.stopped) {
+          self.streamTimer = setTimeout(function () { self.openStream(); }, STREAM_RETRY);
+        }
+      }
+    });
+  };
+
+  LiveStory.prototype.closeStream = function () {
+    if (this.source) this.source.close();
+    this.source = null;
+    this.streaming = false;
+  };
+
+  LiveStory.prototype.pollInterval = function () {
+    return this.streaming ? Math.max(this.interval * 4, STREAMING_POLL) : this.interval;
   };
 
   LiveStory.prototype.cancel = function () {
@@ -178,7 +240,7 @@
           return;
         }
         self.apply(data);
-        if (data.live) self.schedule(self.interval);
+        if (data.live) self.schedule(self.pollInterval());
       })
       .catch(function () {
         self.schedule(self.backoff());
@@ -188,7 +250,7 @@
   LiveStory.prototype.apply = function (data) {
     var self = this;
     if (data.interval) this.interval = data.interval * 1000;
-    if (data.cursor) this.cursor = data.cursor;
+    if (data.cursor && !(Number(data.cursor) < Number(this.cursor))) this.cursor = data.cursor;
     (data.deleted || []).forEach(function (id) { self.remove(id); });
     var arrivals = [];
     (data.updates || []).forEach(function (item) {
@@ -226,6 +288,7 @@
     this.stopped = true;
     this.reloading = true;
     this.cancel();
+    this.closeStream();
     if (this.atTop() && !this.typing()) {
       window.location.reload();
       return;
@@ -383,6 +446,7 @@
   LiveStory.prototype.end = function () {
     this.stopped = true;
     this.cancel();
+    this.closeStream();
     var status = document.getElementById("story-status");
     if (status) {
       status.innerHTML = "";
