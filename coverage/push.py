@@ -132,7 +132,7 @@ class Publisher:
         while True:
             story_ids = set(self.queue.get())
             while not self.queue.empty():  # writes that came meanwhile: one message per story
-                story_ids.update(self.queue.get_nowait())
+                story_ids |= set(self.queue.get_nowait())
             try:
                 self.send(story_ids)
             except Exception:  # the thread must live on: the next write publishes again
