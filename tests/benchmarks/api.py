@@ -18,7 +18,14 @@ import tempfile
 from pathlib import Path
 
 from tests.benchmarks import servers
-from tests.benchmarks.throughput import SETUP, _combine, _median_ratio, fetch, redis_server, wrk
+from tests.benchmarks.throughput import (
+    _combine,
+    _median_ratio,
+    fetch,
+    redis_server,
+    thousand_updates_site,
+    wrk,
+)
 
 STORY = "/api/v1/stories/thousand-updates/"
 UPDATES = f"{STORY}updates/"
@@ -79,19 +86,7 @@ def run(*, seconds=20, rounds=5, workers=2):
 def _measure(extra_env, *, seconds, rounds, workers):
     work = Path(tempfile.mkdtemp(prefix="liveblog-api-bench-"))
     try:
-        env = servers.project_env(
-            work,
-            DJANGO_SETTINGS_MODULE="tests.benchmarks.settings",
-            DATABASE_URL=f"sqlite:///{work / 'bench.sqlite3'}",
-            **extra_env,
-        )
-        if "REDIS_URL" not in extra_env:
-            env.pop("REDIS_URL", None)
-        servers.prepare(env)
-        subprocess.run(
-            [servers.PYTHON, "manage.py", "shell", "-c", SETUP],
-            env=env, cwd=servers.ROOT, check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        env = thousand_updates_site(work, extra_env)
         counted = subprocess.run(
             [servers.PYTHON, "manage.py", "shell", "-c", QUERIES],
             env=env, cwd=servers.ROOT, check=True, capture_output=True, text=True,

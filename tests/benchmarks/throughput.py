@@ -209,23 +209,30 @@ def run(*, quick=False, seconds=None, workers=2, rounds=None):
     return {"configurations": measured, "passed": passed, "checks": checks}
 
 
+def thousand_updates_site(work, extra_env):
+    """The environment of a site in ``work`` (SQLite; Redis when ``extra_env`` names one) whose
+    database holds the story ``thousand-updates``, migrated and seeded."""
+    env = servers.project_env(
+        work,
+        DJANGO_SETTINGS_MODULE="tests.benchmarks.settings",
+        DATABASE_URL=f"sqlite:///{work / 'bench.sqlite3'}",
+        **extra_env,
+    )
+    if "REDIS_URL" not in extra_env:
+        env.pop("REDIS_URL", None)  # the default install: no shared cache
+    servers.prepare(env)
+    subprocess.run(
+        [servers.PYTHON, "manage.py", "shell", "-c", SETUP],
+        env=env, cwd=servers.ROOT, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return env
+
+
 def _measure(extra_env, *, seconds, workers, rounds):
     """The floor, the story page and a 304 from changes.json, in interleaved wrk rounds."""
     work = Path(tempfile.mkdtemp(prefix="liveblog-throughput-"))
     try:
-        env = servers.project_env(
-            work,
-            DJANGO_SETTINGS_MODULE="tests.benchmarks.settings",
-            DATABASE_URL=f"sqlite:///{work / 'bench.sqlite3'}",
-            **extra_env,
-        )
-        if "REDIS_URL" not in extra_env:
-            env.pop("REDIS_URL", None)  # the default install: no shared cache
-        servers.prepare(env)
-        subprocess.run(
-            [servers.PYTHON, "manage.py", "shell", "-c", SETUP],
-            env=env, cwd=servers.ROOT, check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        env = thousand_updates_site(work, extra_env)
         story_path = "/live/thousand-updates/"
         with servers.gunicorn(env, work, workers=workers) as (port, _):
             status, _, page = fetch(port, story_path)
