@@ -163,7 +163,7 @@ def test_reads_cost_the_same_queries_however_long_the_story(
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"{API}{path}").status_code == 200
         counts[path] = len(queries)
-    assert counts == {f"/stories/{story.slug}/": 4, updates_path(story): 4, update_path(newest): 4}
+    assert counts == {f"/stories/{story.slug}/": 3, updates_path(story): 4, update_path(newest): 4}
 
 
 # --- writing ------------------------------------------------------------------------------

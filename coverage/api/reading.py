@@ -106,13 +106,18 @@ def with_byline(updates):
     )
 
 
-def find_story(request, slug, user):
-    """The story ``slug``: a public one, or any for a login that may see stories in the newsroom."""
-    stories = Story.objects.select_related("lead_author")
+def visible_stories(user, stories=None):
+    """Of ``stories`` (default: all), the public ones, or all for a login of the newsroom."""
+    stories = Story.objects.all() if stories is None else stories
     if user is None or not user.has_perm("coverage.view_story"):
         stories = stories.public()
+    return stories
+
+
+def find_story(request, slug, user, stories=None):
+    """The story ``slug`` of ``visible_stories`` (of ``stories``, e.g. annotated, if given)."""
     try:
-        story = stories.get(slug=slug)
+        story = visible_stories(user, stories).select_related("lead_author").get(slug=slug)
     except Story.DoesNotExist:
         if user is None:
             caching.forget(slug)  # the page cache's key made versions for it: keep nothing
@@ -146,9 +151,7 @@ class UpdateFilters(Schema):
 def stories(request, status: schemas.StoryStatus | None = None):
     """Public stories (for the newsroom, drafts too), newest first, each with its last update."""
     user = identify(request)
-    found = Story.objects.all()
-    if user is None or not user.has_perm("coverage.view_story"):
-        found = found.public()
+    found = visible_stories(user)
     if status:
         found = found.filter(status=status)
     found = found.with_last_update().order_by("-created_at", "-pk")[:MAX_PAGE]
@@ -165,16 +168,19 @@ def stories(request, status: schemas.StoryStatus | None = None):
 def story(request, slug: str):
     """A story: its summary, lead byline, key events and pinned update."""
     user = identify(request)
-    entry = find_story(request, slug, user)
+    now = timezone.now()
+    entry = find_story(request, slug, user, Story.objects.with_last_update(now))
     if user is not None:
         request.api_etag = show.story_etag(entry)
-    return story_answer(entry, user)
+    return story_answer(entry, user, now)
 
 
-def story_answer(entry, user):
-    """``entry`` as a story's answer shows it to ``user`` (None: anonymous)."""
-    now = timezone.now()
-    entry = Story.objects.with_last_update(now).select_related("lead_author").get(pk=entry.pk)
+def story_answer(entry, user, now=None):
+    """``entry`` as a story's answer shows it to ``user`` (None: anonymous). An ``entry`` not
+    read with its last update (``with_last_update``) is read again with it."""
+    now = now or timezone.now()
+    if not hasattr(entry, "last_published_at"):
+        entry = Story.objects.with_last_update(now).select_related("lead_author").get(pk=entry.pk)
     pinned = with_byline(Update.objects.published(now).pinned_in(entry)).first()
     return show.story(
         entry,

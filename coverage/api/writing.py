@@ -46,22 +46,32 @@ def _require(allowed, detail):
 
 
 def _check_version(request, etag, current):
-    """Refuse a write whose ``If-Match`` is missing (428) or names another version (412)."""
+    """Refuse a write whose ``If-Match`` is missing (428) or names another version (412).
+
+    ``current()`` gives the resource as it stands: ``(answer, etag)``.
+    """
     sent = request.headers.get("If-Match")
     if sent is None:
+        answer, etag = current()
         raise Problem(
             428,
             f"Send If-Match: {etag} (the ETag of the version you changed), so no one's save is lost.",
-            current=current(),
+            current=answer,
             headers={"ETag": etag},
         )
     if etag not in (tag.strip() for tag in sent.split(",")) and sent.strip() != "*":
-        raise Problem(
-            412,
-            "Someone saved this since the version you sent: it is in current, with its ETag.",
-            current=current(),
-            headers={"ETag": etag},
-        )
+        _stale(current)
+
+
+def _stale(current):
+    """Refuse a write based on an older version (412), with the version that stands now."""
+    answer, etag = current()
+    raise Problem(
+        412,
+        "Someone saved this since the version you sent: it is in current, with its ETag.",
+        current=answer,
+        headers={"ETag": etag},
+    )
 
 
 def _saved(response, etag, location=None):
@@ -104,8 +114,17 @@ def _load_update(request, slug, pk):
     return story, get_object_or_404(with_byline(Update.objects.filter(story=story)), pk=pk)
 
 
+def _fresh(update):
+    """``update`` read again, with what its answer shows."""
+    return with_byline(Update.objects.filter(pk=update.pk)).get()
+
+
 def _current_update(update):
-    return lambda: show.update_answer(with_byline(Update.objects.filter(pk=update.pk)).get(), editable=True)
+    def current():
+        saved = _fresh(update)
+        return show.update_answer(saved, editable=True), show.update_etag(saved)
+
+    return current
 
 
 def _apply(update, changes, *, user, now, new):
@@ -145,7 +164,7 @@ def post_update(request, response: HttpResponse, slug: str, payload: schemas.Upd
     update = Update(story=story)
     _apply(update, payload.dict(exclude={"authors"}), user=user, now=now, new=True)
     services.save_update(update=update, authors=authors, user=user, now=now)
-    saved = with_byline(Update.objects.filter(pk=update.pk)).get()
+    saved = _fresh(update)
     _saved(response, show.update_etag(saved), location=show.api_url("update", slug=story.slug, pk=saved.pk))
     return Status(201, show.update_answer(saved, editable=True))
 
@@ -181,8 +200,8 @@ def change_update(request, response: HttpResponse, slug: str, pk: int, payload: 
     try:
         services.save_update(update=update, authors=authors, user=user, now=now)
     except StaleEdit:
-        _check_version(request, "", _current_update(update))  # someone saved in between: 412
-    saved = with_byline(Update.objects.filter(pk=update.pk)).get()
+        _stale(_current_update(update))  # someone saved between the check and the save
+    saved = _fresh(update)
     _saved(response, show.update_etag(saved))
     return Status(200, show.update_answer(saved, editable=True))
 
@@ -204,11 +223,10 @@ def delete_update(request, slug: str, pk: int):
         "You may delete only your own updates.",
     )
     with transaction.atomic():
-        locked = (
-            Update.objects.select_for_update().filter(pk=update.pk).values_list("version", flat=True).first()
+        # The version as it stands, locked until the delete: nobody saves in between.
+        update.version = get_object_or_404(
+            Update.objects.select_for_update().values_list("version", flat=True), pk=update.pk
         )
-        if locked != update.version:
-            update.version = locked or update.version
         _check_version(request, show.update_etag(update), _current_update(update))
         services.delete_update(update=update)
     return Status(204, None)
@@ -267,7 +285,11 @@ def _story_fields(story, changes):
 
 
 def _current_story(story, user):
-    return lambda: story_answer(Story.objects.get(pk=story.pk), user)
+    def current():
+        saved = Story.objects.get(pk=story.pk)
+        return story_answer(saved, user), show.story_etag(saved)
+
+    return current
 
 
 @router.post(
@@ -315,6 +337,6 @@ def change_story(request, response: HttpResponse, slug: str, payload: schemas.St
     try:
         services.save_story(story=story)
     except StaleEdit:
-        _check_version(request, "", _current_story(story, user))
+        _stale(_current_story(story, user))
     _saved(response, show.story_etag(story))
     return Status(200, story_answer(story, user))
