@@ -103,7 +103,7 @@ def payload(delivery, *, update, story, authors, created_at):
             "api_url": absolute_url(reverse("api:update", kwargs={"slug": story.slug, "pk": update.pk})),
             "headline": update.headline,
             "text": markup.plain_text(update.body),
-            "html": "".join(block.html for block in markup.blocks(update.body)),
+            "html": str(markup.render(update.body)),
             "published_at": _time(update.published_at),
             "edited_at": _time(update.edited_at),
             "key_event": update.key_event,

@@ -2,7 +2,7 @@
 
 Endpoints raise ``Problem``; ``install(api)`` makes every other error the API meets
 (a body that does not validate, a missing object, a refused permission, a login that
-is not one, too many requests) one of these, so a client reads every error the same way.
+is not one) one of these, so a client reads every error the same way.
 """
 
 from http import HTTPStatus
@@ -10,7 +10,7 @@ from http import HTTPStatus
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
-from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -66,12 +66,6 @@ def install(api):
     def unauthenticated(request, exc):
         detail = "Send a token (Authorization: Bearer <token>) or sign in to the newsroom."
         return respond(Problem(401, detail, headers={"WWW-Authenticate": 'Bearer realm="liveblog"'}))
-
-    @api.exception_handler(Throttled)
-    def throttled(request, exc):
-        wait = max(1, int(exc.wait or 1))
-        detail = f"Too many requests: try again in {wait} seconds."
-        return respond(Problem(429, detail, headers={"Retry-After": str(wait)}))
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

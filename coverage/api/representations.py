@@ -81,7 +81,6 @@ def _text(value):
 
 def update_answer(entry, *, editable=False):
     """``entry`` (with its story, bylines' authors and images at hand: ``with_byline()``)."""
-    blocks = markup.blocks(entry.body)
     return {
         "id": entry.pk,
         "story": entry.story.slug,
@@ -90,7 +89,7 @@ def update_answer(entry, *, editable=False):
         "status": entry.status,
         "headline": entry.headline,
         "markdown": entry.body if editable else None,
-        "html": "".join(block.html for block in blocks),
+        "html": str(markup.render(entry.body)),
         "text": markup.plain_text(entry.body),
         "contributor_line": entry.contributor_line,
         "key_event": entry.key_event,
