@@ -80,27 +80,26 @@ def after_write(*written, seen_before=False, deleted=False, fields=None, stories
     now = now or timezone.now()
     everything = False
     story_ids = set(stories)
-    pushed = set(stories)  # stories whose stream readers get a message
+    stories_written = set()  # retitled, ended: their stream readers hear of it too
     for instance in written:
         if not _seen(instance, seen_before=seen_before, deleted=deleted, fields=fields, now=now):
             continue
         if isinstance(instance, SITE_WIDE):
             everything = True
             if isinstance(instance, Story) and not deleted:
-                pushed.add(instance.pk)  # retitled, ended: its readers hear of it
+                stories_written.add(instance.pk)
         else:
             story_ids.add(instance.story_id)
-            pushed.add(instance.story_id)
     if everything:
         caching.bump_everything()
-        push.announce(pushed)
+        push.announce(story_ids | stories_written)
         return EVERYTHING
     slugs = set(Story.objects.filter(pk__in=story_ids).values_list("slug", flat=True)) if story_ids else set()
     for slug in sorted(slugs):
         caching.bump_story(slug)
     if story_ids:
         transaction.on_commit(functools.partial(_date_at_commit, story_ids, slugs, now), robust=True)
-    push.announce(pushed)  # after the dating above: a message holds the change as committed
+    push.announce(story_ids)  # after the dating above: a message holds the change as committed
     return slugs
 
 
