@@ -22,9 +22,9 @@ from tests.benchmarks.throughput import (
     _combine,
     _median_ratio,
     fetch,
+    interleaved,
     redis_server,
     thousand_updates_site,
-    wrk,
 )
 
 STORY = "/api/v1/stories/thousand-updates/"
@@ -112,12 +112,7 @@ def _measure(extra_env, *, seconds, rounds, workers):
                 "story": (f"{base}{STORY}", []),
                 "updates_304": (f"{base}{UPDATES}", [f"If-None-Match: {etag}"]),
             }
-            for url, headers in targets.values():
-                wrk(url, seconds=2, headers=headers)
-            runs = {name: [] for name in targets}
-            for _ in range(rounds):
-                for name, (url, headers) in targets.items():
-                    runs[name].append(wrk(url, seconds=seconds / rounds, headers=headers))
+            runs = interleaved(targets, seconds=seconds, rounds=rounds)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results = {name: _combine(items) for name, items in runs.items()}

@@ -209,6 +209,19 @@ def run(*, quick=False, seconds=None, workers=2, rounds=None):
     return {"configurations": measured, "passed": passed, "checks": checks}
 
 
+def interleaved(targets, *, seconds, rounds):
+    """wrk results per target (``name -> (url, headers)``), in interleaved rounds (a, b, c,
+    a, b, c, …): a machine that speeds up or slows down during the run weighs on all alike.
+    ``seconds`` per target, split over the rounds, after a short warm-up of each."""
+    for url, headers in targets.values():  # warm up: workers, local caches, connections
+        wrk(url, seconds=2, headers=headers)
+    runs = {name: [] for name in targets}
+    for _ in range(rounds):
+        for name, (url, headers) in targets.items():
+            runs[name].append(wrk(url, seconds=seconds / rounds, headers=headers))
+    return runs
+
+
 def thousand_updates_site(work, extra_env):
     """The environment of a site in ``work`` (SQLite; Redis when ``extra_env`` names one) whose
     database holds the story ``thousand-updates``, migrated and seeded."""
@@ -258,14 +271,7 @@ def _measure(extra_env, *, seconds, workers, rounds):
                 "story_page": (f"{base}{story_path}", []),
                 "changes_304": (f"{base}{changes}", [f"If-None-Match: {etag}"]),
             }
-            # Interleaved rounds (a, b, c, a, b, c, …): a machine that speeds up or slows
-            # down during the run then weighs on all three alike.
-            for url, headers in targets.values():  # warm up: workers, local caches, connections
-                wrk(url, seconds=2, headers=headers)
-            runs = {name: [] for name in targets}
-            for _ in range(rounds):
-                for name, (url, headers) in targets.items():
-                    runs[name].append(wrk(url, seconds=seconds / rounds, headers=headers))
+            runs = interleaved(targets, seconds=seconds, rounds=rounds)
             # An editor publishes: every reader's next poll (the cursor they all hold) is new.
             subprocess.run(
                 [servers.PYTHON, "manage.py", "shell", "-c", PUBLISH],
