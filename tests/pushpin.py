@@ -28,8 +28,9 @@ def _load_runner():
     return module
 
 
-def _wait_until_answers(url: str, proc: subprocess.Popen, timeout: float = 15.0,
-                        data: bytes | None = b'{"items":[]}') -> None:
+def _wait_until_answers(
+    url: str, proc: subprocess.Popen, timeout: float = 15.0, data: bytes | None = b'{"items":[]}'
+) -> None:
     """Poll until url gives any HTTP answer: the proxy and handler are both up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -58,9 +59,12 @@ def pushpin(tmp_path):
         http_port, publish_port = runner.free_port(), runner.free_port()
         rundir = tmp_path / f"pushpin{len(procs)}"
         conf = runner.write_config(rundir, http_port, publish_port, origin)
-        proc = subprocess.Popen([shutil.which("pushpin"), "--config", str(conf)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [shutil.which("pushpin"), "--config", str(conf)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         procs.append(proc)
         publish_url = f"http://127.0.0.1:{publish_port}/publish/"
         _wait_until_answers(publish_url, proc)

@@ -26,8 +26,9 @@ class _ThreadingServer(WSGIServer):
 
 def _origin_app(environ, start_response):
     if environ["PATH_INFO"] == "/hold":
-        start_response("200 OK", [("Content-Type", "text/plain"), ("Grip-Hold", "stream"),
-                                  ("Grip-Channel", "t")])
+        start_response(
+            "200 OK", [("Content-Type", "text/plain"), ("Grip-Hold", "stream"), ("Grip-Channel", "t")]
+        )
         return [b"opened\n"]
     body = f"origin saw {environ['PATH_INFO']} — новости 新闻 أخبار".encode()
     start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
@@ -36,7 +37,9 @@ def _origin_app(environ, start_response):
 
 @pytest.fixture
 def origin():
-    server = make_server("127.0.0.1", 0, _origin_app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, _origin_app, server_class=_ThreadingServer, handler_class=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"127.0.0.1:{server.server_port}"
@@ -61,8 +64,9 @@ def test_grip_hold_receives_published_message_within_a_second(pushpin, origin): 
         content = "сообщение 消息 رسالة\n"
         item = {"items": [{"channel": "t", "formats": {"http-stream": {"content": content}}}]}
         started = time.monotonic()
-        request = urllib.request.Request(publish_url, data=json.dumps(item).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            publish_url, data=json.dumps(item).encode(), headers={"Content-Type": "application/json"}
+        )
         urllib.request.urlopen(request, timeout=5).read()
         sock.settimeout(1.0)
         while content.encode() not in received:
