@@ -11,6 +11,9 @@ BIN := $(VENV)/bin
 # machines type to reach it with ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=laptop.local,192.168.1.20.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# With pushpin installed, Django listens on INNER_PORT and Pushpin on PORT (publish on PUBLISH_PORT).
+INNER_PORT ?= 8001
+PUBLISH_PORT ?= 5561
 comma := ,
 RUN_HOSTS = localhost,127.0.0.1,[::1],$(HOST)$(if $(ALLOWED_HOSTS),$(comma)$(ALLOWED_HOSTS))
 BROWSE_HOST = $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
@@ -38,7 +41,16 @@ setup: install
 
 run: setup
 	@echo "Site:  http://$(BROWSE_HOST):$(PORT)/    Admin: http://$(BROWSE_HOST):$(PORT)/admin/"
-	DEBUG=1 ALLOWED_HOSTS='$(RUN_HOSTS)' $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@if command -v pushpin >/dev/null 2>&1; then \
+	  echo "Pushpin on $(PORT) in front of Django on 127.0.0.1:$(INNER_PORT); publish port $(PUBLISH_PORT)"; \
+	  DEBUG=1 ALLOWED_HOSTS='$(RUN_HOSTS)' LIVEBLOG_PUSH_PUBLISH_URLS=http://127.0.0.1:$(PUBLISH_PORT)/publish/ \
+	    $(BIN)/python manage.py runserver 127.0.0.1:$(INNER_PORT) & django=$$!; \
+	  trap 'kill $$django' EXIT INT TERM; \
+	  $(BIN)/python ops/pushpin/run --http-port $(PORT) --publish-port $(PUBLISH_PORT) \
+	    --origin 127.0.0.1:$(INNER_PORT); \
+	else \
+	  DEBUG=1 ALLOWED_HOSTS='$(RUN_HOSTS)' $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
 
 lint: install
 	$(BIN)/ruff check .
