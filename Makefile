@@ -11,7 +11,8 @@ BIN := $(VENV)/bin
 # machines type to reach it with ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=laptop.local,192.168.1.20.
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# With pushpin installed, Django listens on INNER_PORT and Pushpin on PORT (publish on PUBLISH_PORT).
+# With pushpin installed, `make run` puts it on HOST:PORT in front of Django on 127.0.0.1:INNER_PORT;
+# Django publishes to its endpoint on 127.0.0.1:PUBLISH_PORT (a key for the two made at each start).
 INNER_PORT ?= 8001
 PUBLISH_PORT ?= 5561
 comma := ,
@@ -42,11 +43,12 @@ setup: install
 run: setup
 	@echo "Site:  http://$(BROWSE_HOST):$(PORT)/    Admin: http://$(BROWSE_HOST):$(PORT)/admin/"
 	@if command -v pushpin >/dev/null 2>&1; then \
-	  echo "Pushpin on $(PORT) in front of Django on 127.0.0.1:$(INNER_PORT); publish port $(PUBLISH_PORT)"; \
+	  echo "Push tier: Pushpin on $(HOST):$(PORT) in front of Django on 127.0.0.1:$(INNER_PORT)"; \
+	  export LIVEBLOG_PUSH_SIG_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))'); \
 	  DEBUG=1 ALLOWED_HOSTS='$(RUN_HOSTS)' LIVEBLOG_PUSH_PUBLISH_URLS=http://127.0.0.1:$(PUBLISH_PORT)/publish/ \
 	    $(BIN)/python manage.py runserver 127.0.0.1:$(INNER_PORT) & django=$$!; \
-	  trap 'kill $$django' EXIT INT TERM; \
-	  $(BIN)/python ops/pushpin/run --http-port $(PORT) --publish-port $(PUBLISH_PORT) \
+	  trap 'kill $$django 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python ops/pushpin/run --host $(HOST) --http-port $(PORT) --publish-port $(PUBLISH_PORT) \
 	    --origin 127.0.0.1:$(INNER_PORT); \
 	else \
 	  DEBUG=1 ALLOWED_HOSTS='$(RUN_HOSTS)' $(BIN)/python manage.py runserver $(HOST):$(PORT); \

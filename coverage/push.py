@@ -35,6 +35,7 @@ from .models import Story
 logger = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT = 2.0  # seconds per Pushpin node
+RECONNECT_MS = 2000  # a dropped stream is asked for again this soon (live.js then polls if it fails)
 EVENT = "changes"
 
 
@@ -66,8 +67,10 @@ def message(story, now=None):
     return sse(data, event=EVENT, ident=cursor)
 
 
-def sse(data, *, event, ident=None):
-    lines = [f"id: {ident}"] if ident is not None else []
+def sse(data, *, event, ident=None, retry=None):
+    """One Server-Sent Event; ``retry``: how many milliseconds a browser waits to reconnect."""
+    lines = [f"retry: {retry}"] if retry is not None else []
+    lines += [f"id: {ident}"] if ident is not None else []
     lines += [f"event: {event}", *(f"data: {line}" for line in data.splitlines())]
     return "\n".join(lines) + "\n\n"
 

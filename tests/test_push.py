@@ -136,6 +136,7 @@ def test_the_stream_is_held_only_for_requests_pushpin_signed(client, pushpin_pub
     assert "Content-Encoding" not in held and held["Cache-Control"] == "no-store"
     opening = dict(line.split(": ", 1) for line in held.content.decode().strip().splitlines())
     assert json.loads(opening["data"])["updates"] == []  # a new reader: the cursor only
+    assert opening["retry"] == "2000"  # a dropped stream is asked for again in 2 s, then polled
     since = int(update.published_at.timestamp()) - 60
     caught_up = client.get(url, HTTP_GRIP_SIG=grip_sig(), HTTP_LAST_EVENT_ID=str(since))
     data = json.loads(

@@ -103,7 +103,8 @@ def story_stream(request, slug):
     since = live.parse_cursor(request.META.get("HTTP_LAST_EVENT_ID") or request.GET.get("since"))
     cursor = live.cursor_after(current, since, now)
     data = json.dumps(live.answer(current.story, since, cursor, now), separators=(",", ":"))
-    response = HttpResponse(push.sse(data, event=push.EVENT, ident=cursor), content_type="text/event-stream")
+    opening = push.sse(data, event=push.EVENT, ident=cursor, retry=push.RECONNECT_MS)
+    response = HttpResponse(opening, content_type="text/event-stream")
     response["Grip-Hold"] = "stream"
     response["Grip-Channel"] = push.channel(current.story.pk)
     response["Grip-Keep-Alive"] = ":\\n\\n; format=cstring; timeout=20"

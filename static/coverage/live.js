@@ -17,6 +17,7 @@
   var STREAM_ERRORS = 3; /* failures in a row before the page goes back to polling */
   var STREAM_RETRY = MINUTE; /* then the stream is tried again this much later */
   var STREAMING_POLL = MINUTE; /* the rare poll while the stream is open */
+  var STREAM_SETTLE = 5 * 1000; /* one poll this long after a stream opens (see openStream) */
 
   /* ---- relative times ---------------------------------------------------- */
 
@@ -161,7 +162,10 @@
    * seen twice, or one also fetched by a poll, changes nothing. While the stream is open the
    * page still polls, rarely (a scheduled update coming due is written by nobody, so nobody
    * pushes it). A stream that fails STREAM_ERRORS times in a row, or that the server does not
-   * offer (404), is closed: the page polls as usual and tries the stream again later. */
+   * offer (404), is closed: the page polls as usual and tries the stream again later.
+   * The push engine subscribes a stream a moment after sending its opening message; a change
+   * published in that moment never reaches this page by the stream, so each (re)opened stream
+   * is followed by one poll STREAM_SETTLE later, from the cursor the opening gave. */
 
   LiveStory.prototype.openStream = function () {
     var self = this;
@@ -173,7 +177,7 @@
     source.addEventListener("open", function () {
       self.streaming = true;
       self.streamErrors = 0;
-      self.schedule(self.pollInterval());
+      self.schedule(STREAM_SETTLE);
     });
     source.addEventListener("changes", function (event) {
       var data;

@@ -148,8 +148,9 @@ def nginx_site(**values):
 
 
 @contextmanager
-def nginx(workdir, origin_port, port=None, extra=""):
-    """nginx on 127.0.0.1 with the shipped ``ops/nginx.conf``, in front of ``origin_port``.
+def nginx(workdir, origin_port, port=None, extra="", push_port=None):
+    """nginx on 127.0.0.1 with the shipped ``ops/nginx.conf``, in front of ``origin_port``
+    (streams to ``push_port``, a Pushpin node; without one, to the origin too).
 
     ``extra``: more of the http block for a benchmark (another server, say), beside the
     shipped site and never in it.
@@ -159,6 +160,7 @@ def nginx(workdir, origin_port, port=None, extra=""):
         LISTEN=f"127.0.0.1:{port}",
         SERVER_NAME="127.0.0.1 localhost",
         ORIGIN=f"127.0.0.1:{origin_port}",
+        PUSH=f"127.0.0.1:{push_port or origin_port}",
         MEDIA_ROOT=f"{workdir / 'media'}/",
         CACHE=workdir / "cache",
     )
