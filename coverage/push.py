@@ -98,7 +98,10 @@ def signed(request):
 
 
 def publish(story_id, content):
-    """Send ``content`` on the story's channel to every Pushpin node; returns how many took it."""
+    """Send ``content`` on the story's channel to every Pushpin node; returns how many took it.
+
+    A node that does not take it is logged once when it goes down (a warning) and once when it
+    takes messages again, not at every save meanwhile."""
     body = json.dumps(
         {"items": [{"channel": channel(story_id), "formats": {"http-stream": {"content": content}}}]}
     ).encode()
@@ -110,10 +113,19 @@ def publish(story_id, content):
         try:
             with urllib.request.urlopen(request, timeout=PUBLISH_TIMEOUT) as answer:
                 answer.read()
-            sent += 1
         except (urllib.error.URLError, OSError) as error:
-            logger.warning("push: %s did not take the message: %s", url, error)
+            if url not in nodes_down:
+                logger.warning("push: %s does not take messages (readers poll meanwhile): %s", url, error)
+            nodes_down.add(url)
+            continue
+        if url in nodes_down:
+            logger.warning("push: %s takes messages again", url)
+            nodes_down.discard(url)
+        sent += 1
     return sent
+
+
+nodes_down = set()  # publish URLs whose last message failed
 
 
 class Publisher:

@@ -4,13 +4,14 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from coverage import services
+from coverage import push, services
 from coverage.models import Update
 from liveblog import compression
 from tests.factories import make_author, make_story, make_update
@@ -120,6 +121,28 @@ def test_a_push_tier_that_is_down_never_slows_a_save(settings):
         )
     assert time.monotonic() - started < 1.0
     assert story.updates.count() == 5
+
+
+def test_a_node_down_is_logged_once_when_it_goes_and_once_when_it_is_back(settings, caplog):
+    down = "http://127.0.0.1:9/publish/"  # nothing listens
+    settings.LIVEBLOG_PUSH_PUBLISH_URLS = down
+    push.nodes_down.clear()  # another test's saves may have found it down already
+    with caplog.at_level(logging.WARNING, logger="coverage.push"):
+        assert [push.publish(1, "data: x\n\n") for _ in range(3)] == [0, 0, 0]
+    (warning,) = caplog.records
+    assert warning.getMessage().startswith(f"push: {down} does not take messages (readers poll meanwhile): ")
+    server = Receiver().start()
+    try:
+        back = server.url("/publish/")
+        push.nodes_down.add(back)  # as if it had failed before
+        settings.LIVEBLOG_PUSH_PUBLISH_URLS = back
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="coverage.push"):
+            assert [push.publish(1, "data: x\n\n") for _ in range(2)] == [1, 1]
+        assert [record.getMessage() for record in caplog.records] == [f"push: {back} takes messages again"]
+    finally:
+        server.close()
+        push.nodes_down.clear()
 
 
 def test_the_stream_is_held_only_for_requests_pushpin_signed(client, pushpin_publish):

@@ -34,6 +34,11 @@ BENCHMARKS = [
     ),
     ("api", "The read API against Django itself, with and without Redis; its queries at 10 and 1,000", []),
     ("fanout", "Reader fan-out through nginx: 10, 100, 1,000 readers, with publishes", ["--series"]),
+    (
+        "push",
+        "Push through Pushpin: 10, 100, 1,000 stream readers; Pushpin killed mid-run; saves with it down",
+        [],
+    ),
     ("edge", "Behind nginx: readers' pages against a static file, and how soon a publish shows", []),
     ("loadwrites", "64 readers polling while an editor publishes every second for 60 s", []),
     ("seed_speed", "Seeding a 10,000-update document, and re-running it", []),
