@@ -15,7 +15,7 @@
   var HOUR = 60 * MINUTE;
   var MAX_BACKOFF = 5 * MINUTE;
   var STREAM_ERRORS = 3; /* failures in a row before the page goes back to polling */
-  var STREAM_RETRY = MINUTE; /* then the stream is tried again this much later */
+  var STREAM_RETRY = MINUTE; /* then the stream is tried again about this much later (± 25 %) */
   var STREAMING_POLL = MINUTE; /* the rare poll while the stream is open */
   var STREAM_SETTLE = 5 * 1000; /* one poll this long after a stream opens (see openStream) */
 
@@ -195,7 +195,9 @@
         self.closeStream();
         self.schedule(0); /* catch up now, then poll at the usual pace */
         if (!self.stopped) {
-          self.streamTimer = setTimeout(function () { self.openStream(); }, STREAM_RETRY);
+          /* spread out: every page lost its stream at the same moment */
+          var retry = STREAM_RETRY * (0.75 + Math.random() / 2);
+          self.streamTimer = setTimeout(function () { self.openStream(); }, retry);
         }
       }
     });

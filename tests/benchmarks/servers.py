@@ -162,7 +162,7 @@ def nginx(workdir, origin_port, port=None, extra="", push_port=None):
         ORIGIN=f"127.0.0.1:{origin_port}",
         PUSH=f"127.0.0.1:{push_port or origin_port}",
         MEDIA_ROOT=f"{workdir / 'media'}/",
-        CACHE=workdir / "cache",
+        CACHE=workdir / "nginx-cache",  # workdir / "cache" is the app's file cache (project_env)
     )
     (workdir / "liveblog.conf").write_text(site)
     mime_types = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
