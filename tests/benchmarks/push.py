@@ -70,6 +70,9 @@ class Reader:
 
     def note(self, answer, how):
         now = time.time()
+        # "reload": more changed since the cursor than one answer holds; live.js loads the page
+        # again. It happens here when nginx answers a reader's first request with what it kept
+        # from the last reader long before (proxy_cache_use_stale updating): a cursor that old.
         self.reloads += bool(answer.get("reload"))
         if answer.get("cursor") and int(answer["cursor"]) >= int(self.cursor or 0):
             self.cursor = answer["cursor"]
@@ -382,9 +385,10 @@ def streamed(site, loop, count, seconds, every):
         "origin_requests": origin,
         "origin_requests_per_minute": round(sum(origin.values()) / elapsed * 60, 1),
         "reader_polls": sum(len(reader.polls) for reader in readers),
-        "reader_errors": sum(reader.errors + reader.reloads for reader in readers),
+        "reader_errors": sum(reader.errors for reader in readers),
         "streams_refused": sum(sum(reader.refusals.values()) - reader.errors for reader in readers),
         "failures": dict(sum((reader.refusals for reader in readers), collections.Counter())),
+        "reloads": sum(reader.reloads for reader in readers),
         "save_seconds_median": round(statistics.median(saves), 4),
     }
     return readers, tasks, stop, figures
@@ -462,7 +466,7 @@ def report(runs, kill):
             f"{item['readers']} readers, {item['published']} updates in {item['seconds']} s: save to reader "
             f"p50 {delay['p50']} s, p99 {delay['p99']} s, max {delay['max']} s; lost {item['lost']}, "
             f"received twice {item['received_twice']}; streams refused {item['streams_refused']}, "
-            f"failed polls {item['reader_errors']}; "
+            f"failed polls {item['reader_errors']}, reloads {item['reloads']}; "
             f"origin requests {sum(item['origin_requests'].values())} "
             f"({item['origin_requests']['changes.json']} changes.json, {item['origin_requests']['stream']} "
             f"streams, {item['origin_requests']['other']} other)"
