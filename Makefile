@@ -11,13 +11,16 @@ BIN := $(VENV)/bin
 # machines type to reach it with ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=laptop.local,192.168.1.20.
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# With pushpin installed, `make run` puts it on HOST:PORT in front of Django on 127.0.0.1:INNER_PORT;
-# Django publishes to its endpoint on 127.0.0.1:PUBLISH_PORT (a key for the two made at each start).
+# The push tier, on when pushpin is installed (`make run PUSH=` for none): Pushpin on HOST:PORT
+# in front of Django on 127.0.0.1:INNER_PORT, which publishes to 127.0.0.1:PUBLISH_PORT; a key
+# for the two is made at each start.
+PUSH ?= $(if $(shell command -v pushpin 2>/dev/null),1)
 INNER_PORT ?= 8001
 PUBLISH_PORT ?= 5561
 comma := ,
 RUN_HOSTS = localhost,127.0.0.1,[::1],$(HOST)$(if $(ALLOWED_HOSTS),$(comma)$(ALLOWED_HOSTS))
 BROWSE_HOST = $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
+RUN_ENV = DEBUG=1 ALLOWED_HOSTS='$(RUN_HOSTS)'
 
 # The share of the lines of coverage/ and liveblog/ (migrations aside) the suite must run.
 COVERAGE_FLOOR = 90
@@ -42,17 +45,17 @@ setup: install
 
 run: setup
 	@echo "Site:  http://$(BROWSE_HOST):$(PORT)/    Admin: http://$(BROWSE_HOST):$(PORT)/admin/"
-	@if command -v pushpin >/dev/null 2>&1; then \
-	  echo "Push tier: Pushpin on $(HOST):$(PORT) in front of Django on 127.0.0.1:$(INNER_PORT)"; \
-	  export LIVEBLOG_PUSH_SIG_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))'); \
-	  DEBUG=1 ALLOWED_HOSTS='$(RUN_HOSTS)' LIVEBLOG_PUSH_PUBLISH_URLS=http://127.0.0.1:$(PUBLISH_PORT)/publish/ \
-	    $(BIN)/python manage.py runserver 127.0.0.1:$(INNER_PORT) & django=$$!; \
-	  trap 'kill $$django 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/python ops/pushpin/run --host $(HOST) --http-port $(PORT) --publish-port $(PUBLISH_PORT) \
-	    --origin 127.0.0.1:$(INNER_PORT); \
-	else \
-	  DEBUG=1 ALLOWED_HOSTS='$(RUN_HOSTS)' $(BIN)/python manage.py runserver $(HOST):$(PORT); \
-	fi
+ifeq ($(PUSH),1)
+	@echo "Push tier: Pushpin on $(HOST):$(PORT) in front of Django on 127.0.0.1:$(INNER_PORT) (make run PUSH= for none)"
+	export LIVEBLOG_PUSH_SIG_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))'); \
+	$(RUN_ENV) LIVEBLOG_PUSH_PUBLISH_URLS=http://127.0.0.1:$(PUBLISH_PORT)/publish/ \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(INNER_PORT) & django=$$!; \
+	trap 'kill $$django 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python ops/pushpin/run --host $(HOST) --http-port $(PORT) --publish-port $(PUBLISH_PORT) \
+	  --origin 127.0.0.1:$(INNER_PORT)
+else
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+endif
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """Run every benchmark, print a table, write JSON and docs/benchmarks.md.
 
-    python -m tests.benchmarks            # everything (about 12 minutes on 2 cores)
+    python -m tests.benchmarks            # everything (about 18 minutes on 2 cores)
     python -m tests.benchmarks --quick    # a smaller smoke run
     python -m tests.benchmarks --only throughput fanout
 
