@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.benchmarks import servers
+
 SETTLE = 1.0  # seconds between a node answering and holding streams (see Node.start)
 RUN = Path(__file__).resolve().parent.parent / "ops" / "pushpin" / "run"
 
@@ -34,19 +36,6 @@ def _runner():
 
 def installed():
     return shutil.which("pushpin") is not None
-
-
-def session_members(session):
-    """The processes whose session is ``session`` (Linux's /proc)."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session:  # after the name: state, ppid, pgrp, session
-            members.append(int(stat.parent.name))
-    return members
 
 
 class Node:
@@ -92,7 +81,7 @@ class Node:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        for pid in session_members(self.process.pid):
+        for pid in servers.processes(session=self.process.pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self.process = None

@@ -50,15 +50,7 @@ DATABASE = "liveblog_faults"
 
 def worker_pids(master):
     """The pids of ``master``'s child processes (gunicorn's workers)."""
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            pids.append(int(stat.parent.name))
-    return sorted(pids)
+    return sorted(servers.processes(parent=master))
 
 
 def _client(port, paths, deadline, log, lock):

@@ -54,6 +54,20 @@ def ensure_debian_packages(*commands):
     )
 
 
+def processes(*, parent=None, session=None):
+    """The pids of the processes whose parent is ``parent``, or whose session is ``session``
+    (Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after the name: state, ppid, pgrp, session
+        except OSError:
+            continue
+        if int(fields[1]) == parent or int(fields[3]) == session:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def nginx_binary():
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
