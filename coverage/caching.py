@@ -257,12 +257,7 @@ def page_timeout(story):
     seconds = app_settings.PAGE_CACHE_SECONDS
     if seconds <= 0:
         return 0
-    upcoming = (
-        Update.objects.filter(story=story, status=Update.Status.SCHEDULED, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    upcoming = Update.objects.filter(story=story).releases(timezone.now()).first()
     if upcoming is not None:
-        seconds = min(seconds, max(1, int((upcoming - timezone.now()).total_seconds())))
+        seconds = min(seconds, max(1, int((upcoming[0] - timezone.now()).total_seconds())))
     return seconds

@@ -15,7 +15,9 @@ and a push tier that is down costs a failed connection on that thread, logged.
 """
 
 import base64
+import contextlib
 import hashlib
+import heapq
 import hmac
 import json
 import logging
@@ -30,13 +32,14 @@ from django.utils import timezone
 
 from . import live
 from .conf import app_settings
-from .models import Story
+from .models import Story, Update
 
 logger = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT = 2.0  # seconds per Pushpin node
 RECONNECT_MS = 2000  # a dropped stream is asked for again this soon (live.js then polls if it fails)
 EVENT = "changes"
+RELEASES_KNOWN = 1000  # scheduled updates a publishing thread loads when it starts, soonest first
 
 
 def channel(story_id):
@@ -56,6 +59,12 @@ def announce(story_ids):
     if story_ids and enabled():
         ids = sorted(story_ids)
         transaction.on_commit(lambda: publisher.put(ids), robust=True)
+
+
+def announce_release(when, story_id):
+    """Publish the story at ``when``, when a scheduled update of it comes due (once committed)."""
+    if enabled():
+        transaction.on_commit(lambda: publisher.release(when, story_id), robust=True)
 
 
 def message(story, now=None):
@@ -129,31 +138,70 @@ nodes_down = set()  # publish URLs whose last message failed
 
 
 class Publisher:
-    """This process's publishing thread, started by its first message."""
+    """This process's publishing thread, started by its first message (or its first stream).
+
+    Besides the writes it is handed, it publishes a story when one of its scheduled updates
+    comes due, which no write announces: it knows every release to come when it starts, and
+    hears of each scheduled update saved in this process (``release``)."""
 
     def __init__(self):
         self.queue = queue.Queue()
         self.thread = None
         self.lock = threading.Lock()
+        self.releases = []  # heap of (Unix time, story id) still to publish
 
-    def put(self, story_ids):
+    def start(self):
         with self.lock:
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self.run, name="liveblog-push", daemon=True)
                 self.thread.start()
+
+    def put(self, story_ids):
+        self.start()
         self.queue.put(story_ids)
 
+    def release(self, when, story_id):
+        """Publish ``story_id`` at ``when`` (a scheduled update of it comes due then)."""
+        self.start()
+        self.queue.put((when.timestamp(), story_id))
+
     def run(self):
+        try:
+            upcoming = Update.objects.releases(timezone.now())[:RELEASES_KNOWN]
+            self.releases = [(when.timestamp(), story) for when, story in upcoming]
+            heapq.heapify(self.releases)
+        finally:
+            connections.close_all()
         while True:
-            story_ids = set(self.queue.get())
-            while not self.queue.empty():  # writes that came meanwhile: one message per story
-                story_ids |= set(self.queue.get_nowait())
+            story_ids = self.next_work()
+            if not story_ids:
+                continue
             try:
                 self.send(story_ids)
             except Exception:  # the thread must live on: the next write publishes again
                 logger.exception("push: publishing failed")
             finally:
                 connections.close_all()  # this thread's own: no connection left open between writes
+
+    def next_work(self):
+        """The stories to publish now: written ones (several writes meanwhile: one message per
+        story) and those with a release come due. Waits for either."""
+        wait = max(0.0, self.releases[0][0] - time.time()) if self.releases else None
+        items = []
+        with contextlib.suppress(queue.Empty):
+            items.append(self.queue.get(timeout=wait))
+            while not self.queue.empty():
+                items.append(self.queue.get_nowait())
+        story_ids = set()
+        for item in items:
+            if isinstance(item, tuple):
+                if item not in self.releases:
+                    heapq.heappush(self.releases, item)
+            else:
+                story_ids |= set(item)
+        while self.releases and self.releases[0][0] <= time.time():
+            story_ids.add(heapq.heappop(self.releases)[1])
+        return story_ids
 
     def send(self, story_ids):
         now = timezone.now()

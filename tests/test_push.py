@@ -123,6 +123,42 @@ def test_a_push_tier_that_is_down_never_slows_a_save(settings):
     assert story.updates.count() == 5
 
 
+def test_a_scheduled_update_is_pushed_when_its_time_comes(pushpin_publish):
+    story = make_story()
+    settled(pushpin_publish)
+    due = timezone.now() + timedelta(seconds=2)
+    update = Update(
+        story=story,
+        body="Вирок оголошено. 判决. صدر الحكم.",
+        status=Update.Status.SCHEDULED,
+        published_at=due,
+    )
+    services.save_update(update=update, authors=[make_author()])
+    time.sleep(1)
+    assert pushpin_publish.received == []  # nothing readers could see yet
+    ((channel, _, _, data),) = messages(pushpin_publish, 1, timeout=3)
+    arrived = timezone.now()
+    assert channel == f"story-{story.pk}"
+    assert [item["id"] for item in data["updates"]] == [update.pk]
+    assert due <= arrived < due + timedelta(seconds=1)
+
+
+def test_a_publishing_thread_knows_the_releases_saved_before_it_started(pushpin_publish, settings):
+    story = make_story()
+    settings.LIVEBLOG_PUSH_PUBLISH_URLS = ""  # saved while this process had no push tier
+    due = timezone.now() + timedelta(seconds=2)
+    update = Update(
+        story=story, body="Scheduled before a restart.", status=Update.Status.SCHEDULED, published_at=due
+    )
+    services.save_update(update=update, authors=[make_author()])
+    settings.LIVEBLOG_PUSH_PUBLISH_URLS = pushpin_publish.url("/publish/")
+    settled(pushpin_publish)
+    push.Publisher().start()  # a process started afresh: its first stream starts it
+    ((_, _, _, data),) = messages(pushpin_publish, 1, timeout=4)
+    assert [item["id"] for item in data["updates"]] == [update.pk]
+    assert timezone.now() >= due
+
+
 def test_a_node_down_is_logged_once_when_it_goes_and_once_when_it_is_back(settings, caplog):
     down = "http://127.0.0.1:9/publish/"  # nothing listens
     settings.LIVEBLOG_PUSH_PUBLISH_URLS = down

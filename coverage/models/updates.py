@@ -55,6 +55,12 @@ class UpdateQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(public_updates(now), story__status__in=PUBLIC_STORIES)
 
+    def releases(self, now):
+        """(time, story id) of the scheduled updates still to come, soonest first: a reader
+        sees each when its time comes, though nobody writes anything then."""
+        waiting = self.filter(status=Update.Status.SCHEDULED, published_at__gt=now)
+        return waiting.order_by("published_at").values_list("published_at", "story_id")
+
     def bulk_create(self, objs, *args, **kwargs):
         # New rows, so public only if public now: dated as save() would (bulk_create skips save()).
         objs = list(objs)

@@ -82,6 +82,8 @@ def after_write(*written, seen_before=False, deleted=False, fields=None, stories
     story_ids = set(stories)
     stories_written = set()  # retitled, ended: their stream readers hear of it too
     for instance in written:
+        if _scheduled(instance, deleted=deleted, now=now):
+            push.announce_release(instance.published_at, instance.story_id)
         if not _seen(instance, seen_before=seen_before, deleted=deleted, fields=fields, now=now):
             continue
         if isinstance(instance, SITE_WIDE):
@@ -120,6 +122,17 @@ def _date_at_commit(story_ids, slugs, dated):
     if redated:
         for slug in sorted(slugs):
             caching.bump_story(slug)
+
+
+def _scheduled(instance, *, deleted, now):
+    """Whether ``instance`` is an update readers will see at a time still to come."""
+    return (
+        isinstance(instance, Update)
+        and not deleted
+        and instance.status == Update.Status.SCHEDULED
+        and instance.published_at is not None
+        and instance.published_at > now
+    )
 
 
 def _seen(instance, *, seen_before, deleted, fields, now):

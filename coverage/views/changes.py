@@ -96,6 +96,7 @@ def story_stream(request, slug):
     """
     if not push.enabled() or not push.signed(request):
         return JsonResponse({"error": "no push tier here: poll changes.json"}, status=404)
+    push.publisher.start()  # this process publishes the releases to come, even if it writes nothing
     now = timezone.now()
     current = live.cached_state(slug, now)
     if current is None:
