@@ -9,9 +9,10 @@ old updates and drafts do not count: a story left live with one typo fixed is st
 
 The end is seen when the story is read. Every read of one story loads it in one of a few
 places, and each calls ``end_if_idle()``: ``live.state()`` (``changes.json``, the stream,
-the feed), ``views.stories.render_story()`` (the page) and ``api.reading.find_story()``
-(the API). The front page ends every idle story first (``end_idle_stories()``, one query),
-so a story nobody opens ends too. No cached answer outlives the deadline:
+the feed), ``views.stories.render_story()`` (the page), ``views.stories.public_story()``
+(an update's page, a comment) and ``api.reading.find_story()`` (the API). The front page,
+the API's list and the admin's list end every idle story first (``end_idle_stories()``, one
+query), so a story nobody opens ends too. No cached answer outlives the deadline:
 ``caching.page_timeout`` cuts a live story's entries short at it, so the first read after
 it reaches the view. The write is ``services.end_idle_story``: versioned like any save,
 idempotent when two readers see it at once.
@@ -96,6 +97,7 @@ def reason(story):
     if story.ended_automatically_at is None or story.status != Story.Status.ENDED:
         return ""
     hours = app_settings.IDLE_END_HOURS
-    if story.coverage_end is not None:
+    if story.coverage_end is not None:  # the limit when it ended, whatever it is now
         hours = (story.ended_automatically_at - story.coverage_end).total_seconds() / 3600
-    return f"no update for {hours:g} hours"
+    hours = round(hours, 1)
+    return f"no update for {hours:g} {'hour' if hours == 1 else 'hours'}"

@@ -99,7 +99,10 @@ def allow_frames(response, origins):
 
 
 def public_story(slug):
-    return get_object_or_404(Story.objects.public().select_related("lead_author"), slug=slug)
+    """The public story ``slug`` (else 404), ended first if it is live and idle (``idle``)."""
+    story = get_object_or_404(Story.objects.public().with_activity().select_related("lead_author"), slug=slug)
+    idle.end_if_idle(story)
+    return story
 
 
 def story_page_key(request, slug):
