@@ -176,7 +176,7 @@ def test_the_admin_list_ends_idle_stories_and_says_why(editor):
     manual = make_story(title="Ended by hand", status=Story.Status.ENDED)
     html = editor.get(reverse("admin:coverage_story_changelist")).content.decode()
     assert html.count(REASON) == 1
-    assert re.findall(r'<td class="field-ended_automatically">([^<]*)</td>', html) == ["", REASON]
+    assert re.findall(r'<td class="field-ended_automatically">([^<]*)</td>', html) == ["-", REASON]
     assert Story.objects.get(pk=story.pk).status == Story.Status.ENDED
     assert Story.objects.get(pk=manual.pk).ended_automatically_at is None
 
