@@ -22,7 +22,9 @@ the cache.
    stops using the old entries at once. Entries live at most
    ``LIVEBLOG_PAGE_CACHE_SECONDS``, cut short to the time of the story's next
    scheduled update (``page_timeout``): a schedule coming due writes nothing, so
-   its release is handled by that timeout. Versions live ``VERSION_SECONDS``.
+   its release is handled by that timeout. A live story's are also cut short to
+   the moment it ends by itself (``idle``): the first read after it renders.
+   Versions live ``VERSION_SECONDS``.
    A missing answer is made once (``make_once``) while other requests wait for it.
 2. Each process's memory (``LIVEBLOG_LOCAL_CACHE_SECONDS``, a second by
    default): what ``lookup()`` and ``versions()`` read from the shared cache is
@@ -47,6 +49,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from . import idle
 from .conf import app_settings
 from .models import Update
 
@@ -253,11 +256,21 @@ def content_etag(content):
 
 
 def page_timeout(story):
-    """Seconds a cached page of ``story`` may live: the setting, cut short by the next release."""
+    """Seconds a cached page of ``story`` may live: the setting, cut short by the next release
+    and, for a live story, by the moment it ends by itself when nothing comes (``idle``)."""
     seconds = app_settings.PAGE_CACHE_SECONDS
     if seconds <= 0:
         return 0
-    upcoming = Update.objects.filter(story=story).releases(timezone.now()).first()
+    now = timezone.now()
+    upcoming = Update.objects.filter(story=story).releases(now).first()
     if upcoming is not None:
-        seconds = min(seconds, max(1, int((upcoming[0] - timezone.now()).total_seconds())))
+        # A schedule counts as activity: the story is not idle before it is released.
+        return min(seconds, _seconds_until(upcoming[0], now))
+    ends = idle.deadline(story)
+    if ends is not None:
+        seconds = min(seconds, _seconds_until(ends, now))
     return seconds
+
+
+def _seconds_until(moment, now):
+    return max(1, int((moment - now).total_seconds()))

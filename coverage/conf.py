@@ -49,6 +49,11 @@ SETTINGS = {
         "another server's change shows here at most this late.",
     ),
     "COMMENTS_CLOSE_DAYS": AppSetting(7, minimum=0, help="Days after coverage ends that comments stay open."),
+    "IDLE_END_HOURS": AppSetting(
+        24.0,
+        minimum=0,
+        help="Hours a live story may go without a new update before the site ends it by itself (0: never).",
+    ),
     "CLIP_MAX_MB": AppSetting(
         200, minimum=1, help="Megabytes a video or audio clip may weigh; larger uploads are refused."
     ),

@@ -33,7 +33,7 @@ from django.db.models import OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import caching, pagination
+from . import caching, idle, pagination
 from .conf import app_settings
 from .models import Story, Tombstone, Update, latest, public_updates
 
@@ -90,11 +90,16 @@ class State:
 
 
 def state(slug, now=None):
-    """The public story ``slug`` and the time of its latest change, or None."""
+    """The public story ``slug`` and the time of its latest change, or None.
+
+    A live story found idle is ended here (``idle.end_if_idle``): the change feed, the
+    stream and the feed all read a story through this function.
+    """
     now = now or timezone.now()
     updates = Update.objects.filter(story=OuterRef("pk"))
     story = (
         Story.objects.public()
+        .with_activity()
         .filter(slug=slug)
         .annotate(
             last_changed=latest(updates, "public_changed_at"),
@@ -105,6 +110,7 @@ def state(slug, now=None):
     )
     if story is None:
         return None
+    idle.end_if_idle(story, now)
     moments = [story.updated_at, story.last_changed, story.last_released, story.last_deleted]
     return State(story=story, last_change=max(moment for moment in moments if moment))
 

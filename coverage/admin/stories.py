@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from .. import services, times
+from .. import idle, services, times
 from ..models import Comment, Story, Update
 from .display import ADMIN_CSS, counted, story_updates_url, when
 from .forms import StoryForm
@@ -30,13 +30,14 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
         "last_update_at",
         "pending_comments",
         "coverage_started",
+        "ended_automatically",
         "add_update_link",
     ]
     list_filter = ["status", "comments_open", ("lead_author", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["lead_author"]
-    readonly_fields = ["source_slug", "latest_updates"]
+    readonly_fields = ["source_slug", "latest_updates", "ended_automatically"]
     actions = ["start_coverage", "end_coverage"]
     date_hierarchy = "created_at"
 
@@ -53,6 +54,7 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
                         "slug",
                         "lead_author",
                         "status",
+                        *(["ended_automatically"] if obj is not None and idle.reason(obj) else []),
                         ("coverage_start", "coverage_end"),
                         "summary",
                         "base_version",
@@ -108,6 +110,15 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
     def coverage_started(self, story):
         return when(story.coverage_start, times.zone_of(story), "short")
 
+    @admin.display(description="Ended by the site")
+    def ended_automatically(self, story):
+        """Why the site ended the story by itself (``idle``); empty when it did not."""
+        why = idle.reason(story)
+        if not why:
+            return ""
+        at = when(story.ended_automatically_at, times.zone_of(story), "short")
+        return f"Ended automatically: {why}, at {at}."
+
     @admin.display(description="")
     def add_update_link(self, story):
         return format_html(
@@ -147,6 +158,10 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
         chosen = times.zone_named(request.POST.get("time_zone")) if request.method == "POST" else None
         story = Story.objects.filter(pk=object_id).first() if str(object_id or "").isdigit() else None
         return chosen or times.zone_of(story)
+
+    def changelist_view(self, request, extra_context=None):
+        idle.end_idle_stories()  # the newsroom sees which stories the site ended, and why
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

@@ -23,7 +23,7 @@ from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 from pydantic import Field
 
-from .. import caching, pagination, permissions
+from .. import caching, idle, pagination, permissions
 from ..conf import app_settings
 from ..models import Author, Byline, Story, Update
 from ..slugs import UnicodeSlugConverter
@@ -115,13 +115,15 @@ def visible_stories(user, stories=None):
 
 
 def find_story(request, slug, user, stories=None):
-    """The story ``slug`` of ``visible_stories`` (of ``stories``, e.g. annotated, if given)."""
+    """The story ``slug`` of ``visible_stories`` (of ``stories``, e.g. annotated, if given);
+    ended first if it is live and idle (``idle``)."""
     try:
-        story = visible_stories(user, stories).select_related("lead_author").get(slug=slug)
+        story = visible_stories(user, stories).with_activity().select_related("lead_author").get(slug=slug)
     except Story.DoesNotExist:
         if user is None:
             caching.forget(slug)  # the page cache's key made versions for it: keep nothing
         raise Http404("No such story.") from None
+    idle.end_if_idle(story)
     request.api_story = story
     return story
 
@@ -151,6 +153,7 @@ class UpdateFilters(Schema):
 def stories(request, status: schemas.StoryStatus | None = None):
     """Public stories (for the newsroom, drafts too), newest first, each with its last update."""
     user = identify(request)
+    idle.end_idle_stories()  # a list says which are live: the idle ones end first
     found = visible_stories(user)
     if status:
         found = found.filter(status=status)

@@ -40,6 +40,16 @@ class StoryQuerySet(models.QuerySet):
             last_edited_at=latest(public, "edited_at"),
         )
 
+    def with_activity(self):
+        """Annotated with ``last_activity_at``: the newest time of their updates published or
+        scheduled, in the same query (see ``coverage.idle``: a story without one ends by itself)."""
+        from .updates import Update
+
+        planned = Update.objects.filter(
+            story=OuterRef("pk"), status__in=[Update.Status.PUBLISHED, Update.Status.SCHEDULED]
+        )
+        return self.annotate(last_activity_at=latest(planned, "published_at"))
+
 
 class Story(models.Model):
     """A live page: a summary on top and a stream of updates below."""
@@ -84,6 +94,20 @@ class Story(models.Model):
     )
     coverage_start = models.DateTimeField(null=True, blank=True)
     coverage_end = models.DateTimeField(null=True, blank=True)
+    live_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the story last went live: a story that gets no update ends by itself "
+        "LIVEBLOG_IDLE_END_HOURS after its newest update or this time, whichever is later.",
+    )
+    ended_automatically_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when the site ended the story because it went without an update for "
+        "LIVEBLOG_IDLE_END_HOURS: the moment that time ran out. Cleared when it goes live again.",
+    )
     time_zone = models.CharField(
         max_length=64,
         default=app_settings.TIME_ZONE,

@@ -12,7 +12,7 @@ what readers' cached pages and feeds must drop.
 Modules by subject:
 
 - ``updates``: save (pin, byline, revision), bulk create, publish, delete
-- ``stories``: save, start and end coverage, delete, the seed's bookkeeping
+- ``stories``: save, start and end coverage (an idle story's end too), delete, the seed's bookkeeping
 - ``images``: save with renditions, delete, files' cleanup
 - ``clips``: save with poster and captions, delete, files' cleanup
 - ``authors``: create, save with portraits, delete, link to a login
@@ -34,6 +34,7 @@ from .logins import ensure_admin_login
 from .stories import (
     delete_story,
     end_coverage,
+    end_idle_story,
     forget_deleted_story,
     record_seed_positions,
     save_story,
@@ -79,6 +80,7 @@ __all__ = [
     "delete_webhooks",
     "discard_unused_files",
     "end_coverage",
+    "end_idle_story",
     "ensure_admin_login",
     "fill_payload",
     "forget_deleted_story",

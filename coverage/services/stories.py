@@ -3,17 +3,19 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .. import slugs
+from .. import idle, slugs
 from ..models import Clip, DeletedSeedStory, Image, Story
 from . import clips, embeds, images, readers
-from .versions import write_versioned
+from .versions import StaleEdit, write_versioned
 
 
 def save_story(*, story, now=None):
     """Create or save ``story``; raises ``StaleEdit`` if someone saved it since it was loaded.
 
-    Going live dates the start of coverage (if not set) and reopens ended coverage;
-    ending it dates its end. A story without a slug gets one made from its title.
+    Going live dates the start of coverage (if not set) and reopens ended coverage, with a
+    full idle period (``live_since``; see ``coverage.idle``); ending it dates its end. The
+    mark of a story the site ended by itself goes unless it stays ended. A story without a
+    slug gets one made from its title.
     The summary's embedded URLs not yet described are described once the save has committed.
     """
     now = now or timezone.now()
@@ -25,11 +27,15 @@ def save_story(*, story, now=None):
             previous_status = Story.objects.filter(pk=story.pk).values_list("status", flat=True).first()
         if story.status == Story.Status.LIVE:
             story.coverage_start = story.coverage_start or now
+            if previous_status != Story.Status.LIVE:
+                story.live_since = now
             if previous_status == Story.Status.ENDED:
                 story.coverage_end = None
         elif story.status == Story.Status.ENDED:
             story.coverage_start = story.coverage_start or now
             story.coverage_end = story.coverage_end or now
+        if story.status != Story.Status.ENDED:
+            story.ended_automatically_at = None
         if story.pk is None:
             story.save()
             if story.source_slug:  # the document's story is back: the deletion is over
@@ -41,6 +47,40 @@ def save_story(*, story, now=None):
         readers.after_write(story, seen_before=seen_before, now=now)
         embeds.describe_later(story)
     return story
+
+
+def end_idle_story(*, story, now=None):
+    """End ``story`` if it is still live and idle at ``now`` (``coverage.idle``): the site's own
+    "End coverage", for a story left live with no update for ``LIVEBLOG_IDLE_END_HOURS``.
+
+    Its end is dated at its last activity (when coverage really stopped, which its page and
+    JSON-LD then say), and ``ended_automatically_at`` at the moment the limit ran out (the
+    admin says why). The row is read again in the transaction and written only if it still
+    has that version, so two readers who see it at once end it once; an update published
+    meanwhile keeps it live. ``story`` then holds the row as stored. Returns whether this
+    call ended it.
+    """
+    now = now or timezone.now()
+    ended = False
+    with transaction.atomic():
+        current = Story.objects.with_activity().filter(pk=story.pk).first()
+        if current is None:
+            return False
+        due = idle.deadline(current)
+        if due is not None and due <= now:
+            current.status = Story.Status.ENDED
+            current.coverage_end = idle.last_activity(current)
+            current.ended_automatically_at = due
+            try:
+                write_versioned(current, now)
+            except StaleEdit:  # saved by someone else since it was read: that save stands
+                current = Story.objects.get(pk=story.pk)
+            else:
+                readers.after_write(current, seen_before=True, now=now)
+                ended = True
+    for field in Story._meta.concrete_fields:
+        setattr(story, field.attname, getattr(current, field.attname))
+    return ended
 
 
 def delete_story(*, story, user=None, now=None):

@@ -14,7 +14,7 @@ from django.utils.cache import get_conditional_response
 
 from liveblog import security
 
-from .. import caching, comments, embeds, live, markup, pagination, push, structured_data
+from .. import caching, comments, embeds, idle, live, markup, pagination, push, structured_data
 from ..conf import app_settings
 from ..filters import UpdateFilter
 from ..models import Author, Image, Story
@@ -53,11 +53,12 @@ def page_parameters(request, names):
 
 
 def story_list(request):
-    """The front page: live stories first, then the newest.
+    """The front page: live stories first, then the newest (idle ones ended first: ``idle``).
 
     Template ``coverage/story_list.html``; context ``stories``, each with its lead
     image and ``last_updated``.
     """
+    idle.end_idle_stories()  # a story nobody opens ends too
     stories = (
         Story.objects.public()
         .with_last_update()
@@ -98,7 +99,10 @@ def allow_frames(response, origins):
 
 
 def public_story(slug):
-    return get_object_or_404(Story.objects.public().select_related("lead_author"), slug=slug)
+    """The public story ``slug`` (else 404), ended first if it is live and idle (``idle``)."""
+    story = get_object_or_404(Story.objects.public().with_activity().select_related("lead_author"), slug=slug)
+    idle.end_if_idle(story)
+    return story
 
 
 def story_page_key(request, slug):
@@ -151,6 +155,7 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
     story = (
         Story.objects.public()
         .with_last_update()
+        .with_activity()
         .select_related("lead_author")
         .prefetch_related("images")
         .filter(slug=slug)
@@ -161,6 +166,7 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         if moved is not None:
             return RenderedStory(redirect(moved, permanent=True))
         raise Http404("No such story.")
+    idle.end_if_idle(story)
     page_number_args = {"before": query.get("before"), "after": query.get("after")}
     published = story.updates.published(pagination.public_until(**page_number_args))
     update_filter = UpdateFilter(query or None, queryset=published, story=story)
