@@ -88,6 +88,14 @@ def public_versions(revisions, now=None):
     return versions
 
 
+def versions_of(update, now=None):
+    """The texts readers saw of ``update`` (public now), oldest first: its revisions' public
+    versions, or its text as it stands when none is on record (an update written before
+    revisions recorded statuses, and never saved since)."""
+    versions = public_versions(update.revisions.all(), now)
+    return versions or [Version(1, update.published_at, update.headline, update.body)]
+
+
 def changes(versions):
     """Each of ``versions`` (oldest first) with its diff against the one before, newest first."""
     result, before = [], None

@@ -217,6 +217,14 @@ def test_the_page_is_the_same_for_every_reader(client, story):
     assert 'name="robots" content="noindex"' in response.content.decode()
 
 
+def test_an_update_with_no_revision_shows_its_text_as_the_one_version(client, story):
+    update = make_update(story=story, headline="Сирени", body="Тривога в Києві.", published_at=at(0))
+    versions, _ = shown_versions(client, update)
+    assert versions == [
+        (f"Current version, published {long_time(at(0), story)}", ["Сирени"], ["Тривога в Києві."])
+    ]
+
+
 def test_updates_readers_cannot_see_have_no_changes_page(client, story):
     draft = make_update(story=story, status=Update.Status.DRAFT, body="Draft.")
     later = make_update(

@@ -258,11 +258,10 @@ def update_changes(request, slug, pk):
     """
     story = public_story(slug)
     update = get_object_or_404(story.updates.published(), pk=pk)
-    versions = history.public_versions(update.revisions.all())
     context = {
         "story": story,
         "update": update,
-        "changes": history.changes(versions),
+        "changes": history.changes(history.versions_of(update)),
         "in_story_url": pagination.in_story_url(story, update),
     }
     return render(request, "coverage/update_changes.html", context)
