@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from coverage import services
 from coverage.models import Author, Story, Update
 from tests.browser import missing_tool
 from tests.factories import SCRIPTS_SEED, SHIPPED_SEED, SHIPPED_SLUG, make_story, make_update
@@ -38,11 +39,15 @@ def test_reader_pages_are_valid_html(client, tmp_path):
     story = Story.objects.get()
     update = story.updates.order_by("published_at").first()
     Update.objects.filter(pk=update.pk).update(key_event=True, pinned=True)
+    edited = story.updates.order_by("-published_at").first()
+    edited.headline, edited.body = "A headline put in", edited.body + "\n\nA paragraph added."
+    services.save_update(update=edited)
     pages = {
         "home": "/",
         "story": f"/live/{SHIPPED_SLUG}/",
         "story-filtered": f"/live/{SHIPPED_SLUG}/?author=ivan-nechepurenko&key=1",
         "permalink": f"/live/{SHIPPED_SLUG}/updates/{update.pk}/",
+        "changes": f"/live/{SHIPPED_SLUG}/updates/{edited.pk}/changes/",
         "author": "/authors/anton-troianovski/",
         "not-found": "/live/nothing-here/",
     }
@@ -66,9 +71,13 @@ def test_pages_in_every_script_are_valid_html(client, tmp_path):
     }
     for update in story.updates.all():
         pages[f"permalink-{update.pk}"] = update.get_absolute_url()
+    edited = Update.objects.get(bylines__author=arabic)
+    edited.body = "تحديث: " + edited.body
+    services.save_update(update=edited)
+    pages["changes"] = f"{edited.get_absolute_url()}changes/"
     for author in Author.objects.all():
         pages[f"author-{author.pk}"] = author.get_absolute_url()
-    assert len(pages) == 3 + 9 + 8
+    assert len(pages) == 3 + 9 + 8 + 1
     assert nu_errors(client, pages, tmp_path) == []
 
 

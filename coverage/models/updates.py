@@ -280,12 +280,26 @@ class Update(models.Model):
 
 
 class UpdateRevision(models.Model):
-    """The headline and body of an update as one save left them, with who and when."""
+    """The headline and body of an update as one save left them, with who and when.
+
+    With the status and time that save left: which versions readers saw, and from
+    when, follows from them (``coverage.history``).
+    """
 
     update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()
     headline = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=Update.Status.choices,
+        blank=True,
+        help_text="The update's status as this save left it; empty for versions kept before it was "
+        "recorded (never shown to readers).",
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="The update's publication time as this save left it."
+    )
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -303,6 +317,9 @@ class UpdateRevision(models.Model):
             models.UniqueConstraint(fields=["update", "version"], name="revision_unique_version"),
             models.CheckConstraint(
                 condition=Q(writer__in=["newsroom", "seed"]), name="revision_writer_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["", "draft", "scheduled", "published"]), name="revision_status_valid"
             ),
         ]
 

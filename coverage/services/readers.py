@@ -55,8 +55,9 @@ from ..models import (
 
 # Shown on other pages than their story's: a write readers see drops every cached page.
 SITE_WIDE = (Story, Author)
-# Written only with something else that decides (a tombstone with its update's deletion),
-# or never on a reader's page (revisions, the list of deleted seed stories, logins).
+# Written only with something else that decides (a tombstone with its update's deletion, a
+# revision with its update's save: the one page showing revisions, an update's "what changed",
+# is kept by no cache), or never on a reader's page (the list of deleted seed stories, logins).
 NEVER_SHOWN = (UpdateRevision, DeletedSeedStory, Tombstone)
 # Columns only the newsroom or the seed reads.
 UNSEEN_FIELDS = {Story: {"seed_positions"}, Author: {"user"}}

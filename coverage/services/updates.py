@@ -165,6 +165,8 @@ def create_updates(*, story, updates, user=None, writer=Writer.NEWSROOM, now=Non
                     version=update.version,
                     headline=update.headline,
                     body=update.body,
+                    status=update.status,
+                    published_at=update.published_at,
                     saved_by=saved_by,
                     writer=writer,
                     saved_at=now,
@@ -248,23 +250,32 @@ def _set_byline(update, authors):
 
 
 def _record_revision(update, previous, *, user, writer, now):
-    """Keep every saved version: its text, who saved it (a login, or the seed) and when.
+    """Keep every saved version: its text, status and time, who saved it (a login, or the seed) and when.
 
     A save that changes only the status, the byline or the correction is a version
-    too: the history says who published, unpublished or re-credited an update.
+    too: the history says who published, unpublished or re-credited an update, and
+    which of its texts readers saw (``coverage.history``).
     The version before is kept as well if nobody kept it yet (rows older than revisions).
     """
     if previous is not None:
         UpdateRevision.objects.get_or_create(
             update=update,
             version=previous.version,
-            defaults={"headline": previous.headline, "body": previous.body, "saved_at": previous.changed_at},
+            defaults={
+                "headline": previous.headline,
+                "body": previous.body,
+                "status": previous.status,
+                "published_at": previous.published_at,
+                "saved_at": previous.changed_at,
+            },
         )
     UpdateRevision.objects.create(
         update=update,
         version=update.version,
         headline=update.headline,
         body=update.body,
+        status=update.status,
+        published_at=update.published_at,
         saved_by=user if user and user.is_authenticated else None,
         writer=writer,
         saved_at=now,

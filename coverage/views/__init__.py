@@ -1,6 +1,6 @@
 """Reader-facing views, a module per subject.
 
-- ``stories``: the story list, a story page, one update, an author's page.
+- ``stories``: the story list, a story page, one update and what changed in it, an author's page.
 - ``changes``: ``changes.json``, the change feed behind live updating, and its pushed stream.
 - ``comments``: readers' comments and their CSRF token (and the CSRF failure view).
 - ``site``: ``/favicon.ico``, ``robots.txt``, ``/healthz``.
@@ -9,7 +9,7 @@
 from .changes import story_changes, story_stream
 from .comments import comment_token, csrf_failure, story_comment
 from .site import favicon, healthz, robots_txt
-from .stories import author_detail, story_detail, story_list, update_detail
+from .stories import author_detail, story_detail, story_list, update_changes, update_detail
 
 __all__ = [
     "author_detail",
@@ -23,5 +23,6 @@ __all__ = [
     "story_detail",
     "story_list",
     "story_stream",
+    "update_changes",
     "update_detail",
 ]

@@ -1,4 +1,4 @@
-"""Reader pages: the story list, a story, one update, an author.
+"""Reader pages: the story list, a story, one update and what changed in it, an author.
 
 A story page is kept whole by the page cache (``pagecache``), keyed on the
 parameters it answers to, in the forms the site's own links make.
@@ -14,7 +14,7 @@ from django.utils.cache import get_conditional_response
 
 from liveblog import security
 
-from .. import caching, comments, embeds, idle, live, markup, pagination, push, structured_data
+from .. import caching, comments, embeds, history, idle, live, markup, pagination, push, structured_data
 from ..conf import app_settings
 from ..filters import UpdateFilter
 from ..models import Author, Image, Story
@@ -252,6 +252,25 @@ def update_detail(request, slug, pk):
         "has_gallery": update.has_gallery(),
     }
     return allow_frames(render(request, "coverage/update_detail.html", context), context["embed_frames"])
+
+
+def update_changes(request, slug, pk):
+    """What changed in an update: the versions readers saw, newest first, each with its
+    changes since the one before (``coverage.history``). The same for every reader, as the
+    permalink is; drafts and schedules replaced before their time are never shown.
+
+    Template ``coverage/update_changes.html``; context ``story``, ``update``, ``changes``
+    (``history.Change`` list), ``in_story_url``.
+    """
+    story = public_story(slug)
+    update = get_object_or_404(story.updates.published(), pk=pk)
+    context = {
+        "story": story,
+        "update": update,
+        "changes": history.changes(history.versions_of(update)),
+        "in_story_url": pagination.in_story_url(story, update),
+    }
+    return render(request, "coverage/update_changes.html", context)
 
 
 def author_detail(request, slug):

@@ -6,7 +6,9 @@
  *   moving the text under the reader, applies edits, deletions and pins in place.
  *   When more changed than one answer holds ("reload": a tab that slept for
  *   hours), the page is loaded afresh: at once if the reader is at the top and
- *   typing nothing, else when they press the button offered.
+ *   typing nothing, else when they press the button offered;
+ * - "since your last visit": a returning reader is told what is new on the story's
+ *   newest page and can jump to the oldest unread (kept in this browser only).
  */
 (function () {
   "use strict";
@@ -384,6 +386,7 @@
     var empty = this.stream.querySelector(":scope > .empty");
     if (empty) empty.remove();
     refreshTimes(this.stream);
+    if (window.liveblog.catchUp) window.liveblog.catchUp.saw(items);
     if (count) this.announce(count === 1 ? "1 new update shown" : count + " new updates shown");
     if (scroll && items.length) {
       var newest = this.stream.querySelector(":scope > article.update");
@@ -464,6 +467,145 @@
     this.announce("Coverage has ended.");
   };
 
+  /* ---- since your last visit ---------------------------------------------
+   * The story's newest page, unfiltered, names its story in data-catch-up. The newest
+   * update a reader has seen there is kept in this browser only (localStorage, one key
+   * per story; no cookie, nothing sent): its cursor, "microseconds-id", the form the
+   * page's own links use. On a later visit the updates newer than it are counted from
+   * the page (each article's data-published, and its is-key class) and a notice offers
+   * to jump to the oldest of them. When every update of the stream is new and older
+   * pages exist, the oldest unread is on another page: the notice links to the page
+   * that starts right after the kept cursor (?after=), where it is the last update.
+   * A first visit shows nothing. Updates that arrive live count as seen once shown. */
+
+  var SEEN_KEY = "liveblog:seen:";
+  var OLDEST_UNREAD = "#oldest-unread";
+
+  /* data-published ("2026-03-13T10:42:05.123456-04:00") in microseconds: Date keeps only
+   * milliseconds, and the server orders updates to the microsecond. */
+  function microseconds(iso) {
+    var match = /^([^.]*T\d\d:\d\d:\d\d)(?:\.(\d+))?(.*)$/.exec(iso || "");
+    if (!match) return NaN;
+    var fraction = ((match[2] || "") + "000000").slice(0, 6);
+    return Date.parse(match[1] + match[3]) * 1000 + parseInt(fraction, 10);
+  }
+
+  function cursorOf(article) {
+    return { time: microseconds(article.dataset.published), id: parseInt(article.id.slice(7), 10) };
+  }
+
+  function isNewer(a, b) {
+    return a.time > b.time || (a.time === b.time && a.id > b.id);
+  }
+
+  function readCursor(value) {
+    var match = /^(\d{1,20})-(\d{1,20})$/.exec(value || "");
+    return match ? { time: Number(match[1]), id: Number(match[2]) } : null;
+  }
+
+  function storage(action) {
+    try { return action(window.localStorage); } catch (error) { return null; } /* storage off */
+  }
+
+  function CatchUp(story) {
+    this.story = story;
+    this.key = SEEN_KEY + story.dataset.catchUp;
+    this.seen = readCursor(storage(function (store) { return store.getItem(this.key); }.bind(this)));
+  }
+
+  CatchUp.prototype.articles = function () {
+    return this.story.querySelectorAll("#pinned article.update, #updates > article.update");
+  };
+
+  /* Keep the newest of ``articles`` as seen, if newer than what is kept (another tab may
+   * have kept a newer one: the kept cursor only moves forward). */
+  CatchUp.prototype.saw = function (articles) {
+    var key = this.key;
+    var newest = null;
+    Array.prototype.forEach.call(articles, function (article) {
+      var cursor = cursorOf(article);
+      if (!isNaN(cursor.time) && (!newest || isNewer(cursor, newest))) newest = cursor;
+    });
+    if (!newest) return;
+    storage(function (store) {
+      var kept = readCursor(store.getItem(key));
+      if (!kept || isNewer(newest, kept)) store.setItem(key, newest.time + "-" + newest.id);
+    });
+  };
+
+  CatchUp.prototype.start = function () {
+    if (this.seen) this.offer();
+    this.saw(this.articles());
+  };
+
+  CatchUp.prototype.offer = function () {
+    var seen = this.seen;
+    var unread = Array.prototype.filter.call(this.articles(), function (article) {
+      return isNewer(cursorOf(article), seen);
+    });
+    if (!unread.length) return;
+    var oldest = unread.reduce(function (a, b) { return isNewer(cursorOf(a), cursorOf(b)) ? b : a; });
+    var keys = unread.filter(function (article) { return article.classList.contains("is-key"); }).length;
+    var stream = this.story.querySelectorAll("#updates > article.update");
+    var beyond = stream.length && unread.indexOf(stream[stream.length - 1]) !== -1 &&
+      this.story.querySelector(".pager-older");
+    var href = "#" + oldest.id;
+    if (beyond) {
+      href = window.location.pathname + "?after=" + seen.time + "-" + seen.id + OLDEST_UNREAD;
+      keys += this.keyEventsBeyond();
+    }
+    var count = unread.length;
+    var text = count === 1 ? "1 new update" : count + " new updates";
+    if (beyond) text = "More than " + text;
+    if (keys) text += " and " + (keys === 1 ? "1 key event" : keys + " key events");
+    text += " since your last visit — ";
+
+    var notice = document.createElement("div");
+    notice.className = "catch-up";
+    notice.setAttribute("role", "status"); /* polite: read when the reader is not busy */
+    var anchor = document.getElementById("live-status") || document.getElementById("updates");
+    anchor.parentNode.insertBefore(notice, anchor);
+    var paragraph = document.createElement("p");
+    paragraph.appendChild(document.createTextNode(text));
+    var link = document.createElement("a");
+    link.href = href;
+    link.textContent = "Jump to the oldest unread";
+    if (!beyond) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        jumpTo(oldest);
+      });
+    }
+    paragraph.appendChild(link);
+    /* Filled a moment after the region is in the page, so screen readers announce it. */
+    setTimeout(function () { notice.appendChild(paragraph); }, 50);
+  };
+
+  /* Key events newer than the kept cursor on older pages: the key events box lists the
+   * newest ones, each with its time (to the second). */
+  CatchUp.prototype.keyEventsBeyond = function () {
+    var seen = this.seen;
+    var links = this.story.querySelectorAll("#key-events a[data-update]");
+    return Array.prototype.filter.call(links, function (link) {
+      var time = link.querySelector("time");
+      if (document.getElementById("update-" + link.dataset.update) || !time) return false;
+      return microseconds(time.getAttribute("datetime")) > seen.time;
+    }).length;
+  };
+
+  function jumpTo(article) {
+    article.setAttribute("tabindex", "-1");
+    article.scrollIntoView({ block: "start" });
+    article.focus({ preventScroll: true });
+  }
+
+  /* The page a notice sent the reader to (?after=kept cursor): its last update is the oldest unread. */
+  function landOnOldestUnread() {
+    if (window.location.hash !== OLDEST_UNREAD || !/[?&]after=/.test(window.location.search)) return;
+    var stream = document.querySelectorAll("#updates > article.update");
+    if (stream.length) jumpTo(stream[stream.length - 1]);
+  }
+
   /* ---- start ------------------------------------------------------------- */
 
   window.liveblog = { refreshTimes: refreshTimes };
@@ -475,6 +617,11 @@
   if (form && window.fetch) commentForm(form);
 
   var story = document.getElementById("story");
+  if (story && story.dataset.catchUp) {
+    window.liveblog.catchUp = new CatchUp(story);
+    window.liveblog.catchUp.start();
+  }
+  landOnOldestUnread();
   if (story && story.dataset.changesUrl && window.fetch && document.getElementById("updates")) {
     window.liveblog.story = new LiveStory(story);
     window.liveblog.story.start();
