@@ -421,7 +421,7 @@
       Array.prototype.forEach.call(box.querySelectorAll("article.update"), function (el) {
         if (el.id === "update-" + pinnedId) return;
         /* unpinned: back in the stream, or on the older page it belongs to */
-        if (self.onOlderPage({ id: null, published: el.dataset.published }, pinnedId)) el.remove();
+        if (self.olderBefore && new Date(el.dataset.published) < self.olderBefore) el.remove();
         else self.insertSorted(el);
       });
     }
