@@ -179,7 +179,7 @@ def test_key_event_links_and_permalinks_land_on_the_update_in_either_order(clien
     Update.objects.filter(pk__in=[early.pk, late.pk]).update(key_event=True)
 
     def key_link(response, update):
-        return re.search(rf'href="([^"]+#update-{update.pk})"', response.content.decode()).group(1)
+        return re.search(rf'href="([^"]*#update-{update.pk})"', response.content.decode()).group(1)
 
     opening = client.get(story.get_absolute_url())
     assert key_link(opening, early) == f"#update-{early.pk}"  # on this page
