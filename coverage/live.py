@@ -231,10 +231,12 @@ def answer(story, since, cursor, now=None):
     return payload
 
 
-def key_events(story, *, on_page=(), now=None):
+def key_events(story, *, on_page=(), now=None, order=""):
     """The story's newest key events, each with ``href``: its anchor when it is in
-    ``on_page`` (ids shown on this page), else the story page that holds it."""
+    ``on_page`` (ids shown on this page), else the story page that holds it, in the
+    reader's ``order`` when they chose one (see ``pagination.in_story_url``)."""
     events = list(Update.objects.key_events(story, now))
     for event in events:
-        event.href = f"#{event.anchor}" if event.pk in on_page else pagination.in_story_url(story, event)
+        in_page = event.pk in on_page
+        event.href = f"#{event.anchor}" if in_page else pagination.in_story_url(story, event, order)
     return events

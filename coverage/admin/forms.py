@@ -49,7 +49,7 @@ class StoryForm(ZonedTimesForm, VersionedForm, OptionalSlugForm):
         model = Story
         fields = [
             "title", "slug", "lead_author", "status", "coverage_start", "coverage_end", "summary",
-            "poll_interval", "time_zone", "comments_open",
+            "order", "poll_interval", "time_zone", "comments_open",
         ]  # fmt: skip
         widgets = {
             "title": forms.TextInput(attrs={"class": "vLargeTextField"}),

@@ -62,7 +62,10 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
                     ]
                 },
             ),
-            ("Reader page", {"fields": ["poll_interval", "time_zone", "comments_open", "source_slug"]}),
+            (
+                "Reader page",
+                {"fields": ["order", "poll_interval", "time_zone", "comments_open", "source_slug"]},
+            ),
         ]
         if obj is not None:
             fieldsets.append(("Updates", {"fields": ["latest_updates"]}))

@@ -118,6 +118,9 @@ class KeyEvent(Schema):
     url: str
 
 
+StoryOrder = Literal["newest", "oldest"]
+
+
 class StorySummary(Schema):
     id: int
     slug: str
@@ -139,6 +142,7 @@ class Story(StorySummary):
     summary_html: str
     lead_author: Author | None
     time_zone: str
+    order: StoryOrder = Field(description="The order readers get the updates in unless they switch.")
     comments_open: bool
     key_events: list[KeyEvent]
     pinned: Update | None
@@ -216,6 +220,7 @@ class StoryIn(Strict):
     status: StoryStatus = "draft"
     lead_author: str | None = Field(None, description="An author's slug.")
     time_zone: str | None = Field(None, max_length=64, description="An IANA name; default: the newsroom's.")
+    order: StoryOrder = "newest"
     comments_open: bool = True
 
 
@@ -225,4 +230,5 @@ class StoryPatch(Strict):
     status: StoryStatus | None = Field(None, description="live starts coverage, ended ends it.")
     lead_author: str | None = None
     time_zone: str | None = Field(None, max_length=64)
+    order: StoryOrder | None = None
     comments_open: bool | None = None

@@ -59,6 +59,12 @@ class Story(models.Model):
         LIVE = "live", "Live"
         ENDED = "ended", "Ended"
 
+    class Order(models.TextChoices):
+        """The order a story's stream is read in; readers can switch (``?order=``)."""
+
+        NEWEST = "newest", "Newest first"
+        OLDEST = "oldest", "Oldest first"
+
     title = models.CharField(max_length=300)
     slug = models.SlugField(
         max_length=200,
@@ -85,6 +91,14 @@ class Story(models.Model):
         help_text="The block on top of the page, in Markdown, including the “what else to know” list.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    order = models.CharField(
+        max_length=6,
+        choices=Order.choices,
+        default=Order.NEWEST,
+        verbose_name="reading order",
+        help_text="How readers get the updates unless they switch: newest first for breaking news, "
+        "oldest first for coverage read from its start (a match report, a Q&A).",
+    )
     embeds = models.JSONField(
         default=dict,
         blank=True,
@@ -150,6 +164,7 @@ class Story(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "live", "ended"]), name="story_status_valid"
             ),
+            models.CheckConstraint(condition=Q(order__in=["newest", "oldest"]), name="story_order_valid"),
             models.UniqueConstraint(
                 fields=["source_slug"], condition=~Q(source_slug=""), name="story_unique_source_slug"
             ),
@@ -164,6 +179,10 @@ class Story(models.Model):
     @property
     def is_live(self):
         return self.status == self.Status.LIVE
+
+    @property
+    def oldest_first(self):
+        return self.order == self.Order.OLDEST
 
     @property
     def lead_image(self):

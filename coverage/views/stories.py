@@ -22,16 +22,17 @@ from ..pagecache import shared
 from ..site import absolute_url
 
 COMMENTS_PER_PAGE = 50
-# The parameters a story page answers to: the filters, the update and comment pages, the
-# thank-you note. Any other (utm_source, fbclid, …) is ignored: it changes neither the
-# page nor its key in the page cache.
-STORY_PARAMETERS = ("author", "key", "before", "after", "comments", "comment")
+# The parameters a story page answers to: the filters, the reading order, the update and
+# comment pages, the thank-you note. Any other (utm_source, fbclid, …) is ignored: it
+# changes neither the page nor its key in the page cache.
+STORY_PARAMETERS = ("author", "key", "order", "before", "after", "comments", "comment")
 AUTHOR_PARAMETERS = ("before", "after")
 # The forms of those parameters the site's own links and forms make. A page asked for
 # with any other form is still served, but not cached: only real pages take cache room.
 CANONICAL = {
     "author": re.compile(r"[-\w]{1,100}"),
     "key": re.compile(r"1"),
+    "order": re.compile(r"newest|oldest"),
     "before": pagination.CURSOR,
     "after": pagination.CURSOR,
     "comments": re.compile(r"[1-9][0-9]{0,8}"),
@@ -39,15 +40,20 @@ CANONICAL = {
 }
 
 
+# Parameters read only in these values: any other is as if it were not given (``?order=x``
+# is the story's own order), so it makes no page, and no cache key, of its own.
+CHOICES = {"order": frozenset(Story.Order.values)}
+
 NO_PARAMETERS = QueryDict()
 
 
 def page_parameters(request, names):
     """The request's non-empty parameters among ``names``, one value each (the last, as
-    ``QueryDict.get`` reads them), in ``names`` order: what the page is rendered from."""
+    ``QueryDict.get`` reads them), in ``names`` order, those outside their ``CHOICES`` left
+    out: what the page is rendered from."""
     query = QueryDict(mutable=True)
     for name in names:
-        if value := request.GET.get(name):
+        if (value := request.GET.get(name)) and value in CHOICES.get(name, (value,)):
             query[name] = value
     return query
 
@@ -113,12 +119,13 @@ def story_page_key(request, slug):
 
 @shared(story_page_key)
 def story_detail(request, slug):
-    """A story with one page of its updates, newest first.
+    """A story with one page of its updates, in the story's order (newest first, or oldest
+    first) or the one the reader chose (``?order=``).
 
     Template ``coverage/story_detail.html``; context ``story``, ``page`` (a
-    ``pagination.Page``), ``pinned``, ``key_events``, ``filter``,
-    ``structured_data``, ``has_gallery`` (the page loads the gallery script). A
-    story's old source slug redirects (301) to it.
+    ``pagination.Page``), ``pinned``, ``key_events``, ``filter``, ``switch_order``
+    (the other order, for the reader's switch), ``structured_data``, ``has_gallery``
+    (the page loads the gallery script). A story's old source slug redirects (301) to it.
 
     The page is the same for every reader: the page cache (``pagecache``) keeps
     it whole until the story changes, and it carries an ETag (a conditional GET
@@ -177,7 +184,9 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         pinned = published.pinned_in(story).with_byline().first()
         if pinned is not None:
             stream = stream.exclude(pk=pinned.pk)
-    page = pagination.paginate(stream.with_byline(), **page_number_args)
+    chosen_order = query.get("order", "")
+    oldest_first = (chosen_order or story.order) == Story.Order.OLDEST
+    page = pagination.paginate(stream.with_byline(), **page_number_args, oldest_first=oldest_first)
     if not page.is_first:
         pinned = None
     on_page = {update.pk for update in page.items} | ({pinned.pk} if pinned else set())
@@ -190,14 +199,15 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         "pinned": pinned,
         "summary_shown": summary_shown,
         "summary_folded": summary_folded,
-        "key_events": live.key_events(story, on_page=on_page),
+        "key_events": live.key_events(story, on_page=on_page, order=chosen_order),
+        "switch_order": (Story.Order.NEWEST if oldest_first else Story.Order.OLDEST).value,
         "filter": update_filter,
         "filtered": filtered,
         "structured_data": structured_data.live_blog_posting(story, shown),
         "embed_frames": embed_frames(story, shown),
         "canonical_url": absolute_url(story.get_absolute_url()),
-        # Live updating runs on the newest, unfiltered page of a live story.
-        "live_polling": story.is_live and page.is_first and not filtered,
+        # Live updating runs on the unfiltered page of a live story that new updates join.
+        "live_polling": story.is_live and page.is_newest and not filtered,
         "live_cursor": live.current_cursor(),
         "live_interval": live.interval(story),
         "live_stream": push.enabled(),

@@ -4,6 +4,8 @@
  * - live updating of a live story's newest page: polls changes.json while the
  *   tab is visible, backs off on errors, shows "N new updates" instead of
  *   moving the text under the reader, applies edits, deletions and pins in place.
+ *   The stream says its order (data-order): newest first, new updates join its
+ *   top; oldest first (the last page), its end, and the button floats at the bottom.
  *   When more changed than one answer holds ("reload": a tab that slept for
  *   hours), the page is loaded afresh: at once if the reader is at the top and
  *   typing nothing, else when they press the button offered;
@@ -124,6 +126,9 @@
     this.pending = [];
     this.baseTitle = document.title;
     this.stream = document.getElementById("updates");
+    this.oldestFirst = this.stream.dataset.order === "oldest";
+    /* Updates published before this are on older pages: one of them edited is not new here. */
+    this.olderBefore = this.stream.dataset.olderBefore ? new Date(this.stream.dataset.olderBefore) : null;
     this.status = document.getElementById("live-status");
     this.keyEvents = document.getElementById("key-events");
     this.keyEventsHtml = null;
@@ -143,10 +148,10 @@
     });
     window.addEventListener("scroll", function () {
       if (self.reloading) {
-        if (self.atTop() && !self.typing()) window.location.reload();
+        if (self.atEdge() && !self.typing()) window.location.reload();
         return;
       }
-      if (self.atTop() && self.pending.length) self.showPending(false);
+      if (self.atEdge() && self.pending.length) self.showPending(false);
     }, { passive: true });
     if (this.keyEvents) {
       /* A key event that is still behind the button: show the new updates, then follow the link. */
@@ -263,10 +268,11 @@
     var arrivals = [];
     (data.updates || []).forEach(function (item) {
       var current = document.getElementById("update-" + item.id);
-      var fresh = self.toElement(item.html);
-      loadScripts(fresh);
       var edited = item.edited && new Date(item.edited) > new Date(item.published);
       self.noteUpdated(edited ? item.edited : item.published);
+      if (!current && self.onOlderPage(item, data.pinned)) return; /* an edit on an older page */
+      var fresh = self.toElement(item.html);
+      loadScripts(fresh);
       if (current) {
         current.replaceWith(fresh);
       } else if (!self.isPending(item.id)) {
@@ -280,7 +286,7 @@
     refreshTimes(this.story);
     if (arrivals.length) {
       this.pending = this.pending.concat(arrivals);
-      if (this.atTop()) {
+      if (this.atEdge()) {
         this.showPending(false);
       } else {
         this.offerPending();
@@ -297,17 +303,14 @@
     this.reloading = true;
     this.cancel();
     this.closeStream();
-    if (this.atTop() && !this.typing()) {
+    if (this.atEdge() && !this.typing()) {
       window.location.reload();
       return;
     }
     if (this.button) this.button.remove();
-    this.button = document.createElement("button");
-    this.button.type = "button";
-    this.button.className = "new-updates";
+    this.button = this.makeButton();
     this.button.textContent = "Show the latest updates";
     this.button.addEventListener("click", function () { window.location.reload(); });
-    this.stream.parentNode.insertBefore(this.button, this.stream);
     this.announce("Many updates have changed. Show the latest updates to reload the page.");
   };
 
@@ -335,21 +338,41 @@
     if (this.pending.length !== count) this.offerPending();
   };
 
-  LiveStory.prototype.atTop = function () {
-    var top = this.stream.getBoundingClientRect().top;
-    return top >= -40;
+  /* An update that is neither here nor new: published before this page's oldest, it
+   * belongs to an older page (an edit there). The pinned one is shown wherever it is. */
+  LiveStory.prototype.onOlderPage = function (item, pinnedId) {
+    return Boolean(this.olderBefore) && item.id !== pinnedId && new Date(item.published) < this.olderBefore;
+  };
+
+  /* Where new updates join the stream is in the reader's view: its top (newest first),
+   * or its end (oldest first). */
+  LiveStory.prototype.atEdge = function () {
+    var box = this.stream.getBoundingClientRect();
+    if (this.oldestFirst) return box.bottom <= window.innerHeight + 40;
+    return box.top >= -40;
   };
 
   LiveStory.prototype.insertSorted = function (el) {
     var published = new Date(el.dataset.published);
+    var oldestFirst = this.oldestFirst;
     var children = this.stream.querySelectorAll(":scope > article.update");
     for (var i = 0; i < children.length; i++) {
-      if (new Date(children[i].dataset.published) <= published) {
+      var other = new Date(children[i].dataset.published);
+      if (oldestFirst ? other > published : other <= published) {
         this.stream.insertBefore(el, children[i]);
         return;
       }
     }
     this.stream.appendChild(el);
+  };
+
+  /* The floating button, before the stream (newest first) or after it (oldest first). */
+  LiveStory.prototype.makeButton = function () {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = this.oldestFirst ? "new-updates at-end" : "new-updates";
+    this.stream.parentNode.insertBefore(button, this.oldestFirst ? this.stream.nextSibling : this.stream);
+    return button;
   };
 
   LiveStory.prototype.offerPending = function () {
@@ -362,11 +385,8 @@
     }
     if (!this.button) {
       var self = this;
-      this.button = document.createElement("button");
-      this.button.type = "button";
-      this.button.className = "new-updates";
+      this.button = this.makeButton();
       this.button.addEventListener("click", function () { self.showPending(true); });
-      this.stream.parentNode.insertBefore(this.button, this.stream);
     }
     var label = count === 1 ? "1 new update" : count + " new updates";
     this.button.textContent = "Show " + label;
@@ -389,10 +409,11 @@
     if (window.liveblog.catchUp) window.liveblog.catchUp.saw(items);
     if (count) this.announce(count === 1 ? "1 new update shown" : count + " new updates shown");
     if (scroll && items.length) {
-      var newest = this.stream.querySelector(":scope > article.update");
-      newest.setAttribute("tabindex", "-1");
-      newest.scrollIntoView({ block: "start" });
-      newest.focus({ preventScroll: true });
+      /* the first of them to read: the newest on top, or oldest first the oldest that came */
+      var first = this.oldestFirst ? items[0] : this.stream.querySelector(":scope > article.update");
+      first.setAttribute("tabindex", "-1");
+      first.scrollIntoView({ block: "start" });
+      first.focus({ preventScroll: true });
     }
   };
 
@@ -401,7 +422,10 @@
     var self = this;
     if (box) {
       Array.prototype.forEach.call(box.querySelectorAll("article.update"), function (el) {
-        if (el.id !== "update-" + pinnedId) self.insertSorted(el);
+        if (el.id === "update-" + pinnedId) return;
+        /* unpinned: back in the stream, or on the older page it belongs to */
+        if (self.olderBefore && new Date(el.dataset.published) < self.olderBefore) el.remove();
+        else self.insertSorted(el);
       });
     }
     if (!pinnedId) {
@@ -420,15 +444,23 @@
   };
 
   /* The key events box, as the server rendered it: links go to the update on this
-   * page when it is here (or waiting behind the button), else to the page holding it. */
+   * page when it is here (or waiting behind the button), else to the page holding it,
+   * in the order the reader chose (the server's box is the same for every reader). */
   LiveStory.prototype.placeKeyEvents = function (html) {
     if (!this.keyEvents || html === this.keyEventsHtml) return;
     var self = this;
+    var chosen = new URLSearchParams(window.location.search).get("order");
     this.keyEventsHtml = html;
     this.keyEvents.innerHTML = html;
-    Array.prototype.forEach.call(this.keyEvents.querySelectorAll("a[data-update]"), function (link) {
+    Array.prototype.forEach.call(this.keyEvents.querySelectorAll("a[href]"), function (link) {
       var id = link.dataset.update;
-      if (document.getElementById("update-" + id) || self.isPending(id)) link.setAttribute("href", "#update-" + id);
+      if (id && (document.getElementById("update-" + id) || self.isPending(id))) {
+        link.setAttribute("href", "#update-" + id);
+      } else if (chosen === "oldest" || chosen === "newest") {
+        var url = new URL(link.getAttribute("href"), window.location.href);
+        url.searchParams.set("order", chosen);
+        link.setAttribute("href", url.pathname + url.search + url.hash);
+      }
     });
   };
 
