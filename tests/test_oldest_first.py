@@ -220,3 +220,14 @@ def test_the_newsroom_sets_the_order_in_the_admin_and_the_api_shows_it(client):
     make_update(story=story, body="Другий тайм.")
     ids = article_ids(client.get(story.get_absolute_url()))
     assert ids == list(story.updates.order_by("published_at").values_list("pk", flat=True))
+
+
+def test_since_your_last_visit_runs_only_on_the_page_that_holds_the_newest_updates(client):
+    story, ids = oldest_story(25)
+    url = story.get_absolute_url()
+    marks = [
+        client.get(url).content.decode().count("data-catch-up="),  # oldest first: its oldest page
+        client.get(url, {"order": "newest"}).content.decode().count("data-catch-up="),
+        client.get(url, {"order": "newest", "key": "1"}).content.decode().count("data-catch-up="),
+    ]
+    assert marks == [0, 1, 0]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coverage', '0018_webhooks'),
+        ('coverage', '0020_revision_visibility'),
     ]
 
     operations = [
