@@ -11,11 +11,9 @@ from playwright.sync_api import expect
 from coverage import services
 from coverage.models import Story, Update
 from tests.factories import make_author, make_story, make_stream, make_update
+from tests.test_live_browser import POLL, WITHIN_TWO_POLLS  # the live tests' pace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-POLL = 1  # seconds, set on the story as the newsroom would mid-event
-WITHIN_TWO_POLLS = 2 * POLL * 1000 + 2500  # ms, with room for a busy machine
 
 
 @pytest.fixture
