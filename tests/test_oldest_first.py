@@ -223,7 +223,7 @@ def test_the_newsroom_sets_the_order_in_the_admin_and_the_api_shows_it(client):
 
 
 def test_since_your_last_visit_runs_only_on_the_page_that_holds_the_newest_updates(client):
-    story, ids = oldest_story(25)
+    story, _ = oldest_story(25)
     url = story.get_absolute_url()
     marks = [
         client.get(url).content.decode().count("data-catch-up="),  # oldest first: its oldest page
