@@ -73,7 +73,7 @@ def public_versions(revisions, now=None):
     ordered = sorted(revisions, key=lambda revision: revision.version)
     versions = []
     for revision, following in pairwise([*ordered, None]):
-        if revision.status not in (Update.Status.SCHEDULED, Update.Status.PUBLISHED):
+        if revision.status not in Update.SHOWN_STATUSES:
             continue  # a draft, or kept before statuses were recorded
         if revision.published_at is None:
             continue

@@ -24,9 +24,7 @@ from django.utils import timezone
 
 from . import services
 from .conf import app_settings
-from .models import Story, Update
-
-ACTIVE = (Update.Status.PUBLISHED, Update.Status.SCHEDULED)
+from .models import Story
 
 
 def limit():
@@ -44,12 +42,8 @@ def last_activity(story):
     if "last_activity_at" in story.__dict__:
         newest = story.last_activity_at
     else:
-        newest = (
-            Update.objects.filter(story=story, status__in=ACTIVE, published_at__isnull=False)
-            .order_by("-published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
+        activity = Story.objects.filter(pk=story.pk).with_activity()
+        newest = activity.values_list("last_activity_at", flat=True).first()
     moments = [moment for moment in (newest, story.live_since or story.coverage_start) if moment]
     return max(moments, default=None)
 

@@ -45,9 +45,7 @@ class StoryQuerySet(models.QuerySet):
         scheduled, in the same query (see ``coverage.idle``: a story without one ends by itself)."""
         from .updates import Update
 
-        planned = Update.objects.filter(
-            story=OuterRef("pk"), status__in=[Update.Status.PUBLISHED, Update.Status.SCHEDULED]
-        )
+        planned = Update.objects.filter(story=OuterRef("pk"), status__in=Update.SHOWN_STATUSES)
         return self.annotate(last_activity_at=latest(planned, "published_at"))
 
 

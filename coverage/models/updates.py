@@ -30,7 +30,7 @@ def public_updates(now, *, through=""):
     """
     return Q(
         **{
-            f"{through}status__in": [Update.Status.PUBLISHED, Update.Status.SCHEDULED],
+            f"{through}status__in": Update.SHOWN_STATUSES,
             f"{through}published_at__lte": now,
         }
     )
@@ -110,6 +110,9 @@ class Update(models.Model):
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
+
+    # Statuses readers see once the update's time has come (a draft never).
+    SHOWN_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="updates")
     authors = models.ManyToManyField(Author, through="Byline", related_name="updates")
