@@ -72,8 +72,13 @@ def message(story, now=None):
     now = now or timezone.now()
     cursor = live.current_cursor(now)
     since = max(0, cursor - live.window() - live.lag())  # this change, whatever the rounding
+    return changes_event(story, since, cursor, now)
+
+
+def changes_event(story, since, cursor, now, *, retry=None):
+    """The SSE event of what changed in ``story`` from ``since`` to ``cursor`` (``live.answer``)."""
     data = json.dumps(live.answer(story, since, cursor, now), separators=(",", ":"))
-    return sse(data, event=EVENT, ident=cursor)
+    return sse(data, event=EVENT, ident=cursor, retry=retry)
 
 
 def sse(data, *, event, ident=None, retry=None):

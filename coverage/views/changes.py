@@ -1,7 +1,5 @@
 """``changes.json``: the change feed readers' pages poll (what changed in a story since a cursor)."""
 
-import json
-
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -103,8 +101,7 @@ def story_stream(request, slug):
         return JsonResponse({"error": "no such story"}, status=404)
     since = live.parse_cursor(request.META.get("HTTP_LAST_EVENT_ID") or request.GET.get("since"))
     cursor = live.cursor_after(current, since, now)
-    data = json.dumps(live.answer(current.story, since, cursor, now), separators=(",", ":"))
-    opening = push.sse(data, event=push.EVENT, ident=cursor, retry=push.RECONNECT_MS)
+    opening = push.changes_event(current.story, since, cursor, now, retry=push.RECONNECT_MS)
     response = HttpResponse(opening, content_type="text/event-stream")
     response["Grip-Hold"] = "stream"
     response["Grip-Channel"] = push.channel(current.story.pk)
