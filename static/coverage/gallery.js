@@ -69,11 +69,14 @@
     var slides = slidesOf(box);
     if (targets.get(box) === index) targets.delete(box);
     var count = box.querySelector(".gallery-count");
-    var text = index + 1 + " of " + slides.length;
+    var place = { number: index + 1, count: slides.length };
+    var text = words("picture_of", place);
     if (count.textContent !== text) {
       count.textContent = text;
       var img = slides[index].querySelector("img");
-      box.querySelector(".gallery-status").textContent = "Picture " + text + (img && img.alt ? ": " + img.alt : "");
+      if (img && img.alt) place.alt = img.alt;
+      box.querySelector(".gallery-status").textContent =
+        words(place.alt ? "picture_status_with_alt" : "picture_status", place);
     }
     setDisabled(box.querySelector(".gallery-prev"), index === 0);
     setDisabled(box.querySelector(".gallery-next"), index === slides.length - 1);
@@ -161,6 +164,11 @@
     }
   }
 
+  /* The page's words (live.js reads them from the page: languages.script_texts). */
+  function words(key, values) {
+    return window.liveblog.text(key, values);
+  }
+
   function element(tag, className, text) {
     var el = document.createElement(tag);
     el.className = className;
@@ -176,9 +184,11 @@
     count.setAttribute("aria-hidden", "true");
     var status = element("p", "gallery-status visually-hidden");
     status.setAttribute("aria-live", "polite");
-    var close = element("button", "gallery-close", "Close");
+    var close = element("button", "gallery-close");
     close.type = "button";
-    close.appendChild(element("span", "visually-hidden", " full screen"));
+    var shown = element("span", "", words("close"));
+    shown.setAttribute("aria-hidden", "true"); /* seen; heard in full from the next */
+    close.append(shown, element("span", "visually-hidden", words("close_full_screen")));
     bar.append(count, status, close);
     var track = element("div", "gallery-track");
     track.tabIndex = 0;
@@ -221,7 +231,7 @@
       return fullScreenCopy(figure, position, shown);
     });
     trackOf(dialog).replaceChildren.apply(trackOf(dialog), copies);
-    dialog.setAttribute("aria-label", box.getAttribute("aria-label") + ", full screen");
+    dialog.setAttribute("aria-label", words("full_screen", { name: box.getAttribute("aria-label") }));
     opener = button;
     dialog.showModal();
     go(dialog, shown, true);
