@@ -51,7 +51,12 @@
     index = Math.max(0, Math.min(slidesOf(box).length - 1, index));
     var still = instant || window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     if (!still) targets.set(box, index);
-    track.scrollTo({ left: index * track.clientWidth, behavior: still ? "instant" : "smooth" });
+    var start = rightToLeft(box) ? -1 : 1; /* right to left, the row scrolls towards negative lefts */
+    track.scrollTo({ left: start * index * track.clientWidth, behavior: still ? "instant" : "smooth" });
+  }
+
+  function rightToLeft(box) {
+    return getComputedStyle(box).direction === "rtl";
   }
 
   function setDisabled(button, disabled) {
@@ -138,7 +143,10 @@
     var box = event.target.closest && event.target.closest("[data-gallery]");
     if (!box || event.altKey || event.ctrlKey || event.metaKey) return;
     if (box !== dialog && !event.target.matches(".gallery-track, .gallery-prev, .gallery-next")) return;
-    var moves = { ArrowLeft: target(box) - 1, ArrowRight: target(box) + 1, Home: 0, End: slidesOf(box).length - 1 };
+    var back = rightToLeft(box) ? "ArrowRight" : "ArrowLeft"; /* the arrow that points to the first picture */
+    var moves = { Home: 0, End: slidesOf(box).length - 1 };
+    moves[back] = target(box) - 1;
+    moves[back === "ArrowLeft" ? "ArrowRight" : "ArrowLeft"] = target(box) + 1;
     if (event.key in moves) {
       event.preventDefault();
       go(box, moves[event.key]);
