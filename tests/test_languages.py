@@ -211,6 +211,10 @@ def test_a_story_in_another_language_shows_no_english_of_ours(client, language):
             ' dir="rtl"' if language == "ar" else None
         ), name
         assert english_in(reader_text(html), language) == [], name
+    structured = re.search(
+        r'<script type="application/ld\+json">(.*?)</script>', pages["story page"].content.decode(), re.S
+    )
+    assert json.loads(structured.group(1))["inLanguage"] == language
     feed = client.get(base + "feed/").content.decode()
     assert f'xml:lang="{language}"' in feed
     feed_text = re.sub(r"<[^>]+>", " ", re.sub(r"&lt;.*?&gt;", " ", feed))
