@@ -6,8 +6,6 @@ from datetime import UTC
 from django import template
 from django.utils.html import format_html, format_html_join, linebreaks, urlize
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from coverage import embeds, markup, site, times
 
@@ -78,13 +76,8 @@ def byline(authors, prefix="", size=32):
     if len(links) == 1:
         names = links[0]
     else:
-        # Translators: what separates the names of a byline but the last two (“A, B and C”).
-        separator = pgettext("byline", ", ")
         names = format_html(
-            # Translators: a byline's names: all but the last, then the last (“A, B and C”).
-            _("{names} and {last}"),
-            names=format_html(separator.join(["{}"] * (len(links) - 1)), *links[:-1]),
-            last=links[-1],
+            "{} and {}", format_html(", ".join(["{}"] * (len(links) - 1)), *links[:-1]), links[-1]
         )
     portraits = format_html_join("", "{}", ((avatar(author, size),) for author in authors))
     return format_html(
