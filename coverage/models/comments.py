@@ -68,7 +68,7 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} on {self.story}"
+        return _("%(name)s on %(story)s") % {"name": self.name, "story": self.story}
 
     def get_absolute_url(self):
         return f"{self.story.get_absolute_url()}#comment-{self.pk}"

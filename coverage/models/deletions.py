@@ -56,4 +56,7 @@ class Tombstone(models.Model):
         indexes = [models.Index(fields=["story", "deleted_at"], name="tombstone_story_time")]
 
     def __str__(self):
-        return f"Update {self.update_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"
+        return _("Update %(number)s deleted %(time)s") % {
+            "number": self.update_id,
+            "time": f"{self.deleted_at:%Y-%m-%d %H:%M}",
+        }

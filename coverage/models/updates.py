@@ -239,7 +239,9 @@ class Update(models.Model):
         ]
 
     def __str__(self):
-        return self.headline or markup.plain_excerpt(self.body) or f"Update {self.pk}"
+        return (
+            self.headline or markup.plain_excerpt(self.body) or _("Update %(number)s") % {"number": self.pk}
+        )
 
     def save(self, **kwargs):
         """Also dates ``public_changed_at`` when readers will notice this write (see below)."""
@@ -379,7 +381,10 @@ class UpdateRevision(models.Model):
         ]
 
     def __str__(self):
-        return f"Version {self.version} of update {self.update_id}"
+        return _("Version %(version)s of update %(number)s") % {
+            "version": self.version,
+            "number": self.update_id,
+        }
 
 
 class BylineQuerySet(models.QuerySet):
@@ -440,7 +445,7 @@ class Byline(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.author} on {self.update_id}"
+        return _("%(author)s on %(number)s") % {"author": self.author, "number": self.update_id}
 
     def save(self, **kwargs):
         if self._state.adding:

@@ -63,7 +63,9 @@ class Webhook(models.Model):
         indexes = [models.Index(fields=["story"], condition=Q(active=True), name="webhook_active_story")]
 
     def __str__(self):
-        return f"{self.url} ({self.story or 'all stories'})"
+        if self.story is None:
+            return _("%(url)s (all stories)") % {"url": self.url}
+        return _("%(url)s (%(story)s)") % {"url": self.url, "story": self.story}
 
 
 class WebhookEvent(models.TextChoices):
@@ -155,7 +157,11 @@ class WebhookDelivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.event} of update {self.update_id} ({self.delivery_id})"
+        return _("%(event)s of update %(number)s (%(delivery)s)") % {
+            "event": self.event,
+            "number": self.update_id,
+            "delivery": self.delivery_id,
+        }
 
     @property
     def is_due(self):
