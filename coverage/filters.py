@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Author, Byline, Update, public_updates
@@ -68,7 +69,11 @@ class UpdateFilter(django_filters.FilterSet):
             return []
         phrases = []
         if author := self.form.cleaned_data.get("author"):
-            phrases.append(format_html('updates by <span dir="auto">{}</span>', author.name))
+            # Translators: a filter applied to a story's updates, after "Showing".
+            phrases.append(
+                format_html(gettext('updates by <span dir="auto">{name}</span>'), name=author.name)
+            )
         if self.form.cleaned_data.get("key"):
-            phrases.append("key events only")
+            # Translators: a filter applied to a story's updates, after "Showing".
+            phrases.append(gettext("key events only"))
         return phrases

@@ -38,6 +38,15 @@ ENGLISH_DATES = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.|AM|PM|a\.m\.|p\.m\.)(?!\w)"
 )
+SHARED_WORDS = {
+    "description",
+    "og:title",
+    "og:description",
+    "og:image:alt",
+    "twitter:title",
+    "twitter:description",
+    "twitter:image:alt",
+}
 PLACEHOLDERS = re.compile(r"%\(\w+\)s|\{\w+\}|</?\w+[^>]*>")
 
 
@@ -89,13 +98,11 @@ def reader_text(html):
             for name in ("alt", "title", "aria-label", "placeholder")
             if element.attrs.get(name)
         ]
+        # The sharing tags' words (not their addresses: a URL is not a text of ours).
         if (
             element.tag == "meta"
-            and element.attrs.get("content")
-            and element.attrs.get("name", "").startswith(("description", "twitter:"))
+            and (element.attrs.get("name") or element.attrs.get("property")) in SHARED_WORDS
         ):
-            texts.append(element.attrs["content"])
-        if element.tag == "meta" and element.attrs.get("property", "").startswith("og:"):
             texts.append(element.attrs.get("content", ""))
     return "\n".join(texts)
 

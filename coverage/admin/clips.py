@@ -93,7 +93,7 @@ class ClipInline(UpdatePartInline):
     model = Clip
     form = ClipForm
     fields = ["file", "caption", ("credit", "position"), "captions", ("captions_language", "captions_label")]
-    verbose_name = "video or audio clip"
+    verbose_name = _("video or audio clip")
     verbose_name_plural = "video and audio clips"
 
 

@@ -28,7 +28,7 @@ class ImageInline(UpdatePartInline):
     model = Image
     form = ImageForm
     fields = ["file", "caption", "alt_text", ("credit", "position")]
-    verbose_name = "picture"
+    verbose_name = _("picture")
 
 
 @admin.register(Image)
