@@ -110,6 +110,7 @@ def reader_text(html):
 def english_in(text, language):
     """Our English strings found in ``text`` (whole words), and English dates, each with the
     words around it (to find where it came from)."""
+    text = re.sub(r"https?://\S+", " ", text)  # addresses (a feed's ids) are not words of ours
     found = []
     for piece in sorted(english_pieces(language)):
         for match in re.finditer(r"(?<![\w-])" + re.escape(piece) + r"(?![\w-])", text):
