@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoverageConfig(AppConfig):
     name = "coverage"
-    verbose_name = "Live coverage"
+    verbose_name = _("Live coverage")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

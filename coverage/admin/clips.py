@@ -94,7 +94,7 @@ class ClipInline(UpdatePartInline):
     form = ClipForm
     fields = ["file", "caption", ("credit", "position"), "captions", ("captions_language", "captions_label")]
     verbose_name = _("video or audio clip")
-    verbose_name_plural = "video and audio clips"
+    verbose_name_plural = _("video and audio clips")
 
 
 @admin.register(Clip)

@@ -39,6 +39,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import images, services
 from .display import when
@@ -163,7 +164,9 @@ class VersionedForm(forms.ModelForm):
     ``text_fields`` are compared word by word.
     """
 
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base_version = forms.IntegerField(
+        label=gettext_lazy("Base version"), widget=forms.HiddenInput, required=False
+    )
     text_fields = ()
     conflict = None
 

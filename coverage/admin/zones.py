@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.forms.utils import pretty_name
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import times
 
@@ -42,7 +43,9 @@ class ZonedTimesForm(forms.ModelForm):
     the editor checks the time before it is read in that zone.
     """
 
-    shown_in_zone = forms.CharField(widget=forms.HiddenInput, required=False)
+    shown_in_zone = forms.CharField(
+        label=gettext_lazy("Shown in zone"), widget=forms.HiddenInput, required=False
+    )
     time_fields = (forms.DateTimeField, forms.SplitDateTimeField)  # the admin uses the split one
 
     def __init__(self, *args, **kwargs):
