@@ -242,12 +242,12 @@ def _bump(key):
     transaction.on_commit(bump)
 
 
-def page_key(slug, version, query):
+def page_key(slug, version, query, kind="story-page"):
     """The key of a story page: its slug, version and ``query``, the page's own parameters
     (a QueryDict of the ones the page answers to, normalized by the view). It holds
-    ``(etag, content)``."""
+    ``(etag, content)``. ``kind`` names another page of the story kept alike (its embed)."""
     digest = hashlib.sha256(query.urlencode().encode()).hexdigest()[:24]
-    return f"liveblog:story-page:{slug}:{version}:{digest}"
+    return f"liveblog:{kind}:{slug}:{version}:{digest}"
 
 
 def content_etag(content):
