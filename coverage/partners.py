@@ -10,8 +10,8 @@ iframe to the height the embed posts (``static/coverage/embed.js``,
 
 import re
 
+from django.contrib.staticfiles.storage import StaticFilesStorage
 from django.core import checks
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -43,6 +43,13 @@ def embed_url(story):
     return absolute_url(reverse("coverage:story_embed", args=[story.slug]))
 
 
+def script_url():
+    """Our ``embed.js``, absolute, under its plain name: pasted code stays on partners' pages
+    for years, through deploys that give the file a new hashed name (the manifest storage);
+    WhiteNoise serves the plain name too, with a short lifetime."""
+    return absolute_url(StaticFilesStorage().url("coverage/embed.js"))
+
+
 def embed_code(story):
     """The HTML a partner pastes: the iframe (600 px high until the script sizes it to its
     content; lazy, titled for screen readers) and our resizing script, both absolute."""
@@ -52,7 +59,7 @@ def embed_code(story):
         '<script src="{}" async></script>',
         embed_url(story),
         _("Live coverage: %(title)s") % {"title": story.title},
-        absolute_url(static("coverage/embed.js")),
+        script_url(),
     )
 
 

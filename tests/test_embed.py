@@ -211,3 +211,30 @@ def test_a_draft_storys_form_says_when_the_embed_will_show(client):
     assert "It shows once the story is live." in body
     add = client.get(reverse("admin:coverage_story_add")).content.decode()
     assert "coverage-embed-code" not in add  # no slug yet, no code
+
+
+def test_embedded_posts_stay_facades_that_ask_nothing_of_a_provider(client, story):
+    make_update(story=story, body="Watch:\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    response = client.get(embed_path(story))
+    main = main_of(response)
+    assert re.findall(r'<figure class="embed[^"]*"[^>]* data-provider="([^"]+)"', main) == ["youtube"]
+    assert "<iframe" not in main
+    loads = (
+        r'<(?:img|script|source|video|audio)[^>]+src="https?://|<link rel="stylesheet"[^>]+href="https?://'
+    )
+    assert not re.findall(loads, response.content.decode())
+    assert directive(response, "frame-src") == ["https://www.youtube-nocookie.com"]
+    assert directive(response, "frame-ancestors") == ["'none'"]
+
+
+def test_the_pasted_script_keeps_its_address_across_deploys(settings):
+    """Partners keep the code for years: the script's plain name, not the manifest's hashed one."""
+    settings.SITE_URL = "https://live.example.org"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    story = make_story(title="Night")
+    assert partners.script_url() == "https://live.example.org/static/coverage/embed.js"
+    code = partners.embed_code(story)
+    assert code.endswith('<script src="https://live.example.org/static/coverage/embed.js" async></script>')

@@ -17,7 +17,7 @@ from .. import caching, idle, live, pagination, partners, push
 from ..models import Story
 from ..pagecache import shared
 from ..site import absolute_url, origin_parts
-from .stories import NO_PARAMETERS, _shared, embed_frames, stream_page
+from .stories import NO_PARAMETERS, embed_frames, shared_page, stream_page
 
 
 def embed_page_key(request, slug):
@@ -78,4 +78,4 @@ def story_embed(request, slug):
     if ancestors:
         response.xframe_options_exempt = True
     response.shared_timeout = caching.page_timeout(story)
-    return _shared(request, response, caching.content_etag(response.content))
+    return shared_page(request, response, caching.content_etag(response.content))

@@ -145,10 +145,10 @@ def story_detail(request, slug):
         return rendered.response
     response = rendered.response
     response.shared_timeout = caching.page_timeout(rendered.story) if rendered.cacheable else 0
-    return _shared(request, response, caching.content_etag(response.content))
+    return shared_page(request, response, caching.content_etag(response.content))
 
 
-def _shared(request, response, etag):
+def shared_page(request, response, etag):
     """``response``, a story page every reader gets alike, with its validator and shared-cache
     lifetime; a 304 instead when the reader's ``If-None-Match`` names it."""
     window = app_settings.CURSOR_WINDOW
