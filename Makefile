@@ -26,7 +26,7 @@ RUN_ENV = DEBUG=1 ALLOWED_HOSTS='$(RUN_HOSTS)'
 COVERAGE_FLOOR = 90
 TEST_ENV = SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0
 
-.PHONY: run test test-fast setup install lint test-tools clean
+.PHONY: run test test-fast setup install lint test-tools clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,15 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	else echo "npm not found: accessibility tests will be skipped"; fi
 
 test-tools: node_modules/axe-core/axe.min.js
+
+# The message catalogues (locale/), after a change to the site's words: new and changed
+# strings are added to each language's .po for its translators, and every .mo compiled (they are
+# committed, so the site runs without gettext; tests/test_languages.py checks they are current).
+# Needs gettext (apt-get install gettext).
+MESSAGES_IGNORE = --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'var/*' --ignore 'workdir/*'
+messages: install
+	SECRET_KEY=messages-only $(BIN)/python manage.py makemessages -l uk -l es -l ar --add-location file $(MESSAGES_IGNORE)
+	SECRET_KEY=messages-only $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 # Line coverage by slipcover: the app is named `coverage`, which coverage.py cannot measure
 # from here (its own module is shadowed). Below COVERAGE_FLOOR the run fails.

@@ -23,6 +23,11 @@ SETTINGS = {
         "America/New_York",
         help="The newsroom's zone: new stories show their times in it, and it is Django's TIME_ZONE.",
     ),
+    "LANGUAGE": AppSetting(
+        "en",
+        help="The site's language (en, uk, es or ar): the home page, author pages and the admin use it, "
+        "and new stories are written in it; a story's own language names its page, feed and updates.",
+    ),
     "POLL_INTERVAL": AppSetting(
         15, minimum=1, help="Seconds between a reader's polls; a story can override it."
     ),

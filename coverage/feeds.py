@@ -11,7 +11,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
 
-from . import live, markup
+from . import languages, live, markup
 from .conf import app_settings
 from .models import Story
 from .site import absolute_url
@@ -37,7 +37,8 @@ class StoryFeed(Feed):
         last_modified = int(current.last_change.timestamp())  # whole seconds, as the header says
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = super().__call__(request, slug=slug)
+            with languages.speaking(current.story):  # the feed's words, dates and xml:lang
+                response = super().__call__(request, slug=slug)
         window = app_settings.CURSOR_WINDOW
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)

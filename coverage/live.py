@@ -33,7 +33,7 @@ from django.db.models import OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import caching, idle, pagination
+from . import caching, idle, languages, pagination
 from .conf import app_settings
 from .models import Story, Tombstone, Update, latest, public_updates
 
@@ -206,28 +206,29 @@ def answer(story, since, cursor, now=None):
     }
     if since is None:
         return payload
-    found = changes(story, since, now)
-    payload["reload"] = found.reload
-    payload["updates"] = [
-        {
-            "id": update.pk,
-            "html": render_to_string("coverage/includes/update.html", {"update": update}),
-            "published": update.published_at.isoformat(),
-            "edited": update.edited_at.isoformat() if update.edited_at else None,
-            "pinned": update.pinned,
-            "key_event": update.key_event,
-        }
-        for update in found.updates
-    ]
-    payload["deleted"] = found.deleted
-    payload["pinned"] = found.pinned
-    if found.updates or found.deleted:
-        # The whole box, as the page renders it: new, edited, removed and un-marked key
-        # events, in order and capped, with one query.
-        payload["key_events"] = render_to_string(
-            "coverage/includes/key_events.html",
-            {"story": story, "key_events": key_events(story, now=now)},
-        )
+    with languages.speaking(story):  # the updates and key events in the story's language
+        found = changes(story, since, now)
+        payload["reload"] = found.reload
+        payload["updates"] = [
+            {
+                "id": update.pk,
+                "html": render_to_string("coverage/includes/update.html", {"update": update}),
+                "published": update.published_at.isoformat(),
+                "edited": update.edited_at.isoformat() if update.edited_at else None,
+                "pinned": update.pinned,
+                "key_event": update.key_event,
+            }
+            for update in found.updates
+        ]
+        payload["deleted"] = found.deleted
+        payload["pinned"] = found.pinned
+        if found.updates or found.deleted:
+            # The whole box, as the page renders it: new, edited, removed and un-marked key
+            # events, in order and capped, with one query.
+            payload["key_events"] = render_to_string(
+                "coverage/includes/key_events.html",
+                {"story": story, "key_events": key_events(story, now=now)},
+            )
     return payload
 
 

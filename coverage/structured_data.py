@@ -108,6 +108,7 @@ def live_blog_posting(story, updates):
         "url": absolute_url(story.get_absolute_url()),
         "headline": story.title,
         "description": markup.plain_excerpt(story.summary, 40),
+        "inLanguage": story.language,
         "datePublished": _iso(story.coverage_start or story.created_at),
         "dateModified": _iso(modified),
         "coverageStartTime": _iso(story.coverage_start or story.created_at),

@@ -8,11 +8,23 @@ import zoneinfo
 
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import pgettext
 
 from .conf import app_settings
 
-SHORT = "N j, g:i A T"  # Mar. 13, 10:42 AM EDT
-LONG = "F j, Y, g:i A T"  # March 13, 2025, 10:42 AM EDT
+
+def formats():
+    """The short and long date formats (Django's ``date`` letters) of the active language.
+
+    Each language's catalogue says how its newsrooms write a time: “Mar. 13, 10:42 AM EDT”,
+    “13 березня, 10:42 EET”, “13 de marzo, 10:42 CET”.
+    """
+    # Translators: Django date format letters for an update's time (https://docs.djangoproject.com
+    # /en/stable/ref/templates/builtins/#date): day, month, time, zone (T); e.g. "j E, H:i T".
+    short = pgettext("short time format", "N j, g:i A T")
+    # Translators: as above, with the year: e.g. "j E Y, H:i T".
+    long = pgettext("long time format", "F j, Y, g:i A T")
+    return short, long
 
 
 def zone_named(name):
@@ -39,7 +51,8 @@ def wall_clock(moment, zone=None, style="short"):
     """
     if moment is None:
         return ""
-    return format_date(timezone.localtime(moment, zone), SHORT if style == "short" else LONG)
+    short, long = formats()
+    return format_date(timezone.localtime(moment, zone), short if style == "short" else long)
 
 
 def place_name(zone):

@@ -177,7 +177,19 @@ AUTH_PASSWORD_VALIDATORS = [
 # The newsroom's zone is also Django's default zone, so the admin shows and reads times in it.
 LIVEBLOG_TIME_ZONE = app_setting(os.environ, "TIME_ZONE")
 
-LANGUAGE_CODE = "en-us"
+LIVEBLOG_LANGUAGE = app_setting(os.environ, "LANGUAGE")
+
+# The languages the site's own words come in (locale/): a story is written in one of them, and
+# its pages speak it; the rest of the site speaks LANGUAGE_CODE. Pages do not follow the
+# reader's Accept-Language: a page is the same for every reader, so caches keep one copy.
+LANGUAGES = [
+    ("en", "English"),
+    ("uk", "Українська"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+]
+LANGUAGE_CODE = LIVEBLOG_LANGUAGE
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = LIVEBLOG_TIME_ZONE
 USE_I18N = True
 USE_TZ = True

@@ -66,7 +66,16 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
             ),
             (
                 "Reader page",
-                {"fields": ["order", "poll_interval", "time_zone", "comments_open", "source_slug"]},
+                {
+                    "fields": [
+                        "language",
+                        "order",
+                        "poll_interval",
+                        "time_zone",
+                        "comments_open",
+                        "source_slug",
+                    ]
+                },
             ),
         ]
         if obj is not None:

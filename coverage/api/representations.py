@@ -129,6 +129,7 @@ def story(entry, *, key_events, pinned, editable=False, pinned_editable=False):
         "summary_html": str(markup.render(entry.summary)),
         "lead_author": author(entry.lead_author) if entry.lead_author else None,
         "time_zone": entry.time_zone,
+        "language": entry.language,
         "order": entry.order,
         "comments_open": entry.comments_open,
         "key_events": [

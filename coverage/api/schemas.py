@@ -119,6 +119,7 @@ class KeyEvent(Schema):
 
 
 StoryOrder = Literal["newest", "oldest"]
+StoryLanguage = Literal["en", "uk", "es", "ar"]  # settings.LANGUAGES (tests/test_api_schema.py)
 
 
 class StorySummary(Schema):
@@ -142,6 +143,7 @@ class Story(StorySummary):
     summary_html: str
     lead_author: Author | None
     time_zone: str
+    language: StoryLanguage = Field(description="The language the story is written in; its pages speak it.")
     order: StoryOrder = Field(description="The order readers get the updates in unless they switch.")
     comments_open: bool
     key_events: list[KeyEvent]
@@ -220,6 +222,7 @@ class StoryIn(Strict):
     status: StoryStatus = "draft"
     lead_author: str | None = Field(None, description="An author's slug.")
     time_zone: str | None = Field(None, max_length=64, description="An IANA name; default: the newsroom's.")
+    language: StoryLanguage | None = Field(None, description="Default: the site's language.")
     order: StoryOrder = "newest"
     comments_open: bool = True
 
@@ -230,5 +233,6 @@ class StoryPatch(Strict):
     status: StoryStatus | None = Field(None, description="live starts coverage, ended ends it.")
     lead_author: str | None = None
     time_zone: str | None = Field(None, max_length=64)
+    language: StoryLanguage | None = None
     order: StoryOrder | None = None
     comments_open: bool | None = None

@@ -1,5 +1,6 @@
 """Stories: a live page's title, summary, lead byline, status and times."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
@@ -22,6 +23,11 @@ def latest(queryset, field):
     """
     rows = queryset.filter(**{f"{field}__isnull": False}).order_by(f"-{field}")  # the value, not the row
     return Subquery(rows.values(field)[:1])
+
+
+def default_language():
+    """The site's language (``LANGUAGE_CODE``): a new story is written in it unless told."""
+    return settings.LANGUAGE_CODE
 
 
 class StoryQuerySet(models.QuerySet):
@@ -119,6 +125,13 @@ class Story(models.Model):
         editable=False,
         help_text="Set when the site ended the story because it went without an update for "
         "LIVEBLOG_IDLE_END_HOURS: the moment that time ran out. Cleared when it goes live again.",
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        help_text="The language the story is written in: its page, feed and live texts speak it "
+        "(Arabic pages read right to left).",
     )
     time_zone = models.CharField(
         max_length=64,

@@ -150,8 +150,9 @@ class _Placeholders:
 class _Loader:
     """One document's sync, inside the caller's transaction. Every write goes through ``services``."""
 
-    def __init__(self, document, *, newest_at, interval, dry_run, force, pool):
+    def __init__(self, document, *, newest_at, interval, dry_run, force, pool, language=None):
         self.document = document
+        self.language = language
         self.newest_at = newest_at
         self.interval = interval
         self.dry_run = dry_run
@@ -221,6 +222,8 @@ class _Loader:
             "summary": document.summary.markdown,
             "comments_open": document.comments_open,
         }
+        if self.language:
+            fields["language"] = self.language
         specs = document.summary.images
         if story is None:
             count = len(document.updates)
@@ -391,19 +394,28 @@ class _Loader:
         self.placeholders.discard()
 
 
-def load(document, *, newest_at=None, interval=timedelta(minutes=15), dry_run=False, force=False):
+def load(
+    document, *, newest_at=None, interval=timedelta(minutes=15), dry_run=False, force=False, language=None
+):
     """Sync ``document`` into the database atomically; returns a ``Result``.
 
     Changes the newsroom made since the seed last wrote are kept and listed in
     ``Result.kept``; with ``force`` the document wins and they are listed in
     ``Result.overwritten``. A story the newsroom deleted is not created again
     (``Result.left_deleted``) unless ``force``. With ``dry_run`` the changes are
-    counted and rolled back, and no file is written.
+    counted and rolled back, and no file is written. ``language`` (a code of ``LANGUAGES``) is
+    the story's language; without it a new story is in the site's and a loaded one keeps its own.
     """
     newest_at = newest_at or timezone.now().replace(second=0, microsecond=0)
     pool = ThreadPoolExecutor(max_workers=DRAWING_THREADS, thread_name_prefix="placeholders")
     loader = _Loader(
-        document, newest_at=newest_at, interval=interval, dry_run=dry_run, force=force, pool=pool
+        document,
+        newest_at=newest_at,
+        interval=interval,
+        dry_run=dry_run,
+        force=force,
+        pool=pool,
+        language=language,
     )
     try:
         with transaction.atomic():

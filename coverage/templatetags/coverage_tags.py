@@ -4,10 +4,11 @@ import hashlib
 from datetime import UTC
 
 from django import template
-from django.utils.html import format_html, format_html_join, linebreaks, urlize
+from django.utils.html import format_html, format_html_join, json_script, linebreaks, urlize
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext
 
-from coverage import embeds, markup, site, times
+from coverage import embeds, languages, markup, site, times
 
 register = template.Library()
 
@@ -76,8 +77,11 @@ def byline(authors, prefix="", size=32):
     if len(links) == 1:
         names = links[0]
     else:
+        # Translators: the last two names of a byline, e.g. "Olena Petrenko, Ivan Melnyk and Ana Ruiz".
         names = format_html(
-            "{} and {}", format_html(", ".join(["{}"] * (len(links) - 1)), *links[:-1]), links[-1]
+            gettext("{names} and {last}"),
+            names=format_html(pgettext("between names", ", ").join(["{}"] * (len(links) - 1)), *links[:-1]),
+            last=links[-1],
         )
     portraits = format_html_join("", "{}", ((avatar(author, size),) for author in authors))
     return format_html(
@@ -112,6 +116,13 @@ def comment_text(value):
 def absolute_url_filter(path):
     """``path`` on the site's configured origin (SITE_URL), never the request's host."""
     return site.absolute_url(path)
+
+
+@register.simple_tag
+def script_texts():
+    """The page scripts' words in the page's language, as a JSON data block (``id="script-texts"``;
+    a data block runs nothing, so the script policy allows it)."""
+    return json_script(languages.script_texts(), "script-texts")
 
 
 @register.inclusion_tag("coverage/includes/embed.html")

@@ -14,7 +14,19 @@ from django.utils.cache import get_conditional_response
 
 from liveblog import security
 
-from .. import caching, comments, embeds, history, idle, live, markup, pagination, push, structured_data
+from .. import (
+    caching,
+    comments,
+    embeds,
+    history,
+    idle,
+    languages,
+    live,
+    markup,
+    pagination,
+    push,
+    structured_data,
+)
 from ..conf import app_settings
 from ..filters import UpdateFilter
 from ..models import Author, Image, Story
@@ -212,10 +224,10 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         "has_gallery": any(update.has_gallery() for update in shown),
         **_comments_context(query, story, comment_form, csrf_token),
     }
+    with languages.speaking(story):
+        response = render(request, "coverage/story_detail.html", context, status=status)
     return RenderedStory(
-        allow_frames(
-            render(request, "coverage/story_detail.html", context, status=status), context["embed_frames"]
-        ),
+        allow_frames(response, context["embed_frames"]),
         story=story,
         cacheable=status == 200 and _is_canonical(query, update_filter, context["comments"]),
     )
@@ -273,7 +285,9 @@ def update_detail(request, slug, pk):
         "embed_frames": embed_frames(updates=[update]),
         "has_gallery": update.has_gallery(),
     }
-    return allow_frames(render(request, "coverage/update_detail.html", context), context["embed_frames"])
+    with languages.speaking(story):
+        response = render(request, "coverage/update_detail.html", context)
+    return allow_frames(response, context["embed_frames"])
 
 
 def update_changes(request, slug, pk):
@@ -292,7 +306,8 @@ def update_changes(request, slug, pk):
         "changes": history.changes(history.versions_of(update)),
         "in_story_url": pagination.in_story_url(story, update),
     }
-    return render(request, "coverage/update_changes.html", context)
+    with languages.speaking(story):
+        return render(request, "coverage/update_changes.html", context)
 
 
 def author_detail(request, slug):

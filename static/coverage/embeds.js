@@ -50,7 +50,7 @@
     var frame = figure.querySelector(".embed-frame");
     var iframe = document.createElement("iframe");
     iframe.className = "embed-iframe";
-    iframe.title = figure.getAttribute("data-title") || "Embedded content";
+    iframe.title = figure.getAttribute("data-title") || window.liveblog.text("embedded_content");
     iframe.setAttribute("sandbox", figure.getAttribute("data-sandbox") || "");
     iframe.setAttribute("referrerpolicy", figure.getAttribute("data-referrer") || "no-referrer");
     var allow = figure.getAttribute("data-allow");

@@ -51,7 +51,12 @@
     index = Math.max(0, Math.min(slidesOf(box).length - 1, index));
     var still = instant || window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     if (!still) targets.set(box, index);
-    track.scrollTo({ left: index * track.clientWidth, behavior: still ? "instant" : "smooth" });
+    var start = rightToLeft(box) ? -1 : 1; /* right to left, the row scrolls towards negative lefts */
+    track.scrollTo({ left: start * index * track.clientWidth, behavior: still ? "instant" : "smooth" });
+  }
+
+  function rightToLeft(box) {
+    return getComputedStyle(box).direction === "rtl";
   }
 
   function setDisabled(button, disabled) {
@@ -69,11 +74,14 @@
     var slides = slidesOf(box);
     if (targets.get(box) === index) targets.delete(box);
     var count = box.querySelector(".gallery-count");
-    var text = index + 1 + " of " + slides.length;
+    var place = { number: index + 1, count: slides.length };
+    var text = words("picture_of", place);
     if (count.textContent !== text) {
       count.textContent = text;
       var img = slides[index].querySelector("img");
-      box.querySelector(".gallery-status").textContent = "Picture " + text + (img && img.alt ? ": " + img.alt : "");
+      if (img && img.alt) place.alt = img.alt;
+      box.querySelector(".gallery-status").textContent =
+        words(place.alt ? "picture_status_with_alt" : "picture_status", place);
     }
     setDisabled(box.querySelector(".gallery-prev"), index === 0);
     setDisabled(box.querySelector(".gallery-next"), index === slides.length - 1);
@@ -135,7 +143,10 @@
     var box = event.target.closest && event.target.closest("[data-gallery]");
     if (!box || event.altKey || event.ctrlKey || event.metaKey) return;
     if (box !== dialog && !event.target.matches(".gallery-track, .gallery-prev, .gallery-next")) return;
-    var moves = { ArrowLeft: target(box) - 1, ArrowRight: target(box) + 1, Home: 0, End: slidesOf(box).length - 1 };
+    var back = rightToLeft(box) ? "ArrowRight" : "ArrowLeft"; /* the arrow that points to the first picture */
+    var moves = { Home: 0, End: slidesOf(box).length - 1 };
+    moves[back] = target(box) - 1;
+    moves[back === "ArrowLeft" ? "ArrowRight" : "ArrowLeft"] = target(box) + 1;
     if (event.key in moves) {
       event.preventDefault();
       go(box, moves[event.key]);
@@ -161,6 +172,11 @@
     }
   }
 
+  /* The page's words (live.js reads them from the page: languages.script_texts). */
+  function words(key, values) {
+    return window.liveblog.text(key, values);
+  }
+
   function element(tag, className, text) {
     var el = document.createElement(tag);
     el.className = className;
@@ -176,9 +192,11 @@
     count.setAttribute("aria-hidden", "true");
     var status = element("p", "gallery-status visually-hidden");
     status.setAttribute("aria-live", "polite");
-    var close = element("button", "gallery-close", "Close");
+    var close = element("button", "gallery-close");
     close.type = "button";
-    close.appendChild(element("span", "visually-hidden", " full screen"));
+    var shown = element("span", "", words("close"));
+    shown.setAttribute("aria-hidden", "true"); /* seen; heard in full from the next */
+    close.append(shown, element("span", "visually-hidden", words("close_full_screen")));
     bar.append(count, status, close);
     var track = element("div", "gallery-track");
     track.tabIndex = 0;
@@ -221,7 +239,7 @@
       return fullScreenCopy(figure, position, shown);
     });
     trackOf(dialog).replaceChildren.apply(trackOf(dialog), copies);
-    dialog.setAttribute("aria-label", box.getAttribute("aria-label") + ", full screen");
+    dialog.setAttribute("aria-label", words("full_screen", { name: box.getAttribute("aria-label") }));
     opener = button;
     dialog.showModal();
     go(dialog, shown, true);

@@ -23,15 +23,48 @@
   var STREAMING_POLL = MINUTE; /* the rare poll while the stream is open */
   var STREAM_SETTLE = 5 * 1000; /* one poll this long after a stream opens (see openStream) */
 
+  /* ---- the page's words ------------------------------------------------- */
+
+  /* The words this script writes, in the page's language, from the page's data block
+   * (languages.script_texts): a counted text holds one form per sample count, and a
+   * count takes the form of the sample in the same plural category. */
+  var LANGUAGE = document.documentElement.lang || "en";
+  var TEXTS = (function () {
+    var block = document.getElementById("script-texts");
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (error) { return {}; }
+  })();
+
+  function fill(text, values) {
+    return String(text).replace(/%\((\w+)\)s/g, function (whole, name) {
+      return name in values ? values[name] : whole;
+    });
+  }
+
+  function text(key, values) {
+    return fill(TEXTS[key] || key, values || {});
+  }
+
+  function counted(key, count, values) {
+    var forms = TEXTS[key] || {};
+    var rules;
+    try { rules = new Intl.PluralRules(LANGUAGE); } catch (error) { rules = new Intl.PluralRules("en"); }
+    var category = rules.select(count);
+    var samples = Object.keys(forms);
+    var chosen = samples.filter(function (sample) { return rules.select(Number(sample)) === category; })[0];
+    var form = forms[chosen !== undefined ? chosen : samples[samples.length - 1]] || key;
+    values = values || {};
+    values.count = count;
+    return fill(form, values);
+  }
+
   /* ---- relative times ---------------------------------------------------- */
 
   function relativeText(date, now) {
     var elapsed = now - date;
     if (elapsed < -MINUTE || elapsed >= 12 * HOUR) return null;
-    if (elapsed < MINUTE) return "Just now";
-    if (elapsed < HOUR) return Math.floor(elapsed / MINUTE) + " min ago";
-    var hours = Math.floor(elapsed / HOUR);
-    return hours + (hours === 1 ? " hour ago" : " hours ago");
+    if (elapsed < MINUTE) return text("just_now");
+    if (elapsed < HOUR) return counted("minutes_ago", Math.floor(elapsed / MINUTE));
+    return counted("hours_ago", Math.floor(elapsed / HOUR));
   }
 
   function refreshTimes(root) {
@@ -58,7 +91,7 @@
       event.preventDefault();
       navigator.clipboard.writeText(url).then(function () {
         var label = link.textContent;
-        link.textContent = "Link copied";
+        link.textContent = text("link_copied");
         setTimeout(function () { link.textContent = label; }, 2000);
       });
     }
@@ -309,9 +342,9 @@
     }
     if (this.button) this.button.remove();
     this.button = this.makeButton();
-    this.button.textContent = "Show the latest updates";
+    this.button.textContent = text("show_latest");
     this.button.addEventListener("click", function () { window.location.reload(); });
-    this.announce("Many updates have changed. Show the latest updates to reload the page.");
+    this.announce(text("reload_announcement"));
   };
 
   /* The reader is writing something a reload would lose (a comment). */
@@ -388,9 +421,8 @@
       this.button = this.makeButton();
       this.button.addEventListener("click", function () { self.showPending(true); });
     }
-    var label = count === 1 ? "1 new update" : count + " new updates";
-    this.button.textContent = "Show " + label;
-    this.announce(label);
+    this.button.textContent = counted("show_new_updates", count);
+    this.announce(counted("new_updates", count));
   };
 
   LiveStory.prototype.showPending = function (scroll) {
@@ -407,7 +439,7 @@
     if (empty) empty.remove();
     refreshTimes(this.stream);
     if (window.liveblog.catchUp) window.liveblog.catchUp.saw(items);
-    if (count) this.announce(count === 1 ? "1 new update shown" : count + " new updates shown");
+    if (count) this.announce(counted("new_updates_shown", count));
     if (scroll && items.length) {
       /* the first of them to read: the newest on top, or oldest first the oldest that came */
       var first = this.oldestFirst ? items[0] : this.stream.querySelector(":scope > article.update");
@@ -493,10 +525,10 @@
       status.innerHTML = "";
       var badge = document.createElement("p");
       badge.className = "ended-badge";
-      badge.textContent = "Coverage ended";
+      badge.textContent = text("coverage_ended");
       status.appendChild(badge);
     }
-    this.announce("Coverage has ended.");
+    this.announce(text("coverage_has_ended"));
   };
 
   /* ---- since your last visit ---------------------------------------------
@@ -587,10 +619,10 @@
       keys += this.keyEventsBeyond();
     }
     var count = unread.length;
-    var text = count === 1 ? "1 new update" : count + " new updates";
-    if (beyond) text = "More than " + text;
-    if (keys) text += " and " + (keys === 1 ? "1 key event" : keys + " key events");
-    text += " since your last visit — ";
+    var updates = counted(beyond ? "more_than_new_updates" : "new_updates", count);
+    var said = keys
+      ? text("since_last_visit_with_key_events", { updates: updates, key_events: counted("key_events", keys) })
+      : text("since_last_visit", { updates: updates });
 
     var notice = document.createElement("div");
     notice.className = "catch-up";
@@ -598,10 +630,10 @@
     var anchor = document.getElementById("live-status") || document.getElementById("updates");
     anchor.parentNode.insertBefore(notice, anchor);
     var paragraph = document.createElement("p");
-    paragraph.appendChild(document.createTextNode(text));
+    paragraph.appendChild(document.createTextNode(said));
     var link = document.createElement("a");
     link.href = href;
-    link.textContent = "Jump to the oldest unread";
+    link.textContent = text("jump_to_oldest_unread");
     if (!beyond) {
       link.addEventListener("click", function (event) {
         event.preventDefault();
@@ -640,7 +672,7 @@
 
   /* ---- start ------------------------------------------------------------- */
 
-  window.liveblog = { refreshTimes: refreshTimes };
+  window.liveblog = { refreshTimes: refreshTimes, text: text };
   refreshTimes(document);
   setInterval(function () { refreshTimes(document); }, MINUTE);
   document.addEventListener("click", share);

@@ -47,13 +47,21 @@ class Command(BaseCommand):
             "--strict", action="store_true", help="All or nothing: one bad document refuses every document."
         )
         parser.add_argument(
+            "--language",
+            choices=[code for code, name in settings.LANGUAGES],
+            help="The stories' language (default: the site's, LIVEBLOG_LANGUAGE, for a new story; "
+            "a loaded story keeps its own).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="The documents win: overwrite what the newsroom changed, bring back the updates "
             "and stories it deleted (each is listed).",
         )
 
-    def handle(self, *args, paths, newest_at, interval, dry_run, strict, force, verbosity, **options):
+    def handle(
+        self, *args, paths, newest_at, interval, dry_run, strict, force, language, verbosity, **options
+    ):
         if interval < 0:
             raise CommandError("--interval must be zero or more minutes")
         if newest_at is not None and newest_at > timezone.now():
@@ -72,6 +80,7 @@ class Command(BaseCommand):
             "interval": timedelta(minutes=interval),
             "dry_run": dry_run,
             "force": force,
+            "language": language,
         }
         failures = []
         path = None
