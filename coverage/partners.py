@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from . import languages
 from .conf import app_settings
 from .site import absolute_url
 
@@ -52,13 +53,17 @@ def script_url():
 
 def embed_code(story):
     """The HTML a partner pastes: the iframe (600 px high until the script sizes it to its
-    content; lazy, titled for screen readers) and our resizing script, both absolute."""
+    content; lazy, titled for screen readers in the story's language) and our resizing
+    script, both absolute. ``allow`` lets the embed's "Share" reach the partner reader's
+    share sheet or clipboard, as on our page."""
+    with languages.speaking(story):
+        title = _("Live coverage: %(title)s") % {"title": story.title}
     return format_html(
-        '<iframe src="{}" title="{}" loading="lazy" height="600" '
+        '<iframe src="{}" title="{}" loading="lazy" height="600" allow="web-share; clipboard-write" '
         'style="width:100%;border:0" data-liveblog-embed></iframe>\n'
         '<script src="{}" async></script>',
         embed_url(story),
-        _("Live coverage: %(title)s") % {"title": story.title},
+        title,
         script_url(),
     )
 

@@ -68,7 +68,7 @@ def test_embed_shows_the_newest_page_of_the_stream_and_nothing_around_it(client,
     scripts = re.findall(r'<script src="([^"]+)"', body)
     assert scripts == ["/static/coverage/live.js", "/static/coverage/embedded.js"]
     assert '<meta name="robots" content="noindex">' in body
-    assert '<html lang="en-us">' in body
+    assert '<html lang="en">' in body  # the story's language (the site's by default)
 
 
 def test_an_oldest_first_story_embeds_its_newest_updates_and_pages_on_newest_first(client, story):
@@ -190,6 +190,7 @@ def test_the_story_form_gives_the_code_to_paste_with_the_configured_addresses(cl
     assert code == (
         f'<iframe src="https://live.example.org{embed_path(story)}" '
         'title="Live coverage: Выборы · الانتخابات · 选举 &lt;b&gt;&amp;" loading="lazy" height="600" '
+        'allow="web-share; clipboard-write" '
         'style="width:100%;border:0" data-liveblog-embed></iframe>\n'
         '<script src="https://live.example.org/static/coverage/embed.js" async></script>'
     )
@@ -238,3 +239,30 @@ def test_the_pasted_script_keeps_its_address_across_deploys(settings):
     assert partners.script_url() == "https://live.example.org/static/coverage/embed.js"
     code = partners.embed_code(story)
     assert code.endswith('<script src="https://live.example.org/static/coverage/embed.js" async></script>')
+
+
+@pytest.mark.parametrize(
+    ("language", "html", "more"),
+    [
+        ("uk", '<html lang="uk">', "Читайте всю трансляцію на live.example.org"),
+        ("es", '<html lang="es">', "Lea la cobertura completa en live.example.org"),
+        ("ar", '<html lang="ar" dir="rtl">', "اقرأ التغطية الكاملة على live.example.org"),
+    ],
+)
+def test_the_embed_and_its_code_speak_the_storys_language(client, settings, language, html, more):
+    settings.SITE_URL = "https://live.example.org"
+    story = make_story(title="Вибори · الانتخابات · Elecciones", language=language)
+    make_update(story=story, body="Перші результати. النتائج الأولى. 初步结果。")
+    body = client.get(embed_path(story)).content.decode()
+    assert html in body
+    assert re.findall(r'<p class="embed-more"><a href="[^"]+">([^<]+)</a>', body) == [more]
+    assert '<script id="script-texts" type="application/json">' in body
+    title = re.search(r'<iframe [^>]*title="([^"]+)"', partners.embed_code(story))[1]
+    assert (
+        title
+        == {
+            "uk": "Онлайн-трансляція: Вибори · الانتخابات · Elecciones",
+            "es": "En directo: Вибори · الانتخابات · Elecciones",
+            "ar": "تغطية مباشرة: Вибори · الانتخابات · Elecciones",
+        }[language]
+    )

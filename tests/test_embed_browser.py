@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from coverage import partners, services
 from coverage.models import Update
-from tests.factories import make_author, make_story, make_stream
+from tests.factories import make_author, make_story, make_stream, make_user
+from tests.test_admin_browser import log_in
 from tests.test_live_browser import POLL, WITHIN_TWO_POLLS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -143,3 +144,14 @@ def test_a_site_not_allowed_cannot_frame_the_embed(page, story, partner, setting
     refused = [text for text in console if "violates the following Content Security Policy" in text]
     assert len(refused) == 1 and f'"{directive}". The request has been blocked.' in refused[0]
     assert page.context.cookies() == []
+
+
+def test_copy_puts_the_code_on_the_clipboard_as_the_form_shows_it(page, story):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, make_user(username="edith", role="Editors"))
+    page.goto(f"/admin/coverage/story/{story.pk}/change/")
+    page.click("button[data-copy=coverage-embed-code]")
+    expect(page.locator(".field-embed_code [role=status]")).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == partners.embed_code(story)
+    assert copied == page.locator("#coverage-embed-code").input_value()

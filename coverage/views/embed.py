@@ -13,7 +13,7 @@ from django.shortcuts import render
 
 from liveblog import security
 
-from .. import caching, idle, live, pagination, partners, push
+from .. import caching, idle, languages, live, pagination, partners, push
 from ..models import Story
 from ..pagecache import shared
 from ..site import absolute_url, origin_parts
@@ -72,7 +72,8 @@ def story_embed(request, slug):
         "has_gallery": any(update.has_gallery() for update in shown),
         "embed_frames": frames,
     }
-    response = render(request, "coverage/story_embed.html", context)
+    with languages.speaking(story):
+        response = render(request, "coverage/story_embed.html", context)
     ancestors = partners.frame_ancestors()
     response["Content-Security-Policy"] = security.reader_policy(frames, frame_ancestors=ancestors)
     if ancestors:
