@@ -14,6 +14,7 @@ the reader pages show it as a facade (``templates/coverage/includes/embed.html``
 
 import html as html_lib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -61,7 +62,7 @@ def unescape(source):
 
 
 def sanitize(html):
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -69,6 +70,29 @@ def sanitize(html):
         link_rel="noopener noreferrer nofollow",
         set_tag_attribute_values=OWN_DIRECTION,
     )
+    return _LIST_OPEN.sub(lambda opening: _list_direction(opening, cleaned), cleaned)
+
+
+_LIST_OPEN = re.compile(r'<(?:ul|ol|li)\b[^>]*? dir="auto"')
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _list_direction(opening, html):
+    """A list's or item's opening tag with the direction of its first letters.
+
+    ``dir="auto"`` looks only at text outside descendants with a ``dir`` of their own, so a
+    list (and an item of a loose list, its text in paragraphs) found none and read left to
+    right: bullets on the left of Arabic items, hanging outside an Arabic page. The first
+    letter with a direction after the opening tag decides, as it does for a paragraph.
+    """
+    following = html_lib.unescape(_TAG.sub("", html[opening.end() : opening.end() + 4000]))
+    for character in following:
+        kind = unicodedata.bidirectional(character)
+        if kind == "L":
+            return opening.group(0).replace('dir="auto"', 'dir="ltr"')
+        if kind in ("R", "AL"):
+            return opening.group(0).replace('dir="auto"', 'dir="rtl"')
+    return opening.group(0)
 
 
 @dataclass(frozen=True)
