@@ -12,7 +12,7 @@ the cache.
 1. Versions in the shared cache: Redis, or without it a file cache that every
    process of the machine shares (settings.py). Whole answers are kept there by
    the page cache (``pagecache``): a story page under ``page_key(slug,
-   versions(slug), query)``, a poll of the change feed under
+   versions(slug), query)`` (its embed alike, under a kind of its own), a poll of the change feed under
    ``views.changes.changes_key`` (the versions, the cursor asked from and the
    current window); the change feed's state under
    ``liveblog:state:<slug>:<versions>`` (``live.cached_state``). The version is
