@@ -32,6 +32,8 @@ from pathlib import Path, PurePosixPath
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from .conf import app_settings
 from .images import UploadRefused
@@ -80,7 +82,7 @@ MEANT_AS = {
     "mp3": AUDIO, "m4a": AUDIO, "aac": AUDIO, "ogg": AUDIO, "oga": AUDIO, "opus": AUDIO,
 }  # fmt: skip
 PICTURE_FORMATS = ("_pipe", "image2", "gif", "webp", "apng")
-ACCEPTED_NAMES = "MP4 or WebM video, MP3, M4A or Ogg audio"
+ACCEPTED_NAMES = gettext_lazy("MP4 or WebM video, MP3, M4A or Ogg audio")
 ACCEPT_ATTRIBUTE = "video/mp4,video/webm,audio/mpeg,audio/mp4,audio/ogg,.mp4,.webm,.mp3,.m4a,.ogg,.oga,.opus"
 
 
@@ -128,10 +130,13 @@ def max_bytes():
 
 
 def describe_limits():
-    return (
-        f"{ACCEPTED_NAMES}; up to {app_settings.CLIP_MAX_MB} MB and {app_settings.CLIP_MAX_MINUTES} minutes. "
-        "Location and device data are removed."
-    )
+    return _(
+        "%(formats)s; up to %(megabytes)s MB and %(minutes)s minutes. Location and device data are removed."
+    ) % {
+        "formats": ACCEPTED_NAMES,
+        "megabytes": app_settings.CLIP_MAX_MB,
+        "minutes": app_settings.CLIP_MAX_MINUTES,
+    }
 
 
 def clean_upload(uploaded, name=None):
@@ -147,11 +152,14 @@ def clean_upload(uploaded, name=None):
     if size > max_bytes():
         megabytes = math.ceil(size / 1024 / 1024 * 10) / 10
         raise UploadRefused(
-            f"This file is {megabytes} MB; clips can be at most {app_settings.CLIP_MAX_MB} MB. "
-            "Export a shorter or smaller version (e.g. 720p) and upload that."
+            _(
+                "This file is %(megabytes)s MB; clips can be at most %(limit)s MB. "
+                "Export a shorter or smaller version (e.g. 720p) and upload that."
+            )
+            % {"megabytes": megabytes, "limit": app_settings.CLIP_MAX_MB}
         )
     if size == 0:
-        raise UploadRefused(f"This file is empty. Upload {ACCEPTED_NAMES}.")
+        raise UploadRefused(_("This file is empty. Upload %(formats)s.") % {"formats": ACCEPTED_NAMES})
     folder = tempfile.TemporaryDirectory(prefix="clip-")
     try:
         source = Path(folder.name) / "upload"  # no extension: ffmpeg judges by content only
@@ -180,12 +188,14 @@ def _run(command, seconds):
         return subprocess.run(command, capture_output=True, timeout=seconds, check=False)
     except subprocess.TimeoutExpired as error:
         raise UploadRefused(
-            "This file took too long to read; it may be damaged. Export it again and upload that copy."
+            _("This file took too long to read; it may be damaged. Export it again and upload that copy.")
         ) from error
     except FileNotFoundError as error:  # ffmpeg is not installed on this server
         raise UploadRefused(
-            "Clips cannot be checked on this server: ffmpeg is not installed. "
-            "Ask the site's operator to install it (apt-get install ffmpeg); pictures still work."
+            _(
+                "Clips cannot be checked on this server: ffmpeg is not installed. "
+                "Ask the site's operator to install it (apt-get install ffmpeg); pictures still work."
+            )
         ) from error
 
 
@@ -200,7 +210,9 @@ def _probe(path):
     except ValueError:
         probed = {}
     if done.returncode != 0 or "format" not in probed:
-        raise UploadRefused(f"This file is not a video or audio file. Upload {ACCEPTED_NAMES}.")
+        raise UploadRefused(
+            _("This file is not a video or audio file. Upload %(formats)s.") % {"formats": ACCEPTED_NAMES}
+        )
     return probed
 
 
@@ -209,12 +221,14 @@ def _judge(probed, meant_as):
     format_name = probed["format"].get("format_name", "")
     if format_name.endswith(PICTURE_FORMATS):
         raise UploadRefused(
-            "This file is a picture, not a clip: add it under “Pictures” instead, "
-            f"or upload {ACCEPTED_NAMES}."
+            _("This file is a picture, not a clip: add it under “Pictures” instead, or upload %(formats)s.")
+            % {"formats": ACCEPTED_NAMES}
         )
     if format_name not in FORMATS:
-        raise UploadRefused(f"This kind of file ({format_name}) cannot be played by readers' browsers. "
-                            f"Upload {ACCEPTED_NAMES}.")  # fmt: skip
+        raise UploadRefused(
+            _("This kind of file (%(format)s) cannot be played by readers' browsers. Upload %(formats)s.")
+            % {"format": format_name, "formats": ACCEPTED_NAMES}
+        )
     as_video, as_audio, demuxer = FORMATS[format_name]
     streams = {}
     for stream in probed.get("streams", []):
@@ -225,53 +239,78 @@ def _judge(probed, meant_as):
             streams[kind] = stream
     kind = VIDEO if VIDEO in streams else AUDIO if AUDIO in streams else None
     if kind is None:
-        raise UploadRefused("This file holds neither pictures nor sound. Export the clip again, upload that.")
+        raise UploadRefused(
+            _("This file holds neither pictures nor sound. Export the clip again, upload that.")
+        )
     if meant_as == VIDEO and kind == AUDIO:
         raise UploadRefused(
-            "This file has sound only, no pictures: it is not a video. Upload the video itself, "
-            "or, if it is meant as audio, save it as .m4a, .mp3 or .ogg and upload that."
+            _(
+                "This file has sound only, no pictures: it is not a video. Upload the video itself, "
+                "or, if it is meant as audio, save it as .m4a, .mp3 or .ogg and upload that."
+            )
         )
     if meant_as == AUDIO and kind == VIDEO:
         raise UploadRefused(
-            "This file is a video, not audio. Give it a video name (.mp4 or .webm), "
-            "or export the sound alone as MP3, M4A or Ogg."
+            _(
+                "This file is a video, not audio. Give it a video name (.mp4 or .webm), "
+                "or export the sound alone as MP3, M4A or Ogg."
+            )
         )
     container = as_video if kind == VIDEO else as_audio
     if container is None:
         label = {"matroska,webm": "WebM", "mp3": "MP3", "ogg": "Ogg"}[format_name]
-        wanted = "an MP4 or WebM video" if kind == VIDEO else "MP3, M4A or Ogg audio"
-        raise UploadRefused(f"{label} {kind} is not accepted. Upload {wanted}.")
+        if kind == VIDEO:
+            refusal = _("%(format)s video is not accepted. Upload an MP4 or WebM video.")
+        else:
+            refusal = _("%(format)s audio is not accepted. Upload MP3, M4A or Ogg audio.")
+        raise UploadRefused(refusal % {"format": label})
     video, audio = streams.get(VIDEO), streams.get(AUDIO)
     if container is WEBM and video.get("codec_name") in MP4.video_codecs - WEBM.video_codecs:
         raise UploadRefused(
-            f"This is a Matroska (MKV) file with {_codec(video)} video, which browsers play only in MP4. "
-            "Export (or remux) it as MP4 and upload that."
+            _(
+                "This is a Matroska (MKV) file with %(codec)s video, which browsers play only in MP4. "
+                "Export (or remux) it as MP4 and upload that."
+            )
+            % {"codec": _codec(video)}
         )
     if video is not None and video.get("codec_name") not in container.video_codecs:
         raise UploadRefused(
-            f"This video is encoded as {_codec(video)}, which not every browser plays. "
-            "Export it as H.264 MP4 (or VP9 WebM) and upload that."
+            _(
+                "This video is encoded as %(codec)s, which not every browser plays. "
+                "Export it as H.264 MP4 (or VP9 WebM) and upload that."
+            )
+            % {"codec": _codec(video)}
         )
     if audio is not None and audio.get("codec_name") not in container.audio_codecs:
-        export = "AAC" if container in (MP4, M4A) else "Opus or Vorbis" if container in (WEBM, OGG) else "MP3"
+        export = (
+            "AAC" if container in (MP4, M4A) else _("Opus or Vorbis") if container in (WEBM, OGG) else "MP3"
+        )
         raise UploadRefused(
-            f"The sound of this file is encoded as {_codec(audio)}, which not every browser plays. "
-            f"Export it with {export} sound and upload that."
+            _(
+                "The sound of this file is encoded as %(codec)s, which not every browser plays. "
+                "Export it with %(export)s sound and upload that."
+            )
+            % {"codec": _codec(audio), "export": export}
         )
     if video is not None:
         width, height = int(video.get("width") or 0), int(video.get("height") or 0)
         if not width or not height:
-            raise UploadRefused("This video's size cannot be read: it may be damaged. Export it again.")
+            raise UploadRefused(_("This video's size cannot be read: it may be damaged. Export it again."))
         if max(width, height) > MAX_SIDE:
             raise UploadRefused(
-                f"This video is {width} × {height} pixels; at most {MAX_SIDE} pixels a side are accepted. "
-                "Export it at 1080p and upload that."
+                _(
+                    "This video is %(width)s × %(height)s pixels; at most %(limit)s pixels a side are "
+                    "accepted. Export it at 1080p and upload that."
+                )
+                % {"width": width, "height": height, "limit": MAX_SIDE}
             )
     return kind, container, demuxer, streams
 
 
 def _codec(stream):
-    return (stream.get("codec_long_name") or stream.get("codec_name") or "an unknown codec").split(" / ")[0]
+    return (stream.get("codec_long_name") or stream.get("codec_name") or _("an unknown codec")).split(" / ")[
+        0
+    ]
 
 
 def _duration(probed):
@@ -280,12 +319,18 @@ def _duration(probed):
     except ValueError:
         seconds = math.nan
     if not math.isfinite(seconds) or seconds <= 0:
-        raise UploadRefused("This clip's length cannot be read; it may be damaged. Export it again.")
+        raise UploadRefused(_("This clip's length cannot be read; it may be damaged. Export it again."))
     limit = app_settings.CLIP_MAX_MINUTES
     if seconds > limit * 60:
         raise UploadRefused(
-            f"This clip lasts {math.ceil(seconds / 60)} minutes; clips can last at most {limit} minutes. "
-            "Cut it shorter and upload that."
+            ngettext(
+                "This clip lasts %(minutes)s minute; clips can last at most %(limit)s minutes. "
+                "Cut it shorter and upload that.",
+                "This clip lasts %(minutes)s minutes; clips can last at most %(limit)s minutes. "
+                "Cut it shorter and upload that.",
+                math.ceil(seconds / 60),
+            )
+            % {"minutes": math.ceil(seconds / 60), "limit": limit}
         )
     return round(seconds, 3)
 
@@ -305,8 +350,10 @@ def _copy_without_metadata(source, demuxer, streams, container, target):
     )  # fmt: skip
     if done.returncode != 0 or not target.exists() or target.stat().st_size == 0:
         raise UploadRefused(
-            "This clip is damaged or incomplete (the upload may have been cut off). "
-            "Export it again and upload that copy."
+            _(
+                "This clip is damaged or incomplete (the upload may have been cut off). "
+                "Export it again and upload that copy."
+            )
         )
 
 
@@ -334,8 +381,11 @@ def clean_captions(uploaded):
         size = uploaded.seek(0, 2)
     if size > MAX_CAPTIONS_BYTES:
         raise UploadRefused(
-            f"This captions file is {math.ceil(size / 1024)} KB; at most {MAX_CAPTIONS_BYTES // 1024} KB "
-            "are accepted. Captions for a short clip are far smaller: check it is the right file."
+            _(
+                "This captions file is %(kilobytes)s KB; at most %(limit)s KB are accepted. "
+                "Captions for a short clip are far smaller: check it is the right file."
+            )
+            % {"kilobytes": math.ceil(size / 1024), "limit": MAX_CAPTIONS_BYTES // 1024}
         )
     uploaded.seek(0)
     content = uploaded.read()
@@ -344,13 +394,15 @@ def clean_captions(uploaded):
         text = content.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UploadRefused(
-            "This captions file is not UTF-8 text. Save it as UTF-8 WebVTT (.vtt) and upload that."
+            _("This captions file is not UTF-8 text. Save it as UTF-8 WebVTT (.vtt) and upload that.")
         ) from error
     text = text.removeprefix("\ufeff")
     if not (text.startswith("WEBVTT") and (len(text) == 6 or text[6] in " \t\r\n")):
         raise UploadRefused(
-            "This is not a WebVTT captions file: its first line must be “WEBVTT”. "
-            "Convert it (e.g. from .srt) to .vtt and upload that."
+            _(
+                "This is not a WebVTT captions file: its first line must be “WEBVTT”. "
+                "Convert it (e.g. from .srt) to .vtt and upload that."
+            )
         )
     stem = slugify(PurePosixPath(getattr(uploaded, "name", "") or "").stem)[:80] or "captions"
     return ContentFile(text.encode("utf-8"), name=f"{stem}.vtt")

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .conf import app_settings
@@ -50,12 +51,12 @@ class ShownComments(Paginator):
 
 class CommentForm(forms.ModelForm):
     # A field people never see; bots fill every field they find.
-    website = forms.CharField(required=False, label="Leave this field empty")
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
 
     class Meta:
         model = Comment
         fields = ["name", "email", "body"]
-        labels = {"name": "Name", "email": "Email", "body": "Comment"}
+        labels = {"name": _("Name"), "email": _("Email"), "body": _("Comment")}
         help_texts = {"email": ""}  # the form says it once, above the fields
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name", "maxlength": 100, "dir": "auto"}),
@@ -63,14 +64,14 @@ class CommentForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 6, "maxlength": 5000, "dir": "auto"}),
         }
         error_messages = {
-            "name": {"required": "Please give your name."},
+            "name": {"required": _("Please give your name.")},
             "email": {
-                "required": "Please give your email address.",
-                "invalid": "Please check your email address.",
+                "required": _("Please give your email address."),
+                "invalid": _("Please check your email address."),
             },
             "body": {
-                "required": "Please write a comment.",
-                "max_length": "Please keep your comment under 5,000 characters.",
+                "required": _("Please write a comment."),
+                "max_length": _("Please keep your comment under 5,000 characters."),
             },
         }
 
@@ -78,7 +79,7 @@ class CommentForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("website"):
             raise forms.ValidationError(
-                "Your comment was not sent: the field “Leave this field empty” must stay empty."
+                _("Your comment was not sent: the field “Leave this field empty” must stay empty.")
             )
         return cleaned
 

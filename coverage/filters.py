@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Author, Byline, Update, public_updates
 
@@ -39,11 +40,11 @@ class UpdateFilter(django_filters.FilterSet):
         field_name="authors",
         to_field_name="slug",
         queryset=Author.objects.none(),
-        empty_label="All authors",
-        label="Author",
+        empty_label=_("All authors"),
+        label=_("Author"),
     )
     key = django_filters.BooleanFilter(
-        method="filter_key", widget=forms.CheckboxInput, label="Key events only"
+        method="filter_key", widget=forms.CheckboxInput, label=_("Key events only")
     )
 
     class Meta:

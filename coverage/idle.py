@@ -21,8 +21,9 @@ idempotent when two readers see it at once.
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
-from . import services
+from . import services, times
 from .conf import app_settings
 from .models import Story
 
@@ -87,11 +88,21 @@ def end_idle_stories(now=None):
 
 
 def reason(story):
-    """Why the site ended ``story``, for the newsroom ("" when it did not)."""
+    """Why and when the site ended ``story``, in one sentence for the newsroom ("" when it did not)."""
     if story.ended_automatically_at is None or story.status != Story.Status.ENDED:
         return ""
     hours = app_settings.IDLE_END_HOURS
     if story.coverage_end is not None:  # the limit when it ended, whatever it is now
         hours = (story.ended_automatically_at - story.coverage_end).total_seconds() / 3600
     hours = round(hours, 1)
-    return f"no update for {hours:g} {'hour' if hours == 1 else 'hours'}"
+    at = times.wall_clock(story.ended_automatically_at, times.zone_of(story), "short")
+    if hours != int(hours):
+        return gettext("Ended automatically: no update for %(hours)s hours, at %(time)s.") % {
+            "hours": f"{hours:g}",
+            "time": at,
+        }
+    return ngettext(
+        "Ended automatically: no update for %(hours)d hour, at %(time)s.",
+        "Ended automatically: no update for %(hours)d hours, at %(time)s.",
+        int(hours),
+    ) % {"hours": int(hours), "time": at}

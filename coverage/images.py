@@ -25,6 +25,8 @@ from pathlib import PurePosixPath
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageDraw, ImageOps, UnidentifiedImageError
 
@@ -42,7 +44,7 @@ ACCEPTED_FORMATS = {
     "WEBP": ("WEBP", "webp"),
     "GIF": ("GIF", "gif"),
 }
-ACCEPTED_NAMES = "JPEG, PNG, WebP or GIF"
+ACCEPTED_NAMES = gettext_lazy("JPEG, PNG, WebP or GIF")
 
 PLACEHOLDER_SIZE = (1600, 900)
 RENDITION_WIDTHS = (480, 960, 1600)
@@ -100,7 +102,7 @@ def _planned(name, source_width, source_height):
     widths = [w for w in RENDITION_WIDTHS if w < source_width] + [min(source_width, RENDITION_WIDTHS[-1])]
     for width in sorted(set(widths)):
         height = round(source_height * width / source_width)
-        for extension, (_, mime) in RENDITION_FORMATS.items():
+        for extension, (_encoder, mime) in RENDITION_FORMATS.items():
             yield {
                 "name": _rendition_name(name, width, extension),
                 "width": width,
@@ -296,8 +298,11 @@ def clean_upload(uploaded):
     if size > MAX_UPLOAD_BYTES:
         megabytes = math.ceil(size / 1024 / 1024 * 10) / 10
         raise UploadRefused(
-            f"This file is {megabytes} MB; pictures can be at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB. "
-            "Export a smaller JPEG and upload that."
+            _(
+                "This file is %(megabytes)s MB; pictures can be at most %(limit)s MB. "
+                "Export a smaller JPEG and upload that."
+            )
+            % {"megabytes": megabytes, "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
         )
     uploaded.seek(0)
     head = uploaded.read(512)
@@ -314,16 +319,21 @@ def clean_upload(uploaded):
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         if b"<svg" in head.lower() or head.lstrip().startswith(b"<?xml"):
             raise UploadRefused(
-                f"SVG drawings are not accepted (they can carry scripts). "
-                f"Upload a {ACCEPTED_NAMES} picture instead."
+                _(
+                    "SVG drawings are not accepted (they can carry scripts). "
+                    "Upload a %(formats)s picture instead."
+                )
+                % {"formats": ACCEPTED_NAMES}
             ) from error
         raise UploadRefused(
-            f"This file is not a picture Pillow can read. Upload a {ACCEPTED_NAMES} picture."
+            _("This file is not a picture Pillow can read. Upload a %(formats)s picture.")
+            % {"formats": ACCEPTED_NAMES}
         ) from error
     with picture:
         if picture.format not in ACCEPTED_FORMATS:
             raise UploadRefused(
-                f"{picture.format} pictures are not accepted. Upload a {ACCEPTED_NAMES} picture."
+                _("%(format)s pictures are not accepted. Upload a %(formats)s picture.")
+                % {"format": picture.format, "formats": ACCEPTED_NAMES}
             )
         width, height = picture.size
         if width * height > MAX_PIXELS:
@@ -333,8 +343,10 @@ def clean_upload(uploaded):
             upright = ImageOps.exif_transpose(picture)
         except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError) as error:
             raise UploadRefused(
-                "This picture is damaged or incomplete (the upload may have been cut off). "
-                "Open it on your computer, save it again and upload that copy."
+                _(
+                    "This picture is damaged or incomplete (the upload may have been cut off). "
+                    "Open it on your computer, save it again and upload that copy."
+                )
             ) from error
         store_format, extension = ACCEPTED_FORMATS[picture.format]
         content = _encode_without_metadata(upright, store_format, picture.info)
@@ -342,11 +354,16 @@ def clean_upload(uploaded):
 
 
 def _too_many_pixels_message(pixels=None):
-    size = f" ({math.ceil(pixels / 100_000) / 10:g} megapixels)" if pixels else ""
-    return (
-        f"This picture is too large{size}: at most {MAX_PIXELS // 1_000_000} megapixels are accepted. "
+    limit = MAX_PIXELS // 1_000_000
+    if not pixels:
+        return _(
+            "This picture is too large: at most %(limit)s megapixels are accepted. "
+            "Resize it (e.g. to 4,000 pixels wide) and upload it again."
+        ) % {"limit": limit}
+    return _(
+        "This picture is too large (%(megapixels)s megapixels): at most %(limit)s megapixels are accepted. "
         "Resize it (e.g. to 4,000 pixels wide) and upload it again."
-    )
+    ) % {"megapixels": f"{math.ceil(pixels / 100_000) / 10:g}", "limit": limit}
 
 
 _SRGB = ImageCms.createProfile("sRGB")

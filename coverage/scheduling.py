@@ -6,6 +6,8 @@ these rules say which times an editor may ask for, in the words they are refused
 
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+
 from .models import Update
 
 # A published time this far ahead is a mistake for "Schedule for later", not clock drift.
@@ -20,11 +22,11 @@ def time_error(status, moment, *, retimed, now):
     """
     if status == Update.Status.SCHEDULED:
         if moment is None:
-            return "Choose when this update goes public."
+            return _("Choose when this update goes public.")
         if moment <= now and retimed:
-            return "This time has passed: choose a time in the future, or “Publish now”."
+            return _("This time has passed: choose a time in the future, or “Publish now”.")
     if status == Update.Status.PUBLISHED and moment is not None and moment > now + FUTURE_TOLERANCE:
-        return "This time is in the future: choose “Schedule for later” to publish the update then."
+        return _("This time is in the future: choose “Schedule for later” to publish the update then.")
     return None
 
 

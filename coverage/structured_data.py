@@ -90,7 +90,7 @@ def _embedded(update):
             if facade.author:
                 item["author"] = {"@type": "Person", "name": facade.author}
         else:
-            item["name"] = facade.title or f"{embed.name} {embed.kind}"
+            item["name"] = facade.title or facade.what
             item["embedUrl"] = facade.frame
             if facade.thumbnail:
                 item["thumbnailUrl"] = absolute_url(facade.thumbnail["src"])

@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import fetch, markup, services
 from .conf import app_settings
@@ -62,12 +63,12 @@ def check_url(url):
     scheme = urlsplit(url).scheme.lower()
     loopback = app_settings.FETCH_ALLOW_LOOPBACK and _is_ipv4_loopback(urlsplit(url).hostname)
     if scheme != "https" and not (scheme == "http" and loopback):
-        raise ValidationError("Webhook addresses must be https.", code="not_https")
+        raise ValidationError(_("Webhook addresses must be https."), code="not_https")
     try:
         fetch.vet_url(url, lookup_seconds=3.0)
     except fetch.FetchRefused as refused:
-        message = f"This address is not one the site sends to: {refused}"
-        raise ValidationError(message, code="refused") from None
+        message = _("This address is not one the site sends to: %(reason)s")
+        raise ValidationError(message, code="refused", params={"reason": str(refused)}) from None
     except fetch.FetchFailed:
         pass
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.http import Http404
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from coverage import api
 from coverage.sitemaps import index as sitemap_index
@@ -12,9 +13,9 @@ from coverage.sitemaps import sitemaps
 from coverage.views import favicon, healthz, robots_txt
 from liveblog import media
 
-admin.site.site_header = "liveblog newsroom"
-admin.site.site_title = "liveblog newsroom"
-admin.site.index_title = "Live coverage"
+admin.site.site_header = _("liveblog newsroom")
+admin.site.site_title = _("liveblog newsroom")
+admin.site.index_title = _("Live coverage")
 # The side navigation repeats the home page and took 300 px of every page: at 1280 px the
 # update list had no room left for its columns. Breadcrumbs and the home page navigate.
 admin.site.enable_nav_sidebar = False

@@ -247,6 +247,8 @@ def test_a_story_keeps_its_language_on_an_english_site(client):
     assert '<html lang="ar" dir="rtl">' in client.get(story.get_absolute_url()).content.decode()
     home = client.get("/").content.decode()
     assert '<html lang="en">' in home
+    links = [link for link in elements(home, "a") if link.attrs.get("href") == story.get_absolute_url()]
+    assert [(link.attrs.get("lang"), link.attrs.get("hreflang")) for link in links] == [("ar", "ar")]
 
 
 def test_the_scripts_words_have_a_form_for_every_plural(client):

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..models import Author
@@ -48,11 +49,11 @@ class AuthorAdmin(admin.ModelAdmin):
             return ""
         return format_html('<img class="coverage-thumb" src="{}" alt="" width="48">', author.photo.url)
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def photo_preview(self, author):
         return self.photo_thumbnail(author) or "—"
 
-    @admin.display(description="Login", ordering="user__username")
+    @admin.display(description=_("Login"), ordering="user__username")
     def login(self, author):
         if author.user is None:
             return "—"
@@ -60,6 +61,6 @@ class AuthorAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a>', reverse("admin:auth_user_change", args=[author.user_id]), author.user
         )
 
-    @admin.display(description="Updates", ordering="update_count")
+    @admin.display(description=_("Updates"), ordering="update_count")
     def update_count(self, author):
         return author.update_count

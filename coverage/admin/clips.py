@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .. import clips, services
 from ..images import UploadRefused
@@ -66,8 +67,10 @@ class CaptionsField(forms.FileField):
 
 
 class ClipForm(AnyScriptForm):
-    file = ClipField(label="Video or audio", help_text=lazy(clips.describe_limits, str)())
-    captions = CaptionsField(required=False, help_text=Clip._meta.get_field("captions").help_text)
+    file = ClipField(label=_("Video or audio"), help_text=lazy(clips.describe_limits, str)())
+    captions = CaptionsField(
+        required=False, label=_("Captions"), help_text=Clip._meta.get_field("captions").help_text
+    )
 
     class Meta:
         model = Clip
@@ -109,18 +112,18 @@ class ClipAdmin(admin.ModelAdmin):
     class Media:
         css = ADMIN_CSS
 
-    @admin.display(description="Length")
+    @admin.display(description=_("Length"))
     def length(self, clip):
         minutes, seconds = divmod(round(clip.duration or 0), 60)
         return f"{minutes}:{seconds:02d}"
 
-    @admin.display(description="Used in")
+    @admin.display(description=_("Used in"))
     def used_in(self, clip):
         return format_html(
-            'Update <a href="{}">{}</a> in {}',
-            reverse("admin:coverage_update_change", args=[clip.update_id]),
-            clip.update,
-            clip.story,
+            _('Update <a href="{url}">{update}</a> in {story}'),
+            url=reverse("admin:coverage_update_change", args=[clip.update_id]),
+            update=clip.update,
+            story=clip.story,
         )
 
     def has_add_permission(self, request):

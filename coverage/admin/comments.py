@@ -8,6 +8,8 @@ Readers' comments are held until an editor approves them
 from django.contrib import admin, messages
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .. import permissions, services, times
 from ..models import Comment
@@ -45,11 +47,11 @@ class CommentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return permissions.can_moderate_comments(request.user)
 
-    @admin.display(description="Received", ordering="created_at")
+    @admin.display(description=_("Received"), ordering="created_at")
     def received(self, comment):
         return when(comment.created_at, times.zone_of(comment.story), "short")
 
-    @admin.display(description="Comment")
+    @admin.display(description=_("Comment"))
     def excerpt(self, comment):
         return Truncator(comment.body).chars(90)
 
@@ -62,18 +64,34 @@ class CommentAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         services.delete_comments(comments=queryset)
 
-    def _moderate(self, request, queryset, status, verb):
+    def _moderate(self, request, queryset, status, message):
         count = services.moderate_comments(comments=queryset, status=status)
-        self.message_user(request, f"{count} comment{'s' if count != 1 else ''} {verb}.", messages.SUCCESS)
+        self.message_user(request, message(count) % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description="Approve selected comments", permissions=["change"])
+    @admin.action(description=_("Approve selected comments"), permissions=["change"])
     def approve(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.APPROVED, "approved and shown to readers")
+        self._moderate(request, queryset, Comment.Status.APPROVED, approved_message)
 
-    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    @admin.action(description=_("Mark selected comments as spam"), permissions=["change"])
     def mark_spam(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.SPAM, "marked as spam")
+        self._moderate(request, queryset, Comment.Status.SPAM, spam_message)
 
-    @admin.action(description="Send selected comments back to the queue", permissions=["change"])
+    @admin.action(description=_("Send selected comments back to the queue"), permissions=["change"])
     def mark_pending(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.PENDING, "back in the queue")
+        self._moderate(request, queryset, Comment.Status.PENDING, pending_message)
+
+
+def approved_message(count):
+    return ngettext(
+        "%(count)s comment approved and shown to readers.",
+        "%(count)s comments approved and shown to readers.",
+        count,
+    )
+
+
+def spam_message(count):
+    return ngettext("%(count)s comment marked as spam.", "%(count)s comments marked as spam.", count)
+
+
+def pending_message(count):
+    return ngettext("%(count)s comment back in the queue.", "%(count)s comments back in the queue.", count)

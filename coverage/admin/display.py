@@ -59,11 +59,6 @@ def story_updates_url(story):
     return f"{reverse('admin:coverage_update_changelist')}?{urlencode({STORY_FILTER: story.pk})}"
 
 
-def counted(number, noun):
-    plural = "stories" if noun == "story" else f"{noun}s"
-    return f"{number} {noun if number == 1 else plural}"
-
-
 def when(moment, zone=None, style="long"):
     """A time as the newsroom reads it, its zone named: in ``zone``, default the active one."""
     return times.wall_clock(moment, zone, style) if moment else "—"

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .. import held, images, scheduling, times
 from ..models import Author, Image, Story, Update
@@ -56,14 +58,16 @@ class StoryForm(ZonedTimesForm, VersionedForm, OptionalSlugForm):
             "slug": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
         help_texts = {
-            "slug": "The story's address: /live/this-slug/. Letters of any script, digits and hyphens; "
-            "left empty, it is made from the title."
+            "slug": _(
+                "The story's address: /live/this-slug/. Letters of any script, digits and hyphens; "
+                "left empty, it is made from the title."
+            )
         }
 
     def clean_time_zone(self):
         name = self.cleaned_data["time_zone"].strip()
         if times.zone_named(name) is None:
-            raise ValidationError("Not a time zone: use a name like “America/New_York” or “Europe/Kyiv”.")
+            raise ValidationError(_("Not a time zone: use a name like “America/New_York” or “Europe/Kyiv”."))
         return name
 
 
@@ -76,21 +80,21 @@ class BylineWidget(AutocompleteSelectMultiple):
     def optgroups(self, name, value, attr=None):
         groups = super().optgroups(name, value, attr)
         order = {str(pk): index for index, pk in enumerate(value)}
-        for _, options, _ in groups:
+        for _group, options, _index in groups:
             options.sort(key=lambda option: order.get(str(option["value"]), len(order)))
         return groups
 
 
 UPDATE_LABELS = {
-    "published_at": "Time",
-    "pinned": "Pin on top of the story (replaces its pin)",
-    "key_event": "Key event",
+    "published_at": _("Time"),
+    "pinned": _("Pin on top of the story (replaces its pin)"),
+    "key_event": _("Key event"),
 }
 UPDATE_HELP_TEXTS = {
     "pinned": "",
     "key_event": "",
-    "published_at": "Empty with “Publish now”: the time you save. Required to schedule.",
-    "correction": "Shown to readers as a dated correction note. Changing it dates it again.",
+    "published_at": _("Empty with “Publish now”: the time you save. Required to schedule."),
+    "correction": _("Shown to readers as a dated correction note. Changing it dates it again."),
 }
 
 
@@ -112,8 +116,9 @@ class UpdateForm(ZonedTimesForm, VersionedForm, AnyScriptForm):
     byline = forms.ModelMultipleChoiceField(
         queryset=Author.objects.all(),
         widget=BylineWidget(Update._meta.get_field("authors"), admin.site),
-        error_messages={"required": "Add at least one author to the byline."},
-        help_text="In byline order.",
+        error_messages={"required": _("Add at least one author to the byline.")},
+        label=_("Byline"),
+        help_text=_("In byline order."),
     )
     # The fields the admin would make for these two model fields.
     published_at = Update._meta.get_field("published_at").formfield(
@@ -139,7 +144,7 @@ class UpdateForm(ZonedTimesForm, VersionedForm, AnyScriptForm):
         labels = UPDATE_LABELS  # the admin labels read-only fields with these too
         help_texts = UPDATE_HELP_TEXTS
         widgets = {
-            "headline": forms.TextInput(attrs={"class": "vLargeTextField", "placeholder": "Optional"}),
+            "headline": forms.TextInput(attrs={"class": "vLargeTextField", "placeholder": _("Optional")}),
             "contributor_line": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "body": forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField"}),
             "correction": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
@@ -155,12 +160,12 @@ class UpdateForm(ZonedTimesForm, VersionedForm, AnyScriptForm):
             published = self.instance.status == Update.Status.PUBLISHED
             scheduled = self.instance.status == Update.Status.SCHEDULED
             self.fields["status"].choices = [
-                (Update.Status.PUBLISHED, "Published" if published else "Publish now"),
-                (Update.Status.SCHEDULED, "Scheduled" if scheduled else "Schedule for later"),
-                (Update.Status.DRAFT, "Draft (not public)"),
+                (Update.Status.PUBLISHED, _("Published") if published else _("Publish now")),
+                (Update.Status.SCHEDULED, _("Scheduled") if scheduled else _("Schedule for later")),
+                (Update.Status.DRAFT, _("Draft (not public)")),
             ]
         if "correction" in self.fields and not self.instance.correction:
-            self.fields["correction"].label = "Add correction"
+            self.fields["correction"].label = _("Add correction")
 
     def clean_byline(self):
         chosen = {str(author.pk): author for author in self.cleaned_data["byline"]}
@@ -221,11 +226,13 @@ class PictureWidget(AdminFileWidget):
         kept = held.hold(value) if isinstance(value, UploadedFile) else None
         if kept is not None:
             return format_html(
-                '<div><p class="coverage-held"><img class="coverage-thumb" src="{}" alt="" width="96">'
-                "Kept: {} (not saved yet; choose another file to replace it)</p>"
+                '<div><p class="coverage-held"><img class="coverage-thumb" src="{}" alt="" width="96">{}</p>'
                 '<input type="hidden" name="{}" value="{}">{}</div>',
                 kept.url,
-                kept.original_name,
+                format_html(
+                    _("Kept: {name} (not saved yet; choose another file to replace it)"),
+                    name=kept.original_name,
+                ),
                 self.held_name(name),
                 kept.token,
                 html,
@@ -259,9 +266,16 @@ class PictureField(forms.FileField):
 
 class ImageForm(AnyScriptForm):
     file = PictureField(
-        label="Picture",
-        help_text=f"{images.ACCEPTED_NAMES}; up to {images.MAX_UPLOAD_BYTES // 1024 // 1024} MB and "
-        f"{images.MAX_PIXELS // 1_000_000} megapixels. Location and camera data are removed.",
+        label=_("Picture"),
+        help_text=format_lazy(
+            _(
+                "{formats}; up to {megabytes} MB and {megapixels} megapixels. "
+                "Location and camera data are removed."
+            ),
+            formats=images.ACCEPTED_NAMES,
+            megabytes=images.MAX_UPLOAD_BYTES // 1024 // 1024,
+            megapixels=images.MAX_PIXELS // 1_000_000,
+        ),
     )
 
     class Meta:
@@ -276,16 +290,16 @@ class ImageForm(AnyScriptForm):
         super().__init__(*args, **kwargs)
         if "story" in self.fields and "update" in self.fields:
             self.fields["story"].required = False
-            self.fields[
-                "story"
-            ].help_text = "Only for a story's lead image; an update's image is in its story."
+            self.fields["story"].help_text = _(
+                "Only for a story's lead image; an update's image is in its story."
+            )
 
     def clean(self):
         cleaned_data = super().clean()
         if "story" in self.fields and not cleaned_data.get("update") and not cleaned_data.get("story"):
-            self.add_error("story", "Choose the update this picture belongs to, or the story it leads.")
+            self.add_error("story", _("Choose the update this picture belongs to, or the story it leads."))
         if "file" in self.changed_data and cleaned_data.get("file") and not cleaned_data.get("alt_text"):
-            self.add_error("alt_text", "Describe the picture for readers who cannot see it (required).")
+            self.add_error("alt_text", _("Describe the picture for readers who cannot see it (required)."))
         update = cleaned_data.get("update")
         if update is not None and "story" in self.fields:
             cleaned_data["story"] = update.story
@@ -293,12 +307,16 @@ class ImageForm(AnyScriptForm):
 
 
 class AuthorForm(OptionalSlugForm):
-    photo = PictureField(required=False, help_text="A portrait; location and camera data are removed.")
+    photo = PictureField(
+        required=False, label=_("Photo"), help_text=_("A portrait; location and camera data are removed.")
+    )
 
     class Meta:
         model = Author
         fields = ["name", "slug", "role", "bio", "photo", "user"]
         help_texts = {
-            "slug": "The author page's address: /authors/this-slug/. Letters of any script, digits and "
-            "hyphens; left empty, it is made from the name."
+            "slug": _(
+                "The author page's address: /authors/this-slug/. Letters of any script, digits and "
+                "hyphens; left empty, it is made from the name."
+            )
         }

@@ -10,6 +10,7 @@ image is the editors'.
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .. import permissions, services
 from ..models import Image
@@ -59,27 +60,27 @@ class ImageAdmin(ZonedAdmin, SafeSaveAdmin):
     def list_thumbnail(self, image):
         return thumbnail(image)
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def preview(self, image):
         return thumbnail(image, width=240)
 
-    @admin.display(description="Size")
+    @admin.display(description=_("Size"))
     def dimensions(self, image):
         return f"{image.width} × {image.height}" if image.width else "—"
 
-    @admin.display(description="Used in")
+    @admin.display(description=_("Used in"))
     def used_in(self, image):
         if image.update_id:
             return format_html(
-                'Update <a href="{}">{}</a> in {}',
-                reverse("admin:coverage_update_change", args=[image.update_id]),
-                image.update,
-                image.story,
+                _('Update <a href="{url}">{update}</a> in {story}'),
+                url=reverse("admin:coverage_update_change", args=[image.update_id]),
+                update=image.update,
+                story=image.story,
             )
         return format_html(
-            'Lead image of <a href="{}">{}</a>',
-            reverse("admin:coverage_story_change", args=[image.story_id]),
-            image.story,
+            _('Lead image of <a href="{url}">{story}</a>'),
+            url=reverse("admin:coverage_story_change", args=[image.story_id]),
+            story=image.story,
         )
 
     def _may_edit(self, request, image):

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import idle, partners, services, times
 from ..models import Comment, Story, Update
-from .display import ADMIN_CSS, counted, story_updates_url, when
+from .display import ADMIN_CSS, story_updates_url, when
 from .forms import StoryForm
 from .versioned import SafeSaveAdmin
 from .zones import ZonedAdmin
@@ -65,7 +66,7 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
                 },
             ),
             (
-                "Reader page",
+                _("Reader page"),
                 {
                     "fields": [
                         "language",
@@ -79,8 +80,8 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
             ),
         ]
         if obj is not None:
-            fieldsets.append(("Updates", {"fields": ["latest_updates"]}))
-            fieldsets.append((gettext_lazy("On partners’ sites"), {"fields": ["embed_code"]}))
+            fieldsets.append((_("Updates"), {"fields": ["latest_updates"]}))
+            fieldsets.append((_("On partners’ sites"), {"fields": ["embed_code"]}))
         return fieldsets
 
     def get_queryset(self, request):
@@ -97,7 +98,7 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
             )
         )
 
-    @admin.display(description="Comments to moderate", ordering="pending_comments")
+    @admin.display(description=_("Comments to moderate"), ordering="pending_comments")
     def pending_comments(self, story):
         if not story.pending_comments:
             return "0"
@@ -109,40 +110,37 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
             story.pending_comments,
         )
 
-    @admin.display(description="Live")
+    @admin.display(description=_("Live"))
     def live_badge(self, story):
-        return format_html('<span class="coverage-live">{}</span>', "LIVE") if story.is_live else ""
+        return format_html('<span class="coverage-live">{}</span>', _("LIVE")) if story.is_live else ""
 
-    @admin.display(description="Updates", ordering="update_count")
+    @admin.display(description=_("Updates"), ordering="update_count")
     def update_count(self, story):
         return format_html('<a href="{}">{}</a>', story_updates_url(story), story.update_count)
 
-    @admin.display(description="Last update", ordering="last_update_at")
+    @admin.display(description=_("Last update"), ordering="last_update_at")
     def last_update_at(self, story):
         return when(story.last_update_at, times.zone_of(story), "short")
 
-    @admin.display(description="Coverage start", ordering="coverage_start")
+    @admin.display(description=_("Coverage start"), ordering="coverage_start")
     def coverage_started(self, story):
         return when(story.coverage_start, times.zone_of(story), "short")
 
-    @admin.display(description="Ended by the site")
+    @admin.display(description=_("Ended by the site"))
     def ended_automatically(self, story):
         """Why the site ended the story by itself (``idle``); empty when it did not."""
-        why = idle.reason(story)
-        if not why:
-            return ""
-        at = when(story.ended_automatically_at, times.zone_of(story), "short")
-        return f"Ended automatically: {why}, at {at}."
+        return idle.reason(story)
 
     @admin.display(description="")
     def add_update_link(self, story):
         return format_html(
-            '<a class="addlink" href="{}?story={}">Add an update</a>',
+            '<a class="addlink" href="{}?story={}">{}</a>',
             reverse("admin:coverage_update_add"),
             story.pk,
+            _("Add an update"),
         )
 
-    @admin.display(description="Latest updates")
+    @admin.display(description=_("Latest updates"))
     def latest_updates(self, story):
         updates = story.updates.order_by(F("published_at").desc(nulls_first=True), "-pk")[:10]
         zone = times.zone_of(story)
@@ -155,20 +153,26 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
                     update,
                     update.get_status_display()
                     if update.status == Update.Status.DRAFT
-                    else f"{update.get_status_display()} · {when(update.published_at, zone, 'short')}",
+                    # Translators: an update's status and the time it is (or goes) public.
+                    else _("%(status)s · %(time)s")
+                    % {
+                        "status": update.get_status_display(),
+                        "time": when(update.published_at, zone, "short"),
+                    },
                 )
                 for update in updates
             ),
         )
         if not rows:
-            return "No updates yet."
+            return _("No updates yet.")
         return format_html(
-            '<ul class="coverage-latest">{}</ul><p><a href="{}">All the story’s updates</a></p>',
+            '<ul class="coverage-latest">{}</ul><p><a href="{}">{}</a></p>',
             rows,
             story_updates_url(story),
+            _("All the story’s updates"),
         )
 
-    @admin.display(description=gettext_lazy("Embed code"))
+    @admin.display(description=_("Embed code"))
     def embed_code(self, story):
         """The code a partner pastes to show the story's stream live on their site, a button
         to copy it, and which sites may frame it (``coverage.partners``)."""
@@ -229,17 +233,29 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
             for story in queryset:
                 services.delete_story(story=story, user=request.user)
 
-    @admin.action(description="Start coverage (live)", permissions=["change"])
+    @admin.action(description=_("Start coverage (live)"), permissions=["change"])
     def start_coverage(self, request, queryset):
-        self._set_coverage(request, queryset, services.start_coverage, "started", "Started coverage.")
+        self._set_coverage(request, queryset, services.start_coverage, "Started coverage.", started_message)
 
-    @admin.action(description="End coverage", permissions=["change"])
+    @admin.action(description=_("End coverage"), permissions=["change"])
     def end_coverage(self, request, queryset):
-        self._set_coverage(request, queryset, services.end_coverage, "ended", "Ended coverage.")
+        self._set_coverage(request, queryset, services.end_coverage, "Ended coverage.", ended_message)
 
-    def _set_coverage(self, request, queryset, service, done, logged):
+    def _set_coverage(self, request, queryset, service, logged, message):
         stories = list(queryset)
         for story in stories:
             service(story=story)
             self.log_change(request, story, logged)
-        self.message_user(request, f"Coverage {done}: {counted(len(stories), 'story')}.", messages.SUCCESS)
+        self.message_user(request, message(len(stories)), messages.SUCCESS)
+
+
+def started_message(count):
+    return ngettext("Coverage started: %(count)d story.", "Coverage started: %(count)d stories.", count) % {
+        "count": count
+    }
+
+
+def ended_message(count):
+    return ngettext("Coverage ended: %(count)d story.", "Coverage ended: %(count)d stories.", count) % {
+        "count": count
+    }

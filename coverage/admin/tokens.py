@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..models import ApiToken
@@ -31,13 +32,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     actions = ["revoke"]
     form = TokenForm
 
-    @admin.display(description="key")
+    @admin.display(description=_("key"))
     def shown_key(self, token):
         return f"{token.shown}…"
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def state(self, token):
-        return "active" if token.is_active else format_html("revoked {:%Y-%m-%d %H:%M}", token.revoked_at)
+        if token.is_active:
+            return _("active")
+        return format_html(_("revoked {time}"), time=format(token.revoked_at, "%Y-%m-%d %H:%M"))
 
     def _newsroom(self, request):
         return request.user.is_active and request.user.is_staff
@@ -72,7 +75,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             users.initial = request.user.pk
             if not request.user.is_superuser:
                 users.queryset = users.queryset.filter(pk=request.user.pk)
-            users.help_text = "The token acts with this login's role."
+            users.help_text = _("The token acts with this login's role.")
         return form
 
     def get_fields(self, request, obj=None):
@@ -88,12 +91,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                "Copy the key of “{}” now: it is not shown again.<br><code>{}</code>", token.name, key
+                _("Copy the key of “{name}” now: it is not shown again.<br><code>{key}</code>"),
+                name=token.name,
+                key=key,
             ),
             messages.SUCCESS,
         )
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         services.revoke_tokens(tokens=queryset.filter(revoked_at__isnull=True))
-        self.message_user(request, "Revoked: they no longer work.", messages.SUCCESS)
+        self.message_user(request, _("Revoked: they no longer work."), messages.SUCCESS)

@@ -23,11 +23,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .. import markup, permissions, services, times
 from ..models import Author, Clip, Image, Story, Update, Writer
 from .clips import ClipInline
-from .display import ADMIN_CSS, STORY_FILTER, counted, may_edit_update, story_updates_url, thumbnail, when
+from .display import ADMIN_CSS, STORY_FILTER, may_edit_update, story_updates_url, thumbnail, when
 from .forms import UpdateForm
 from .images import ImageInline
 from .versioned import SafeSaveAdmin
@@ -41,15 +43,15 @@ PREVIEW_MAX_CHARS = 100_000
 class AuthorFilter(admin.RelatedOnlyFieldListFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.title = "author"
+        self.title = _("author")
 
 
 class MineFilter(admin.SimpleListFilter):
-    title = "writer"
+    title = _("writer")
     parameter_name = "mine"
 
     def lookups(self, request, model_admin):
-        return [("1", "Me")]
+        return [("1", _("Me"))]
 
     def queryset(self, request, queryset):
         return queryset.owned_by(request.user) if self.value() == "1" else queryset
@@ -108,8 +110,8 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
         ]
         if obj is not None:
             fieldsets += [
-                ("Correction", {"fields": ["correction", "corrected_time"]}),
-                ("History", {"fields": ["edited_time", "earlier_versions"], "classes": ["collapse"]}),
+                (_("Correction"), {"fields": ["correction", "corrected_time"]}),
+                (_("History"), {"fields": ["edited_time", "earlier_versions"], "classes": ["collapse"]}),
             ]
         return fieldsets
 
@@ -194,13 +196,11 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
             return None
         request.session[SAVED_UPDATE_KEY] = update.pk
         change_url = reverse("admin:coverage_update_change", args=[update.pk])
-        message = format_html(
-            'The update “<a href="{}">{}</a>” was {} successfully. {}',
-            change_url,
-            update,
-            verb,
-            self._where_readers_see(update),
-        )
+        done = {
+            "added": _('The update “<a href="{url}">{update}</a>” was added successfully. {where}'),
+            "changed": _('The update “<a href="{url}">{update}</a>” was changed successfully. {where}'),
+        }[verb]
+        message = format_html(done, url=change_url, update=update, where=self._where_readers_see(update))
         self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(f"{story_updates_url(update.story)}#update-row-{update.pk}")
 
@@ -208,12 +208,14 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
     def _where_readers_see(update):
         story = update.story
         if Update.objects.published().filter(pk=update.pk).exists():
-            return format_html('<a href="{}">See it as readers do</a>.', update.get_absolute_url())
+            return format_html(_('<a href="{url}">See it as readers do</a>.'), url=update.get_absolute_url())
         if story.status == Story.Status.DRAFT:
-            return format_html("Not public yet: the story “{}” is a draft.", story.title)
+            return format_html(_("Not public yet: the story “{title}” is a draft."), title=story.title)
         if update.status == Update.Status.DRAFT:
-            return "Not public yet: this update is a draft."
-        return f"Not public yet: readers see it from {when(update.published_at, times.zone_of(story))}."
+            return _("Not public yet: this update is a draft.")
+        return _("Not public yet: readers see it from %(time)s.") % {
+            "time": when(update.published_at, times.zone_of(story))
+        }
 
     def _filtered_story(self, request):
         story_id = request.GET.get(STORY_FILTER, "")
@@ -224,7 +226,7 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
         story = self._filtered_story(request)
         if story is not None:
             context |= {
-                "title": "Updates of the story",
+                "title": _("Updates of the story"),
                 "subtitle": story.title,
                 "story": story,
                 "story_add_update_url": f"{reverse('admin:coverage_update_add')}?story={story.pk}",
@@ -257,7 +259,7 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
             raise PermissionDenied
         return JsonResponse({"html": str(self._preview_html(request.POST.get("text", "")))})
 
-    @admin.action(description="Publish now", permissions=["change"])
+    @admin.action(description=_("Publish now"), permissions=["change"])
     def publish_now(self, request, queryset):
         published = 0
         for update in permissions.editable_updates(request.user, queryset).exclude(
@@ -266,7 +268,8 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
             services.publish_update(update=update, user=request.user)
             self.log_change(request, update, "Published.")
             published += 1
-        self.message_user(request, f"Published: {counted(published, 'update')}.", messages.SUCCESS)
+        message = ngettext("Published: %(count)d update.", "Published: %(count)d updates.", published)
+        self.message_user(request, message % {"count": published}, messages.SUCCESS)
 
     # --- columns and read-only fields
 
@@ -274,30 +277,32 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
     def list_thumbnail(self, update):
         return thumbnail(next(iter(update.images.all()), None), width=48)
 
-    @admin.display(description="Byline")
+    @admin.display(description=_("Byline"))
     def byline(self, update):
         """The byline on a read-only form (where the editable one is a form field)."""
         return self.byline_names(update)
 
-    @admin.display(description="Story", ordering="story__title")
+    @admin.display(description=_("Story"), ordering="story__title")
     def story_title(self, update):
         return Truncator(update.story.title).chars(30)
 
-    @admin.display(description="Byline")
+    @admin.display(description=_("Byline"))
     def byline_names(self, update):
         return ", ".join(author.name for author in update.byline_authors())
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_label(self, update):
         status = update.get_status_display()
         if update.status == Update.Status.SCHEDULED and update.published_at <= timezone.now():
-            status = "Published (was scheduled)"
-        flags = [(name,) for name, on in (("Pinned", update.pinned), ("Key event", update.key_event)) if on]
+            status = _("Published (was scheduled)")
+        flags = [
+            (name,) for name, on in ((_("Pinned"), update.pinned), (_("Key event"), update.key_event)) if on
+        ]
         return format_html(
             "{}{}", status, format_html_join("", ' <span class="coverage-flag">{}</span>', flags)
         )
 
-    @admin.display(description="Time", ordering="published_at")
+    @admin.display(description=_("Time"), ordering="published_at")
     def published_time(self, update):
         """The time readers see on the update, in its story's zone (none for a draft: it gets one
         when it is published)."""
@@ -305,15 +310,15 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
             return "—"
         return when(update.published_at, times.zone_of(update.story), "short")
 
-    @admin.display(description="Edited")
+    @admin.display(description=_("Edited"))
     def edited_time(self, update):
         return when(update.edited_at)
 
-    @admin.display(description="Corrected")
+    @admin.display(description=_("Corrected"))
     def corrected_time(self, update):
         return when(update.corrected_at)
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def preview(self, update):
         return format_html(
             '<div class="coverage-preview" data-preview-url="{}" aria-live="polite">{}</div>',
@@ -321,7 +326,7 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
             self._preview_html(update.body, update.embeds) if update else "",
         )
 
-    @admin.display(description="Earlier versions")
+    @admin.display(description=_("Earlier versions"))
     def earlier_versions(self, update):
         # Every save is a revision; a text shows once, as the save that wrote it.
         revisions, before = [], None
@@ -331,16 +336,19 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
                 revisions.insert(0, revision)
             before = text
         if not revisions:
-            return "None: the text has not been changed."
+            return _("None: the text has not been changed.")
         return format_html_join(
             "",
-            '<details class="coverage-revision"><summary>Version {} · {} · {}</summary>'
+            '<details class="coverage-revision"><summary>{}</summary>'
             "<p><strong>{}</strong></p><pre>{}</pre></details>",
             (
                 (
-                    revision.version,
-                    when(revision.saved_at),
-                    _revision_writer(revision),
+                    _("Version %(version)s · %(time)s · %(writer)s")
+                    % {
+                        "version": revision.version,
+                        "time": when(revision.saved_at),
+                        "writer": _revision_writer(revision),
+                    },
                     revision.headline,
                     revision.body,
                 )
@@ -351,5 +359,5 @@ class UpdateAdmin(ZonedAdmin, SafeSaveAdmin):
 
 def _revision_writer(revision):
     if revision.writer == Writer.SEED:
-        return "the seed document"
-    return revision.saved_by or "before the newsroom admin"
+        return _("the seed document")
+    return revision.saved_by or _("before the newsroom admin")

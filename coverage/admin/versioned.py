@@ -38,6 +38,7 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .. import images, services
 from .display import when
@@ -80,12 +81,22 @@ class Conflict:
 
     @property
     def message(self):
-        saved_at = f" at {when(self.saved_at)}" if self.saved_at else ""
+        names = {"person": self.saved_by, "noun": self.noun}
+        if self.saved_at:
+            return _(
+                "%(person)s saved this %(noun)s at %(time)s, after you opened it. "
+                "Your changes are not saved. Compare the two versions below (your text is still "
+                "in the form), then save again to replace their version with yours, or reload "
+                "the page to start from theirs."
+            ) % {**names, "time": when(self.saved_at)}
         return (
-            f"{self.saved_by} saved this {self.noun}{saved_at}, after you opened it. "
-            "Your changes are not saved. Compare the two versions below (your text is still "
-            "in the form), then save again to replace their version with yours, or reload "
-            "the page to start from theirs."
+            _(
+                "%(person)s saved this %(noun)s, after you opened it. "
+                "Your changes are not saved. Compare the two versions below (your text is still "
+                "in the form), then save again to replace their version with yours, or reload "
+                "the page to start from theirs."
+            )
+            % names
         )
 
 
@@ -120,7 +131,7 @@ def _display(form_field, value):
     if value in (None, "", [], ()):
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, datetime):
         return when(value)
     if isinstance(form_field, forms.ModelMultipleChoiceField):
@@ -195,7 +206,7 @@ class VersionedForm(forms.ModelForm):
             .order_by("-action_time")
             .first()
         )
-        saved_by = "Someone"
+        saved_by = _("Someone")
         saved_at = getattr(instance, "changed_at", None) or getattr(instance, "updated_at", None)
         # Name the person only if their logged change is this save (not an older one
         # followed by, say, the row being unpinned by a pin elsewhere).

@@ -13,6 +13,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .. import permissions, services, webhooks
 from ..models import Webhook, WebhookDelivery
@@ -90,21 +92,21 @@ class WebhookAdmin(EditorsOnly, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request)
 
-    @admin.display(description="stories")
+    @admin.display(description=_("stories"))
     def scope(self, webhook):
-        return webhook.story.title if webhook.story_id else "All stories"
+        return webhook.story.title if webhook.story_id else _("All stories")
 
-    @admin.display(description="secret")
+    @admin.display(description=_("secret"))
     def shown_secret(self, webhook):
         return format_html(
-            "<code>{}</code><br>Signs each event (Liveblog-Signature); give it to the receiver.",
-            webhook.secret,
+            _("<code>{secret}</code><br>Signs each event (Liveblog-Signature); give it to the receiver."),
+            secret=webhook.secret,
         )
 
-    @admin.display(description="deliveries")
+    @admin.display(description=_("deliveries"))
     def deliveries_link(self, webhook):
         url = reverse("admin:coverage_webhookdelivery_changelist") + f"?webhook__id__exact={webhook.pk}"
-        return format_html('<a href="{}">Delivery log</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Delivery log"))
 
     def save_model(self, request, obj, form, change):
         new = obj.pk is None
@@ -113,9 +115,9 @@ class WebhookAdmin(EditorsOnly, admin.ModelAdmin):
             self.message_user(
                 request,
                 format_html(
-                    "Give the receiver at {} this secret to check signatures:<br><code>{}</code>",
-                    obj.url,
-                    obj.secret,
+                    _("Give the receiver at {url} this secret to check signatures:<br><code>{secret}</code>"),
+                    url=obj.url,
+                    secret=obj.secret,
                 ),
                 messages.SUCCESS,
             )
@@ -126,15 +128,21 @@ class WebhookAdmin(EditorsOnly, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         services.delete_webhooks(webhooks=queryset)
 
-    @admin.action(description="Pause the selected endpoints", permissions=["change"])
+    @admin.action(description=_("Pause the selected endpoints"), permissions=["change"])
     def pause(self, request, queryset):
         count = services.set_webhooks_active(webhooks=queryset, active=False)
-        self.message_user(request, f"{count} paused: they are sent nothing until resumed.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)s paused: they are sent nothing until resumed.",
+            "%(count)s paused: they are sent nothing until resumed.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description="Resume the selected endpoints", permissions=["change"])
+    @admin.action(description=_("Resume the selected endpoints"), permissions=["change"])
     def resume(self, request, queryset):
         count = services.set_webhooks_active(webhooks=queryset, active=True)
-        self.message_user(request, f"{count} resumed.", messages.SUCCESS)
+        message = ngettext("%(count)s resumed.", "%(count)s resumed.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(WebhookDelivery)
@@ -190,19 +198,19 @@ class WebhookDeliveryAdmin(EditorsOnly, admin.ModelAdmin):
     def has_retry_permission(self, request):
         return self._allowed(request)
 
-    @admin.display(description="created", ordering="created_at")
+    @admin.display(description=_("created"), ordering="created_at")
     def created(self, delivery):
         return when(delivery.created_at, style="short")
 
-    @admin.display(description="last attempt", ordering="last_attempt_at")
+    @admin.display(description=_("last attempt"), ordering="last_attempt_at")
     def last_attempt(self, delivery):
         return when(delivery.last_attempt_at, style="short")
 
-    @admin.display(description="next attempt", ordering="next_attempt_at")
+    @admin.display(description=_("next attempt"), ordering="next_attempt_at")
     def next_attempt(self, delivery):
         return when(delivery.next_attempt_at, style="short") if delivery.is_due else "—"
 
-    @admin.display(description="payload")
+    @admin.display(description=_("payload"))
     def shown_payload(self, delivery):
         try:
             text = json.dumps(json.loads(delivery.payload), ensure_ascii=False, indent=2)
@@ -210,7 +218,8 @@ class WebhookDeliveryAdmin(EditorsOnly, admin.ModelAdmin):
             text = delivery.payload
         return format_html("<pre>{}</pre>", text)
 
-    @admin.action(description="Retry the selected deliveries now", permissions=["retry"])
+    @admin.action(description=_("Retry the selected deliveries now"), permissions=["retry"])
     def retry_now(self, request, queryset):
         count = services.retry_deliveries(deliveries=queryset)
-        self.message_user(request, f"{count} queued to be sent now.", messages.SUCCESS)
+        message = ngettext("%(count)s queued to be sent now.", "%(count)s queued to be sent now.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.forms.utils import pretty_name
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import times
 
@@ -50,7 +51,11 @@ class ZonedTimesForm(forms.ModelForm):
         self.fields["shown_in_zone"].initial = zone
         for name, form_field in self.fields.items():
             if isinstance(form_field, self.time_fields):
-                form_field.label = f"{form_field.label or pretty_name(name)} ({zone})"
+                # Translators: a time field's label and the time zone the form shows it in.
+                form_field.label = _("%(label)s (%(zone)s)") % {
+                    "label": form_field.label or pretty_name(name),
+                    "zone": zone,
+                }
 
     def clean(self):
         zone = timezone.get_current_timezone_name()
@@ -81,8 +86,11 @@ class ZonedTimesForm(forms.ModelForm):
             return
         self.add_error(
             name,
-            f"This story's times are in {times.place_name(zone)} time ({zone}), and the form "
-            f"showed {shown}: check this time, now read as {zone}, and save again.",
+            _(
+                "This story's times are in %(place)s time (%(zone)s), and the form "
+                "showed %(shown)s: check this time, now read as %(zone)s, and save again."
+            )
+            % {"place": times.place_name(zone), "zone": zone, "shown": shown},
         )
         # Keep the value for the form's other checks; the error stops the save.
         self.cleaned_data[name] = moment

@@ -4,12 +4,44 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from .embed import Embed, is_url_line
 
 TITLE_CHARS = 280
 AUTHOR_CHARS = 100
-NOUNS = {"post": "post", "video": "video", "audio": "audio", "chart": "chart"}
+# Whole sentences per kind of embed (translators see each one), the provider's name a placeholder:
+# the button, and the iframe's accessible name alone, with the title, and with the author.
+BUTTONS = {
+    "post": _("Show post from %(provider)s"),
+    "video": _("Show video from %(provider)s"),
+    "audio": _("Show audio from %(provider)s"),
+    "chart": _("Show chart from %(provider)s"),
+}
+SHOW_OTHER = _("Show content from %(provider)s")
+FRAME_NAMES = {
+    "post": (_("%(provider)s post"), _("%(provider)s post: %(title)s"), _("%(provider)s post by %(author)s")),
+    "video": (
+        _("%(provider)s video"),
+        _("%(provider)s video: %(title)s"),
+        _("%(provider)s video by %(author)s"),
+    ),
+    "audio": (
+        _("%(provider)s audio"),
+        _("%(provider)s audio: %(title)s"),
+        _("%(provider)s audio by %(author)s"),
+    ),
+    "chart": (
+        _("%(provider)s chart"),
+        _("%(provider)s chart: %(title)s"),
+        _("%(provider)s chart by %(author)s"),
+    ),
+}
+FRAME_OTHER = (
+    _("%(provider)s embed"),
+    _("%(provider)s embed: %(title)s"),
+    _("%(provider)s embed by %(author)s"),
+)
 
 
 @dataclass(frozen=True)
@@ -25,23 +57,31 @@ class Facade:
 
     @property
     def button(self):
-        return f"Show {NOUNS.get(self.embed.kind, 'content')} from {self.embed.name}"
+        return BUTTONS.get(self.embed.kind, SHOW_OTHER) % {"provider": self.embed.name}
 
     @property
     def always(self):
-        return f"Always show embeds from {self.embed.name}"
+        return _("Always show embeds from %(provider)s") % {"provider": self.embed.name}
 
     @property
     def frame_title(self):
         """The iframe's accessible name: “YouTube video: <title>”, “X post by <author>”."""
-        what = f"{self.embed.name} {NOUNS.get(self.embed.kind, 'embed')}"
+        _plain, titled, by_author = FRAME_NAMES.get(self.embed.kind, FRAME_OTHER)
         if self.title:
-            return f"{what}: {Truncator(self.title).chars(80)}"
-        return f"{what} by {self.author}" if self.author else what
+            return titled % {"provider": self.embed.name, "title": Truncator(self.title).chars(80)}
+        if self.author:
+            return by_author % {"provider": self.embed.name, "author": self.author}
+        return self.what
+
+    @property
+    def what(self):
+        """What the embed is, named by its provider: “YouTube video”."""
+        return FRAME_NAMES.get(self.embed.kind, FRAME_OTHER)[0] % {"provider": self.embed.name}
 
     @property
     def link_text(self):
-        return f"View on {self.embed.host if self.embed.provider == 'mastodon' else self.embed.name}"
+        where = self.embed.host if self.embed.provider == "mastodon" else self.embed.name
+        return _("View on %(provider)s") % {"provider": where}
 
 
 def facade(embed, description=None):

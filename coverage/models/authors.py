@@ -4,28 +4,36 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class Author(models.Model):
     """A person who writes updates. Bylines and lead bylines point here."""
 
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
-    role = models.CharField(max_length=200, blank=True, help_text="E.g. “Moscow bureau chief”.")
-    bio = models.TextField(blank=True)
-    photo = models.ImageField(upload_to="authors/", blank=True)
-    photo_renditions = models.JSONField(default=list, blank=True, editable=False)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True, verbose_name=_("slug"))
+    role = models.CharField(
+        max_length=200, blank=True, help_text=_("E.g. “Moscow bureau chief”."), verbose_name=_("role")
+    )
+    bio = models.TextField(blank=True, verbose_name=_("bio"))
+    photo = models.ImageField(upload_to="authors/", blank=True, verbose_name=_("photo"))
+    photo_renditions = models.JSONField(
+        default=list, blank=True, editable=False, verbose_name=_("photo renditions")
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="author",
-        help_text="The login this author uses in the newsroom admin.",
+        help_text=_("The login this author uses in the newsroom admin."),
+        verbose_name=_("user"),
     )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
 
     def __str__(self):
         return self.name

@@ -3,6 +3,7 @@
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .stories import Story
 from .updates import Update
@@ -20,39 +21,57 @@ class Clip(models.Model):
     """
 
     class Kind(models.TextChoices):
-        VIDEO = "video", "Video"
-        AUDIO = "audio", "Audio"
+        VIDEO = "video", _("Video")
+        AUDIO = "audio", _("Audio")
 
-    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="clips")
-    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="clips")
-    position = models.PositiveSmallIntegerField(
-        default=0, help_text="How many paragraphs (or lists) of the text come before the clip."
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="clips", verbose_name=_("story"))
+    update = models.ForeignKey(
+        Update, on_delete=models.CASCADE, related_name="clips", verbose_name=_("update")
     )
-    file = models.FileField("clip", upload_to="clips/%Y/%m/", max_length=200)
-    kind = models.CharField(max_length=5, choices=Kind.choices, editable=False)
-    mime_type = models.CharField(max_length=40, editable=False)
-    duration = models.FloatField(help_text="Seconds.", editable=False)
-    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    poster = models.ImageField(upload_to="clips/posters/%Y/%m/", max_length=200, blank=True, editable=False)
-    poster_renditions = models.JSONField(default=list, blank=True, editable=False)
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text=_("How many paragraphs (or lists) of the text come before the clip."),
+        verbose_name=_("position"),
+    )
+    file = models.FileField(_("clip"), upload_to="clips/%Y/%m/", max_length=200)
+    kind = models.CharField(max_length=5, choices=Kind.choices, editable=False, verbose_name=_("kind"))
+    mime_type = models.CharField(max_length=40, editable=False, verbose_name=_("mime type"))
+    duration = models.FloatField(help_text=_("Seconds."), editable=False, verbose_name=_("duration"))
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False, verbose_name=_("width"))
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False, verbose_name=_("height"))
+    poster = models.ImageField(
+        upload_to="clips/posters/%Y/%m/", max_length=200, blank=True, editable=False, verbose_name=_("poster")
+    )
+    poster_renditions = models.JSONField(
+        default=list, blank=True, editable=False, verbose_name=_("poster renditions")
+    )
     captions = models.FileField(
         upload_to="clips/captions/%Y/%m/",
         max_length=200,
         blank=True,
-        help_text="Optional WebVTT (.vtt) captions or transcript of what is said.",
+        help_text=_("Optional WebVTT (.vtt) captions or transcript of what is said."),
+        verbose_name=_("captions"),
     )
     captions_language = models.CharField(
-        max_length=35, blank=True, default="en", help_text="The captions' language code: en, uk, ar, zh…"
+        max_length=35,
+        blank=True,
+        default="en",
+        help_text=_("The captions' language code: en, uk, ar, zh…"),
+        verbose_name=_("captions language"),
     )
     captions_label = models.CharField(
-        max_length=100, blank=True, help_text="What the player's menu calls them: English, Українська…"
+        max_length=100,
+        blank=True,
+        help_text=_("What the player's menu calls them: English, Українська…"),
+        verbose_name=_("captions label"),
     )
-    caption = models.TextField(blank=True)
-    credit = models.CharField(max_length=300, blank=True)
+    caption = models.TextField(blank=True, verbose_name=_("caption"))
+    credit = models.CharField(max_length=300, blank=True, verbose_name=_("credit"))
 
     class Meta:
         ordering = ["position", "pk"]
+        verbose_name = _("clip")
+        verbose_name_plural = _("clips")
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=["video", "audio"]), name="clip_kind_valid"),
         ]

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .stories import Story
 from .updates import Update
@@ -17,35 +18,43 @@ class Comment(models.Model):
     """A reader's reply to a story, held for moderation. The email is never shown."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        SPAM = "spam", "Spam"
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        SPAM = "spam", _("Spam")
 
-    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="comments")
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="comments", verbose_name=_("story")
+    )
     update = models.ForeignKey(
         Update,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="comments",
-        help_text="The update this comment replies to, if any.",
+        help_text=_("The update this comment replies to, if any."),
+        verbose_name=_("update"),
     )
-    name = models.CharField(max_length=100)
-    email = models.EmailField(help_text="Never shown to readers.")
-    body = models.TextField(max_length=5000)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    email = models.EmailField(help_text=_("Never shown to readers."), verbose_name=_("email"))
+    body = models.TextField(max_length=5000, verbose_name=_("body"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True, verbose_name=_("status")
+    )
     client_hash = models.CharField(
         max_length=64,
         blank=True,
         editable=False,
-        help_text="A keyed hash of the sender's address (no raw IP kept).",
+        help_text=_("A keyed hash of the sender's address (no raw IP kept)."),
+        verbose_name=_("client hash"),
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
 
     objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "approved", "spam"]), name="comment_status_valid"
@@ -59,7 +68,7 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} on {self.story}"
+        return _("%(name)s on %(story)s") % {"name": self.name, "story": self.story}
 
     def get_absolute_url(self):
         return f"{self.story.get_absolute_url()}#comment-{self.pk}"

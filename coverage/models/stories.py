@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
 
 from .. import markup
 from ..conf import app_settings
@@ -59,28 +60,32 @@ class Story(models.Model):
     """A live page: a summary on top and a stream of updates below."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        LIVE = "live", "Live"
-        ENDED = "ended", "Ended"
+        DRAFT = "draft", _("Draft")
+        LIVE = "live", _("Live")
+        ENDED = "ended", _("Ended")
 
     class Order(models.TextChoices):
         """The order a story's stream is read in; readers can switch (``?order=``)."""
 
-        NEWEST = "newest", "Newest first"
-        OLDEST = "oldest", "Oldest first"
+        NEWEST = "newest", _("Newest first")
+        OLDEST = "oldest", _("Oldest first")
 
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, verbose_name=_("title"))
     slug = models.SlugField(
         max_length=200,
         unique=True,
         allow_unicode=True,
-        help_text="The story's address: /live/<slug>/. Letters of any script, digits and hyphens.",
+        help_text=_("The story's address: /live/<slug>/. Letters of any script, digits and hyphens."),
+        verbose_name=_("slug"),
     )
     source_slug = models.CharField(
         max_length=300,
         blank=True,
-        help_text="The slug of the seed document this story was loaded from: it names the story when "
-        "the document is loaded again, and links to it redirect to the story.",
+        help_text=_(
+            "The slug of the seed document this story was loaded from: it names the story when "
+            "the document is loaded again, and links to it redirect to the story."
+        ),
+        verbose_name=_("source slug"),
     )
     lead_author = models.ForeignKey(
         Author,
@@ -88,89 +93,116 @@ class Story(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="lead_stories",
-        verbose_name="lead byline",
+        verbose_name=_("lead byline"),
     )
     summary = models.TextField(
         blank=True,
-        help_text="The block on top of the page, in Markdown, including the “what else to know” list.",
+        help_text=_("The block on top of the page, in Markdown, including the “what else to know” list."),
+        verbose_name=_("summary"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     order = models.CharField(
         max_length=6,
         choices=Order.choices,
         default=Order.NEWEST,
-        verbose_name="reading order",
-        help_text="How readers get the updates unless they switch: newest first for breaking news, "
-        "oldest first for coverage read from its start (a match report, a Q&A).",
+        verbose_name=_("reading order"),
+        help_text=_(
+            "How readers get the updates unless they switch: newest first for breaking news, "
+            "oldest first for coverage read from its start (a match report, a Q&A)."
+        ),
     )
     embeds = models.JSONField(
         default=dict,
         blank=True,
         editable=False,
-        help_text="What the providers said of the embedded URLs of the summary (URL -> title, author, "
-        "thumbnail…), fetched once when it was saved.",
+        help_text=_(
+            "What the providers said of the embedded URLs of the summary (URL -> title, author, "
+            "thumbnail…), fetched once when it was saved."
+        ),
+        verbose_name=_("embeds"),
     )
-    coverage_start = models.DateTimeField(null=True, blank=True)
-    coverage_end = models.DateTimeField(null=True, blank=True)
+    coverage_start = models.DateTimeField(null=True, blank=True, verbose_name=_("coverage start"))
+    coverage_end = models.DateTimeField(null=True, blank=True, verbose_name=_("coverage end"))
     live_since = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
-        help_text="When the story last went live: a story that gets no update ends by itself "
-        "LIVEBLOG_IDLE_END_HOURS after its newest update or this time, whichever is later.",
+        help_text=_(
+            "When the story last went live: a story that gets no update ends by itself "
+            "LIVEBLOG_IDLE_END_HOURS after its newest update or this time, whichever is later."
+        ),
+        verbose_name=_("live since"),
     )
     ended_automatically_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
-        help_text="Set when the site ended the story because it went without an update for "
-        "LIVEBLOG_IDLE_END_HOURS: the moment that time ran out. Cleared when it goes live again.",
+        help_text=_(
+            "Set when the site ended the story because it went without an update for "
+            "LIVEBLOG_IDLE_END_HOURS: the moment that time ran out. Cleared when it goes live again."
+        ),
+        verbose_name=_("ended automatically at"),
     )
     language = models.CharField(
         max_length=8,
         choices=settings.LANGUAGES,
         default=default_language,
-        help_text="The language the story is written in: its page, feed and live texts speak it "
-        "(Arabic pages read right to left).",
+        verbose_name=_("language"),
+        help_text=_(
+            "The language the story is written in: its page, feed and live texts speak it "
+            "(Arabic pages read right to left)."
+        ),
     )
     time_zone = models.CharField(
         max_length=64,
         default=app_settings.TIME_ZONE,
-        help_text="Times on the story page are shown in this zone (an IANA name).",
+        help_text=_("Times on the story page are shown in this zone (an IANA name)."),
+        verbose_name=_("time zone"),
     )
     poll_interval = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="Seconds between readers' checks for new updates. Empty: the site default.",
+        help_text=_("Seconds between readers' checks for new updates. Empty: the site default."),
+        verbose_name=_("poll interval"),
     )
-    comments_open = models.BooleanField(default=True)
+    comments_open = models.BooleanField(default=True, verbose_name=_("comments open"))
     comments_shown = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="How many of its comments are approved, kept by the comment services: the page "
-        "counts and pages its comments without a COUNT over them.",
+        help_text=_(
+            "How many of its comments are approved, kept by the comment services: the page "
+            "counts and pages its comments without a COUNT over them."
+        ),
+        verbose_name=_("comments shown"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
     seed_digest = models.CharField(
         max_length=64,
         blank=True,
         editable=False,
-        help_text="A hash of the title, summary, lead byline and lead image as the seed last wrote them.",
+        help_text=_("A hash of the title, summary, lead byline and lead image as the seed last wrote them."),
+        verbose_name=_("seed digest"),
     )
     seed_positions = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="How many of its document's updates the seed has created: one of those places "
-        "left without an update was deleted in the newsroom, and stays deleted.",
+        help_text=_(
+            "How many of its document's updates the seed has created: one of those places "
+            "left without an update was deleted in the newsroom, and stays deleted."
+        ),
+        verbose_name=_("seed positions"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = StoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "stories"
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "live", "ended"]), name="story_status_valid"

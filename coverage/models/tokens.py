@@ -4,6 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # What every key starts with, so a leaked one is recognisable (and scanners can find it).
 KEY_PREFIX = "lb_"
@@ -27,19 +28,29 @@ class ApiToken(models.Model):
     The key is shown once, when the token is made; only its digest is stored.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="What it is for: “Olena's phone”, “Wire ingest”.")
-    shown = models.CharField(max_length=SHOWN_CHARS, editable=False, help_text="The key's first characters.")
-    key_digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(
+        max_length=100, help_text=_("What it is for: “Olena's phone”, “Wire ingest”."), verbose_name=_("name")
+    )
+    shown = models.CharField(
+        max_length=SHOWN_CHARS,
+        editable=False,
+        help_text=_("The key's first characters."),
+        verbose_name=_("shown"),
+    )
+    key_digest = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("key digest"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("revoked at"))
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = "API token"
+        verbose_name_plural = _("API tokens")
+        verbose_name = _("API token")
 
     def __str__(self):
         return f"{self.name} ({self.shown}…)"

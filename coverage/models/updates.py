@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .. import markup
 from .authors import Author
@@ -18,8 +19,8 @@ from .stories import Story
 class Writer(models.TextChoices):
     """Who made a change: someone in the newsroom (the admin) or the seed command."""
 
-    NEWSROOM = "newsroom", "Newsroom"
-    SEED = "seed", "Seed document"
+    NEWSROOM = "newsroom", _("Newsroom")
+    SEED = "seed", _("Seed document")
 
 
 def public_updates(now, *, through=""):
@@ -107,48 +108,77 @@ class Update(models.Model):
     """One entry in a story's stream: a byline, an optional headline, a body, images."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
 
     # Statuses readers see once the update's time has come (a draft never).
     SHOWN_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 
-    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="updates")
-    authors = models.ManyToManyField(Author, through="Byline", related_name="updates")
-    headline = models.CharField(max_length=300, blank=True)
-    body = models.TextField(blank=True, help_text="Markdown.")
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="updates", verbose_name=_("story")
+    )
+    authors = models.ManyToManyField(
+        Author, through="Byline", related_name="updates", verbose_name=_("authors")
+    )
+    headline = models.CharField(max_length=300, blank=True, verbose_name=_("headline"))
+    body = models.TextField(blank=True, help_text=_("Markdown."), verbose_name=_("body"))
     contributor_line = models.CharField(
-        max_length=500, blank=True, help_text="E.g. “Marc Santora contributed reporting from Kyiv.”"
+        max_length=500,
+        blank=True,
+        help_text=_("E.g. “Marc Santora contributed reporting from Kyiv.”"),
+        verbose_name=_("contributor line"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     published_at = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text="For a scheduled update: when it goes public."
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("For a scheduled update: when it goes public."),
+        verbose_name=_("published at"),
     )
-    edited_at = models.DateTimeField(null=True, blank=True, help_text="Readers see “Updated” with this time.")
-    pinned = models.BooleanField(default=False, help_text="Shown on top of the story. One per story.")
-    key_event = models.BooleanField(default=False, help_text="Listed in the story's key events.")
-    correction = models.TextField(blank=True, help_text="A correction note shown to readers.")
+    edited_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("Readers see “Updated” with this time."),
+        verbose_name=_("edited at"),
+    )
+    pinned = models.BooleanField(
+        default=False, help_text=_("Shown on top of the story. One per story."), verbose_name=_("pinned")
+    )
+    key_event = models.BooleanField(
+        default=False, help_text=_("Listed in the story's key events."), verbose_name=_("key event")
+    )
+    correction = models.TextField(
+        blank=True, help_text=_("A correction note shown to readers."), verbose_name=_("correction")
+    )
     embeds = models.JSONField(
         default=dict,
         blank=True,
         editable=False,
-        help_text="What the providers said of the embedded URLs of the body (URL -> title, author, "
-        "thumbnail…), fetched once when it was saved.",
+        help_text=_(
+            "What the providers said of the embedded URLs of the body (URL -> title, author, "
+            "thumbnail…), fetched once when it was saved."
+        ),
+        verbose_name=_("embeds"),
     )
-    corrected_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    corrected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("corrected at"))
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
     source_position = models.PositiveIntegerField(
         null=True,
         blank=True,
         editable=False,
-        help_text="Place in the seed document, counted from the oldest update (0).",
+        help_text=_("Place in the seed document, counted from the oldest update (0)."),
+        verbose_name=_("source position"),
     )
     seed_digest = models.CharField(
         max_length=64,
         blank=True,
         editable=False,
-        help_text="A hash of the byline, text, pictures and status as the seed last wrote them.",
+        help_text=_("A hash of the byline, text, pictures and status as the seed last wrote them."),
+        verbose_name=_("seed digest"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -157,22 +187,28 @@ class Update(models.Model):
         editable=False,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The login that wrote this update; with the byline, who may edit it.",
+        help_text=_("The login that wrote this update; with the byline, who may edit it."),
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    changed_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    changed_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("changed at"))
     public_changed_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
-        help_text="When readers last saw this update change: published, edited, or taken down. "
-        "Work on a draft or a scheduled update not yet due leaves it alone.",
+        help_text=_(
+            "When readers last saw this update change: published, edited, or taken down. "
+            "Work on a draft or a scheduled update not yet due leaves it alone."
+        ),
+        verbose_name=_("public changed at"),
     )
 
     objects = UpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        verbose_name = _("update")
+        verbose_name_plural = _("updates")
         permissions = [("change_any_update", "Can change and delete anyone's updates")]
         constraints = [
             models.CheckConstraint(
@@ -203,7 +239,9 @@ class Update(models.Model):
         ]
 
     def __str__(self):
-        return self.headline or markup.plain_excerpt(self.body) or f"Update {self.pk}"
+        return (
+            self.headline or markup.plain_excerpt(self.body) or _("Update %(number)s") % {"number": self.pk}
+        )
 
     def save(self, **kwargs):
         """Also dates ``public_changed_at`` when readers will notice this write (see below)."""
@@ -289,33 +327,49 @@ class UpdateRevision(models.Model):
     when, follows from them (``coverage.history``).
     """
 
-    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField()
-    headline = models.CharField(max_length=300, blank=True)
-    body = models.TextField(blank=True)
+    update = models.ForeignKey(
+        Update, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("update")
+    )
+    version = models.PositiveIntegerField(verbose_name=_("version"))
+    headline = models.CharField(max_length=300, blank=True, verbose_name=_("headline"))
+    body = models.TextField(blank=True, verbose_name=_("body"))
     status = models.CharField(
         max_length=10,
         choices=Update.Status.choices,
         blank=True,
-        help_text="The update's status as this save left it; empty for versions kept before it was "
-        "recorded (never shown to readers).",
+        help_text=_(
+            "The update's status as this save left it; empty for versions kept before it was "
+            "recorded (never shown to readers)."
+        ),
+        verbose_name=_("status"),
     )
     published_at = models.DateTimeField(
-        null=True, blank=True, help_text="The update's publication time as this save left it."
+        null=True,
+        blank=True,
+        help_text=_("The update's publication time as this save left it."),
+        verbose_name=_("published at"),
     )
     saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("saved by"),
     )
     writer = models.CharField(
         max_length=10,
         choices=Writer.choices,
         default=Writer.NEWSROOM,
-        help_text="Where the change came from. For the newsroom, “saved by” names the login.",
+        help_text=_("Where the change came from. For the newsroom, “saved by” names the login."),
+        verbose_name=_("writer"),
     )
-    saved_at = models.DateTimeField(default=timezone.now)
+    saved_at = models.DateTimeField(default=timezone.now, verbose_name=_("saved at"))
 
     class Meta:
         ordering = ["-version"]
+        verbose_name = _("update revision")
+        verbose_name_plural = _("update revisions")
         constraints = [
             models.UniqueConstraint(fields=["update", "version"], name="revision_unique_version"),
             models.CheckConstraint(
@@ -327,7 +381,10 @@ class UpdateRevision(models.Model):
         ]
 
     def __str__(self):
-        return f"Version {self.version} of update {self.update_id}"
+        return _("Version %(version)s of update %(number)s") % {
+            "version": self.version,
+            "number": self.update_id,
+        }
 
 
 class BylineQuerySet(models.QuerySet):
@@ -356,20 +413,29 @@ class Byline(models.Model):
     author's career (the story page's author filter, the author page).
     """
 
-    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="bylines")
+    update = models.ForeignKey(
+        Update, on_delete=models.CASCADE, related_name="bylines", verbose_name=_("update")
+    )
     author = models.ForeignKey(
-        Author, on_delete=models.PROTECT, related_name="bylines", db_index=False
+        Author, on_delete=models.PROTECT, related_name="bylines", db_index=False, verbose_name=_("author")
     )  # byline_author_time serves it
     story = models.ForeignKey(
-        Story, on_delete=models.CASCADE, related_name="+", editable=False, db_index=False
+        Story,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("story"),
     )  # byline_story_author serves it
-    published_at = models.DateTimeField(null=True, editable=False)
-    position = models.PositiveSmallIntegerField(default=0)
+    published_at = models.DateTimeField(null=True, editable=False, verbose_name=_("published at"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     objects = BylineQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
         constraints = [
             models.UniqueConstraint(fields=["update", "author"], name="byline_unique_author"),
         ]
@@ -379,7 +445,7 @@ class Byline(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.author} on {self.update_id}"
+        return _("%(author)s on %(number)s") % {"author": self.author, "number": self.update_id}
 
     def save(self, **kwargs):
         if self._state.adding:

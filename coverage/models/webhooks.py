@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .stories import Story
 
@@ -19,9 +20,9 @@ class Webhook(models.Model):
     """An endpoint the site tells of changes to one story's updates (or every story's)."""
 
     url = models.URLField(
-        "URL",
+        _("URL"),
         max_length=500,
-        help_text="HTTPS address the events are POSTed to; only public addresses are contacted.",
+        help_text=_("HTTPS address the events are POSTed to; only public addresses are contacted."),
     )
     story = models.ForeignKey(
         Story,
@@ -29,15 +30,21 @@ class Webhook(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="webhooks",
-        help_text="Only this story's updates; empty: every story.",
+        help_text=_("Only this story's updates; empty: every story."),
+        verbose_name=_("story"),
     )
-    description = models.CharField(max_length=200, blank=True, help_text="Who receives it, and why.")
+    description = models.CharField(
+        max_length=200, blank=True, help_text=_("Who receives it, and why."), verbose_name=_("description")
+    )
     secret = models.CharField(
         max_length=100,
         editable=False,
-        help_text="The key of each event's signature (Liveblog-Signature); the receiver keeps a copy.",
+        help_text=_("The key of each event's signature (Liveblog-Signature); the receiver keeps a copy."),
+        verbose_name=_("secret"),
     )
-    active = models.BooleanField(default=True, help_text="Paused endpoints are sent nothing.")
+    active = models.BooleanField(
+        default=True, help_text=_("Paused endpoints are sent nothing."), verbose_name=_("active")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -45,24 +52,29 @@ class Webhook(models.Model):
         editable=False,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["url", "pk"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
         indexes = [models.Index(fields=["story"], condition=Q(active=True), name="webhook_active_story")]
 
     def __str__(self):
-        return f"{self.url} ({self.story or 'all stories'})"
+        if self.story is None:
+            return _("%(url)s (all stories)") % {"url": self.url}
+        return _("%(url)s (%(story)s)") % {"url": self.url, "story": self.story}
 
 
 class WebhookEvent(models.TextChoices):
     """What happened to an update, as readers saw it."""
 
-    PUBLISHED = "update.published", "Published"
-    EDITED = "update.edited", "Edited"
-    UNPUBLISHED = "update.unpublished", "Unpublished"
-    DELETED = "update.deleted", "Deleted"
+    PUBLISHED = "update.published", _("Published")
+    EDITED = "update.edited", _("Edited")
+    UNPUBLISHED = "update.unpublished", _("Unpublished")
+    DELETED = "update.deleted", _("Deleted")
 
 
 class WebhookDelivery(models.Model):
@@ -76,44 +88,56 @@ class WebhookDelivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed, will retry"
-        GIVEN_UP = "given_up", "Given up"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed, will retry")
+        GIVEN_UP = "given_up", _("Given up")
+        SKIPPED = "skipped", _("Skipped")
 
     DUE = [Status.PENDING, Status.FAILED]
 
-    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(max_length=30, choices=WebhookEvent.choices)
-    delivery_id = models.UUIDField("delivery id", default=uuid.uuid4, unique=True, editable=False)
-    story = models.ForeignKey(Story, null=True, on_delete=models.SET_NULL, related_name="+")
+    webhook = models.ForeignKey(
+        Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook")
+    )
+    event = models.CharField(max_length=30, choices=WebhookEvent.choices, verbose_name=_("event"))
+    delivery_id = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
+    story = models.ForeignKey(
+        Story, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("story")
+    )
     update_id = models.PositiveBigIntegerField(
-        "update", help_text="Not a link: a deleted update's events stay."
+        _("update"), help_text=_("Not a link: a deleted update's events stay.")
     )
     awaits_version = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Sent only if the update is public at this version when it is due (a scheduled "
-        "update's publication, the seed's new updates).",
+        help_text=_(
+            "Sent only if the update is public at this version when it is due (a scheduled "
+            "update's publication, the seed's new updates)."
+        ),
+        verbose_name=_("awaits version"),
     )
     # Text, not a JSONField: PostgreSQL's jsonb reorders keys, and the bytes signed must be kept.
     payload = models.TextField(
-        help_text="The JSON body sent, exactly as signed (UTF-8); written before the first attempt at the "
-        "latest (the seed's updates: by the worker)."
+        help_text=_(
+            "The JSON body sent, exactly as signed (UTF-8); written before the first attempt at the "
+            "latest (the seed's updates: by the worker)."
+        ),
+        verbose_name=_("payload"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    response_status = models.PositiveSmallIntegerField("response", null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
+    last_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last attempt at"))
+    response_status = models.PositiveSmallIntegerField(_("response"), null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = "webhook delivery"
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "delivered", "failed", "given_up", "skipped"]),
@@ -133,7 +157,11 @@ class WebhookDelivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.event} of update {self.update_id} ({self.delivery_id})"
+        return _("%(event)s of update %(number)s (%(delivery)s)") % {
+            "event": self.event,
+            "number": self.update_id,
+            "delivery": self.delivery_id,
+        }
 
     @property
     def is_due(self):

@@ -11,6 +11,7 @@ from django.http import JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views import csrf
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,7 +39,7 @@ def story_comment(request, slug):
     story = public_story(slug)
     form = comments.CommentForm(request.POST)
     if not comments.comments_open(story):
-        form.add_error(None, "Comments are closed on this story.")
+        form.add_error(None, _("Comments are closed on this story."))
         return _comment_again(request, slug, form, status=403)
     if not form.is_valid():
         return _comment_again(request, slug, form, status=400)
@@ -47,7 +48,7 @@ def story_comment(request, slug):
     except comments.RateLimited:
         form.add_error(
             None,
-            "You have sent several comments in the last few minutes. Please wait a little and try again.",
+            _("You have sent several comments in the last few minutes. Please wait a little and try again."),
         )
         return _comment_again(request, slug, form, status=429)
     return redirect(f"{story.get_absolute_url()}?comment=received#comments")
@@ -76,5 +77,5 @@ def csrf_failure(request, reason=""):
     public_story(slug)  # no such story: 404, as the view answers
     form = comments.CommentForm(request.POST)
     form.is_valid()  # show the reader any mistakes along with the confirmation
-    form.add_error(None, "Please check your comment and press “Post comment” again to send it.")
+    form.add_error(None, _("Please check your comment and press “Post comment” again to send it."))
     return _comment_again(request, slug, form, status=403)
