@@ -12,7 +12,7 @@ the cache.
 1. Versions in the shared cache: Redis, or without it a file cache that every
    process of the machine shares (settings.py). Whole answers are kept there by
    the page cache (``pagecache``): a story page under ``page_key(slug,
-   versions(slug), query)``, a poll of the change feed under
+   versions(slug), query)`` (its embed alike, under a kind of its own), a poll of the change feed under
    ``views.changes.changes_key`` (the versions, the cursor asked from and the
    current window); the change feed's state under
    ``liveblog:state:<slug>:<versions>`` (``live.cached_state``). The version is
@@ -242,12 +242,12 @@ def _bump(key):
     transaction.on_commit(bump)
 
 
-def page_key(slug, version, query):
+def page_key(slug, version, query, kind="story-page"):
     """The key of a story page: its slug, version and ``query``, the page's own parameters
     (a QueryDict of the ones the page answers to, normalized by the view). It holds
-    ``(etag, content)``."""
+    ``(etag, content)``. ``kind`` names another page of the story kept alike (its embed)."""
     digest = hashlib.sha256(query.urlencode().encode()).hexdigest()[:24]
-    return f"liveblog:story-page:{slug}:{version}:{digest}"
+    return f"liveblog:{kind}:{slug}:{version}:{digest}"
 
 
 def content_etag(content):

@@ -105,6 +105,12 @@ SETTINGS = {
         help="The key Pushpin signs the requests it passes on with (its sig_key): a stream is held "
         "only for a request it signed.",
     ),
+    "EMBED_ORIGINS": AppSetting(
+        "",
+        help="The partner sites whose pages may frame a story's embed (/live/<slug>/embed/): origins such "
+        "as https://news.example.org (a leading *. for every subdomain), spaces or commas between them; "
+        "the embed's CSP frame-ancestors. Empty: no site may frame it (the page still answers).",
+    ),
     "FETCH_ALLOW_LOOPBACK": AppSetting(
         False,
         help="Tests only (never read from the environment): the server's metadata fetch for embeds "

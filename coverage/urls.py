@@ -15,6 +15,7 @@ urlpatterns = [
     # It takes no "/", so it cannot catch the longer paths below.
     path("live/<str:slug>/", views.story_detail, name="story_detail"),
     path("live/<unicode_slug:slug>/feed/", StoryFeed(), name="story_feed"),
+    path("live/<unicode_slug:slug>/embed/", views.story_embed, name="story_embed"),
     path("live/<unicode_slug:slug>/changes.json", views.story_changes, name="story_changes"),
     path("live/<unicode_slug:slug>/stream", views.story_stream, name="story_stream"),
     path("live/<unicode_slug:slug>/comments/", views.story_comment, name="story_comment"),

@@ -74,10 +74,14 @@ def policies():
     )
 
 
-def reader_policy(frame_origins=()):
+def reader_policy(frame_origins=(), frame_ancestors=()):
     """The reader pages' policy; with ``frame_origins``, frames from exactly those origins (a page
-    holding embeds: ``coverage.embeds``). Scripts stay the site's own."""
+    holding embeds: ``coverage.embeds``); with ``frame_ancestors``, framed by exactly those sites
+    (a story's embed on partners' pages: ``coverage.partners``), else by none. Scripts stay
+    the site's own."""
     reader = policies()[0]
+    if frame_ancestors:
+        reader = reader.replace("frame-ancestors 'none'", f"frame-ancestors {' '.join(frame_ancestors)}")
     if not frame_origins:
         return reader
     return f"{reader}; frame-src {' '.join(frame_origins)}"

@@ -46,6 +46,7 @@ def test_reader_pages_are_valid_html(client, tmp_path):
         "home": "/",
         "story": f"/live/{SHIPPED_SLUG}/",
         "story-filtered": f"/live/{SHIPPED_SLUG}/?author=ivan-nechepurenko&key=1",
+        "embed": f"/live/{SHIPPED_SLUG}/embed/",
         "permalink": f"/live/{SHIPPED_SLUG}/updates/{update.pk}/",
         "changes": f"/live/{SHIPPED_SLUG}/updates/{edited.pk}/changes/",
         "author": "/authors/anton-troianovski/",
@@ -68,6 +69,7 @@ def test_pages_in_every_script_are_valid_html(client, tmp_path):
         "home": "/",
         "story": story.get_absolute_url(),
         "story-filtered": f"{story.get_absolute_url()}?author={quote(arabic.slug)}&key=1",
+        "embed": f"{story.get_absolute_url()}embed/",
     }
     for update in story.updates.all():
         pages[f"permalink-{update.pk}"] = update.get_absolute_url()
@@ -77,7 +79,7 @@ def test_pages_in_every_script_are_valid_html(client, tmp_path):
     pages["changes"] = f"{edited.get_absolute_url()}changes/"
     for author in Author.objects.all():
         pages[f"author-{author.pk}"] = author.get_absolute_url()
-    assert len(pages) == 3 + 9 + 8 + 1
+    assert len(pages) == 4 + 9 + 8 + 1
     assert nu_errors(client, pages, tmp_path) == []
 
 

@@ -9,11 +9,11 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from .. import idle, services, times
+from .. import idle, partners, services, times
 from ..models import Comment, Story, Update
 from .display import ADMIN_CSS, story_updates_url, when
 from .forms import StoryForm
@@ -39,12 +39,13 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
     search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["lead_author"]
-    readonly_fields = ["source_slug", "latest_updates", "ended_automatically"]
+    readonly_fields = ["source_slug", "latest_updates", "ended_automatically", "embed_code"]
     actions = ["start_coverage", "end_coverage"]
     date_hierarchy = "created_at"
 
     class Media:
         css = ADMIN_CSS
+        js = ["coverage/admin/embed_code.js"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -80,6 +81,7 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
         ]
         if obj is not None:
             fieldsets.append((_("Updates"), {"fields": ["latest_updates"]}))
+            fieldsets.append((_("On partners’ sites"), {"fields": ["embed_code"]}))
         return fieldsets
 
     def get_queryset(self, request):
@@ -168,6 +170,40 @@ class StoryAdmin(ZonedAdmin, SafeSaveAdmin):
             rows,
             story_updates_url(story),
             _("All the story’s updates"),
+        )
+
+    @admin.display(description=_("Embed code"))
+    def embed_code(self, story):
+        """The code a partner pastes to show the story's stream live on their site, a button
+        to copy it, and which sites may frame it (``coverage.partners``)."""
+        ancestors = partners.frame_ancestors()
+        if ancestors:
+            allowed = format_html(
+                "{} {}",
+                gettext("Sites that may show it:"),
+                ", ".join(ancestors),
+            )
+        else:
+            allowed = gettext(
+                "No site may show it yet: set LIVEBLOG_EMBED_ORIGINS to the partners’ origins "
+                "(e.g. https://news.example.org)."
+            )
+        draft = gettext("It shows once the story is live.") if story.status == Story.Status.DRAFT else ""
+        return format_html(
+            '<textarea id="coverage-embed-code" class="vLargeTextField coverage-embed-code" rows="4" '
+            'readonly aria-label="{}">{}</textarea>'
+            '<p><button type="button" class="button" data-copy="coverage-embed-code" data-copied="{}">'
+            "{}</button>"
+            ' <span class="coverage-muted" role="status"></span></p>'
+            '<p class="help">{} {} <a href="{}" target="_blank">{}</a></p>',
+            gettext("Embed code"),
+            escape(partners.embed_code(story)),  # shown as text: the code's own escapes kept
+            gettext("Copied"),
+            gettext("Copy"),
+            allowed,
+            draft,
+            partners.embed_url(story),
+            gettext("Preview"),
         )
 
     def time_zone_for(self, request, object_id):

@@ -2,12 +2,14 @@
 
 - ``stories``: the story list, a story page, one update and what changed in it, an author's page.
 - ``changes``: ``changes.json``, the change feed behind live updating, and its pushed stream.
+- ``embed``: a story's embed, framed by partners' sites.
 - ``comments``: readers' comments and their CSRF token (and the CSRF failure view).
 - ``site``: ``/favicon.ico``, ``robots.txt``, ``/healthz``.
 """
 
 from .changes import story_changes, story_stream
 from .comments import comment_token, csrf_failure, story_comment
+from .embed import story_embed
 from .site import favicon, healthz, robots_txt
 from .stories import author_detail, story_detail, story_list, update_changes, update_detail
 
@@ -21,6 +23,7 @@ __all__ = [
     "story_changes",
     "story_comment",
     "story_detail",
+    "story_embed",
     "story_list",
     "story_stream",
     "update_changes",

@@ -157,10 +157,10 @@ def story_detail(request, slug):
         return rendered.response
     response = rendered.response
     response.shared_timeout = caching.page_timeout(rendered.story) if rendered.cacheable else 0
-    return _shared(request, response, caching.content_etag(response.content))
+    return shared_page(request, response, caching.content_etag(response.content))
 
 
-def _shared(request, response, etag):
+def shared_page(request, response, etag):
     """``response``, a story page every reader gets alike, with its validator and shared-cache
     lifetime; a 304 instead when the reader's ``If-None-Match`` names it."""
     window = app_settings.CURSOR_WINDOW
@@ -190,17 +190,15 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
     published = story.updates.published(pagination.public_until(**page_number_args))
     update_filter = UpdateFilter(query or None, queryset=published, story=story)
     filtered = bool(update_filter.active)
-    stream = update_filter.qs if filtered else published
-    pinned = None
-    if not filtered:
-        pinned = published.pinned_in(story).with_byline().first()
-        if pinned is not None:
-            stream = stream.exclude(pk=pinned.pk)
     chosen_order = query.get("order", "")
-    oldest_first = (chosen_order or story.order) == Story.Order.OLDEST
-    page = pagination.paginate(stream.with_byline(), **page_number_args, oldest_first=oldest_first)
-    if not page.is_first:
-        pinned = None
+    page, pinned = stream_page(
+        story,
+        published,
+        page_number_args,
+        oldest_first=(chosen_order or story.order) == Story.Order.OLDEST,
+        filtered=update_filter.qs if filtered else None,
+    )
+    oldest_first = page.oldest_first
     on_page = {update.pk for update in page.items} | ({pinned.pk} if pinned else set())
     shown = ([pinned] if pinned else []) + page.items
     summary_shown, summary_folded = story.summary_sections()
@@ -233,6 +231,20 @@ def render_story(request, slug, query, *, comment_form=None, status=200, csrf_to
         story=story,
         cacheable=status == 200 and _is_canonical(query, update_filter, context["comments"]),
     )
+
+
+def stream_page(story, published, cursors, *, oldest_first=False, filtered=None):
+    """``(page, pinned)``: one page of ``published``, the story's public updates (or of
+    ``filtered``, those a reader's filters keep), and the pinned update shown above the
+    first page of the unfiltered stream (else None). The story page and its embed show this."""
+    stream = published if filtered is None else filtered
+    pinned = None
+    if filtered is None:
+        pinned = published.pinned_in(story).with_byline().first()
+        if pinned is not None:
+            stream = stream.exclude(pk=pinned.pk)
+    page = pagination.paginate(stream.with_byline(), **cursors, oldest_first=oldest_first)
+    return page, pinned if page.is_first else None
 
 
 def _is_canonical(query, update_filter, comment_page):
