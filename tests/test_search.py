@@ -8,15 +8,17 @@ casefolded ``search_text`` elsewhere) and expects the same results of both.
 import re
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coverage import search, services
+from coverage import caching, search, services
 from coverage.models import Story, Update
-from tests.factories import make_author, make_story, make_stream, make_update
+from tests.factories import make_author, make_story, make_stream, make_update, migration
 
 pytestmark = pytest.mark.django_db
 
@@ -342,3 +344,14 @@ def test_the_search_reads_its_index(long_story):
     else:
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
     assert [update.body for update in matches] == ["Update number 9999."]
+
+
+def test_the_migration_fills_the_search_columns_of_existing_updates(client, story):
+    """Rows written before the search columns existed are found once the migration ran."""
+    Update.objects.update(search_text="", search_vector=None)
+    assert result_ids(client.get(url(story, "київ"))) == []
+    migration("update_search").stamp_existing(django_apps, SimpleNamespace(connection=connection))
+    caching.bump_everything()
+    assert result_ids(client.get(url(story, "київ"))) == pks(story, 2)
+    assert result_ids(client.get(url(story, "ceasefire"))) == pks(story, 5, 1)
+    assert result_ids(client.get(url(story, "基辅"))) == pks(story, 4)
