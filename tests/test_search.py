@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coverage import caching, search, services
+from coverage import caching, markup, search, services
 from coverage.models import Story, Update
 from tests.factories import make_author, make_story, make_stream, make_update, migration
 
@@ -355,3 +355,15 @@ def test_the_migration_fills_the_search_columns_of_existing_updates(client, stor
     assert result_ids(client.get(url(story, "київ"))) == pks(story, 2)
     assert result_ids(client.get(url(story, "ceasefire"))) == pks(story, 5, 1)
     assert result_ids(client.get(url(story, "基辅"))) == pks(story, 4)
+
+
+def test_the_words_readers_see_are_found_not_the_markdown_around_them(client, story):
+    update = make_update(
+        story=story,
+        body='Read the [full report](https://example.org/annex-document "Annex") \\*now\\* &amp; later.',
+    )
+    assert result_ids(client.get(url(story, "full report"))) == [update.pk]
+    assert result_ids(client.get(url(story, "later now"))) == [update.pk]
+    assert result_ids(client.get(url(story, "annex"))) == []  # the link's target is no text of the page
+    assert result_ids(client.get(url(story, "amp"))) == []  # "&amp;" reads "&"
+    assert search.words(search.text_of(update.body)) == search.words(markup.plain_text(update.body))
