@@ -182,15 +182,16 @@ class Result:
     in_story_url: str
 
 
-def results(updates, query):
-    """``Result``s for ``updates`` (found by ``query``), in the same order."""
+def results(updates, query, *, order=""):
+    """``Result``s for ``updates`` (found by ``query``), in the same order; their places in the
+    stream are linked in the reader's ``order`` ("oldest", "newest") or else the story's."""
     pattern = query.pattern()
     return [
         Result(
             update=update,
             headline=highlight(update.headline, pattern) if update.headline else "",
             excerpt=excerpt(markup.plain_text(update.body), pattern),
-            in_story_url=pagination.in_story_url(update.story, update),
+            in_story_url=pagination.in_story_url(update.story, update, order),
         )
         for update in updates
     ]

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coverage import caching, markup, search, services
+from coverage import caching, markup, pagination, search, services
 from coverage.models import Story, Update
 from tests.factories import make_author, make_story, make_stream, make_update, migration
 
@@ -367,3 +367,16 @@ def test_the_words_readers_see_are_found_not_the_markdown_around_them(client, st
     assert result_ids(client.get(url(story, "annex"))) == []  # the link's target is no text of the page
     assert result_ids(client.get(url(story, "amp"))) == []  # "&amp;" reads "&"
     assert search.words(search.text_of(update.body)) == search.words(markup.plain_text(update.body))
+
+
+def test_the_readers_order_is_kept_from_the_story_page_to_the_results_and_their_links(client, story):
+    page = client.get(story.get_absolute_url() + "?order=oldest").content.decode()
+    form = page[page.index('<form class="filters story-search"') :]
+    assert '<input type="hidden" name="order" value="oldest">' in form[: form.index("</form>")]
+    response = client.get(url(story, "ceasefire", order="oldest"))
+    assert result_ids(response) == pks(story, 1, 5)
+    first = result_html(response, story.u[0])
+    assert (
+        f"?after={pagination.cursor_preceding(story.u[0])}&amp;order=oldest#update-{story.u[0].pk}" in first
+    )
+    assert result_ids(client.get(url(story, "ceasefire", order="sideways"))) == pks(story, 5, 1)

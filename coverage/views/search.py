@@ -16,8 +16,9 @@ from ..models import Byline
 from ..pagecache import shared
 from .stories import _shared, page_parameters, public_story
 
-# The parameters a results page answers to: the query, the story page's filters, the cursors.
-SEARCH_PARAMETERS = ("q", "author", "key", "before", "after")
+# The parameters a results page answers to: the query, the story page's filters, the reader's
+# order, the cursors.
+SEARCH_PARAMETERS = ("q", "author", "key", "order", "before", "after")
 FILTERS = ("author", "key")
 
 
@@ -41,8 +42,9 @@ def search_page_key(request, slug):
 
 @shared(search_page_key)
 def story_search(request, slug):
-    """The public updates of a story that hold every word of ``q``, in the story's order, by
-    cursor pages, within the story page's filters (``author``, ``key``) when given.
+    """The public updates of a story that hold every word of ``q``, in the story's order (or the
+    reader's, ``order``), by cursor pages, within the story page's filters (``author``, ``key``)
+    when given.
 
     Template ``coverage/story_search.html``; context ``story``, ``query`` (the page's
     parameters), ``search`` (a ``search.Query``), ``filter``, ``filtered``, ``count`` (None
@@ -70,8 +72,10 @@ def story_search(request, slug):
         bylines = Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         found = matches(story.updates.published(pagination.public_until(**cursors)))
         found = found.select_related("story").prefetch_related(bylines)
-        page = pagination.paginate(found, **cursors, oldest_first=story.order == story.Order.OLDEST)
-        page.items = search.results(page.items, wanted)
+        chosen_order = query.get("order", "")
+        oldest_first = (chosen_order or story.order) == story.Order.OLDEST
+        page = pagination.paginate(found, **cursors, oldest_first=oldest_first)
+        page.items = search.results(page.items, wanted, order=chosen_order)
     context = {
         "story": story,
         "query": query,
