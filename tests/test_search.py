@@ -380,3 +380,23 @@ def test_the_readers_order_is_kept_from_the_story_page_to_the_results_and_their_
         f"?after={pagination.cursor_preceding(story.u[0])}&amp;order=oldest#update-{story.u[0].pk}" in first
     )
     assert result_ids(client.get(url(story, "ceasefire", order="sideways"))) == pks(story, 5, 1)
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("ceasefire:*", (5, 1)),  # the query language of PostgreSQL is no syntax here
+        ("ceasefire & !talks", (1,)),  # … "&" and "!" are no operators: every word counts
+        ("'ceasefire' | (talks)", (1,)),
+        ("ceasefire%", (5, 1)),  # nor are LIKE's wildcards
+        ("%_", ()),
+        ("🔥 ceasefire", (5, 1)),
+        ("ceas\u0301efire", ()),
+        ("Kyiv\\", ()),
+        ("x" * 300, ()),
+    ],
+)
+def test_any_typed_query_is_read_as_words(client, story, query, found):
+    response = client.get(story.get_absolute_url() + "search/", {"q": query})
+    assert response.status_code == 200
+    assert result_ids(response) == pks(story, *found)
