@@ -13,8 +13,9 @@ written (``stamp``, called by ``Update.save``, ``UpdateQuerySet.bulk_create`` an
 A query is split into the same words. Each must begin a word of the update (``war`` finds
 "warning" and "war", not "toward"): on PostgreSQL through the ``tsvector`` and its index
 (``war:* & talks:*``), elsewhere with ``LIKE '% war%'`` on ``search_text``. Scripts written
-without spaces between words (Chinese, Japanese, Thai…) have no word starts to go by, so a
-query in them matches anywhere in the text, on every backend, through ``search_text``.
+without spaces between words (Chinese, Japanese, Thai…) have no word starts to go by, and
+Arabic and Hebrew words begin with their article or conjunction, so a query in them matches
+anywhere in the text (``ANYWHERE``), on every backend, through ``search_text``.
 
 Matches are highlighted in Python for every backend alike (``highlight``, ``excerpt``): on the
 plain text, each piece escaped, then wrapped in ``<mark>``; never in stored HTML.
@@ -59,11 +60,18 @@ def _marks():
 
 # A word: letters, digits and the marks on them (no underscore: PostgreSQL's parser splits
 # there, so ``words`` reads it as a space). One character class: an alternation costs twice.
-WORD = re.compile(rf"[\w{_marks()}]+")
-# Scripts written without spaces between words: Han, Hiragana, Katakana, Hangul, Thai, Lao,
-# Khmer, Myanmar (and their punctuation-free ranges).
-UNSPACED = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+MARKS = _marks()
+WORD = re.compile(rf"[\w{MARKS}]+")
+# The same, in a pattern that reads underscores as they are, not as spaces (for highlighting).
+WORD_CHARACTER = rf"(?:[^\W_]|[{MARKS}])"
+# Letters of scripts whose words a query may not begin: those written without spaces between
+# words (Thai, Lao, Myanmar, Khmer, Hiragana, Katakana, Han with its extensions, Hangul), and
+# those whose words take their article, conjunction or preposition as a first letter (Arabic
+# "المفاوضات" is "the negotiations", Hebrew "בירושלים" "in Jerusalem").
+ANYWHERE = re.compile(
+    "[\u0590-\u05ff\ufb1d-\ufb4f"  # Hebrew
+    "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"  # Arabic
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]"
 )
 
@@ -112,17 +120,18 @@ class Query:
 
     text: str  # as the reader typed it, trimmed, for the form and the heading
     terms: tuple  # its words, casefolded, at most MAX_TERMS
-    anywhere: bool  # in a script without spaces: terms match inside words too
+    anywhere: bool  # a word in one of the ``ANYWHERE`` scripts: every term matches inside words too
 
     @classmethod
     def parse(cls, raw):
         text = " ".join((raw or "").split())[:MAX_LENGTH]
         terms = tuple(dict.fromkeys(words(text)))[:MAX_TERMS]
-        return cls(text, terms, any(UNSPACED.search(term) for term in terms))
+        return cls(text, terms, any(ANYWHERE.search(term) for term in terms))
 
     @property
     def usable(self):
-        """Enough to search with: a word of two characters (one in a script without spaces)."""
+        """Enough to search with: a word of two characters (one in the ``ANYWHERE`` scripts: a
+        Chinese character is a word)."""
         longest = max((len(term) for term in self.terms), default=0)
         return longest >= (1 if self.anywhere else MIN_LENGTH)
 
@@ -140,7 +149,7 @@ class Query:
         alternatives = "|".join(re.escape(term) for term in sorted(self.terms, key=len, reverse=True))
         if self.anywhere:
             return re.compile(f"(?:{alternatives})", re.IGNORECASE)
-        return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
+        return re.compile(rf"(?<!{WORD_CHARACTER})(?:{alternatives}){WORD_CHARACTER}*", re.IGNORECASE)
 
 
 def highlight(text, pattern):

@@ -89,6 +89,9 @@ def pks(story, *numbers):
         ("Києві переговори", (2,)),
         ("مفاوضات", (3,)),  # Arabic
         ("جنيف", (3,)),
+        ("النار", (3,)),
+        ("نار", (3,)),  # "the fire": words take their article
+        ("إطلاق النار", (3,)),
         ("基辅", (4,)),  # Chinese: inside a run of characters without spaces
         ("警报", (4,)),
         ("首都 基辅", (4,)),
@@ -400,3 +403,14 @@ def test_any_typed_query_is_read_as_words(client, story, query, found):
     response = client.get(story.get_absolute_url() + "search/", {"q": query})
     assert response.status_code == 200
     assert result_ids(response) == pks(story, *found)
+
+
+def test_the_whole_word_a_term_begins_is_marked_in_every_script():
+    def marked(query, text):
+        return str(search.highlight(text, search.Query.parse(query).pattern()))
+
+    assert marked("हिन्", "यह हिन्दी है") == "यह <mark>हिन्दी</mark> है"  # vowel signs are letters
+    assert marked("case war", "snake_case toward war") == "snake_<mark>case</mark> toward <mark>war</mark>"
+    # Arabic words begin with their article or conjunction: a term is marked inside them.
+    assert marked("مفاوضات", "بدء المفاوضات ومفاوضات") == "بدء ال<mark>مفاوضات</mark> و<mark>مفاوضات</mark>"
+    assert marked("київ", "КИЇВ і Київ") == "<mark>КИЇВ</mark> і <mark>Київ</mark>"
