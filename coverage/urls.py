@@ -18,6 +18,7 @@ urlpatterns = [
     path("live/<unicode_slug:slug>/embed/", views.story_embed, name="story_embed"),
     path("live/<unicode_slug:slug>/changes.json", views.story_changes, name="story_changes"),
     path("live/<unicode_slug:slug>/stream", views.story_stream, name="story_stream"),
+    path("live/<unicode_slug:slug>/search/", views.story_search, name="story_search"),
     path("live/<unicode_slug:slug>/comments/", views.story_comment, name="story_comment"),
     path("comments/token", views.comment_token, name="comment_token"),
     path("live/<unicode_slug:slug>/updates/<int:pk>/", views.update_detail, name="update_detail"),

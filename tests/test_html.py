@@ -50,6 +50,9 @@ def test_reader_pages_are_valid_html(client, tmp_path):
         "permalink": f"/live/{SHIPPED_SLUG}/updates/{update.pk}/",
         "changes": f"/live/{SHIPPED_SLUG}/updates/{edited.pk}/changes/",
         "author": "/authors/anton-troianovski/",
+        "search": f"/live/{SHIPPED_SLUG}/search/?q=moscow+talks",
+        "search-filtered": f"/live/{SHIPPED_SLUG}/search/?q=ukraine&author=ivan-nechepurenko",
+        "search-empty": f"/live/{SHIPPED_SLUG}/search/",
         "not-found": "/live/nothing-here/",
     }
     assert nu_errors(client, pages, tmp_path) == []

@@ -5,13 +5,14 @@ says who made a revision (the newsroom or the seed).
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import markup
+from .. import markup, search
 from .authors import Author
 from .stories import Story
 
@@ -68,6 +69,7 @@ class UpdateQuerySet(models.QuerySet):
         now = timezone.now()
         for update in objs:
             update.stamp_public_change(now, was_public=False)
+            search.stamp(update)
         created = super().bulk_create(objs, *args, **kwargs)
         for update in created:
             update._remember_stored_state()
@@ -202,6 +204,16 @@ class Update(models.Model):
         ),
         verbose_name=_("public changed at"),
     )
+    # Kept from the headline and body by every write (``coverage.search.stamp``).
+    search_text = models.TextField(
+        blank=True,
+        editable=False,
+        verbose_name=_("search text"),
+        help_text=_("The headline's and body's words, casefolded, for search."),
+    )
+    search_vector = SearchVectorField(  # PostgreSQL only, GIN-indexed
+        null=True, editable=False, verbose_name=_("search vector")
+    )
 
     objects = UpdateQuerySet.as_manager()
 
@@ -244,12 +256,18 @@ class Update(models.Model):
         )
 
     def save(self, **kwargs):
-        """Also dates ``public_changed_at`` when readers will notice this write (see below)."""
+        """Also dates ``public_changed_at`` when readers will notice this write (see below), and
+        stamps the search columns from the text written."""
         now = timezone.now()
         if self._state.adding:
             self._stored_state = (self.Status.DRAFT, None)  # no row yet: nothing readers saw
         if self.stamp_public_change(now, was_public=self.was_public(now)) and kwargs.get("update_fields"):
             kwargs["update_fields"] = {*kwargs["update_fields"], "public_changed_at"}
+        written = kwargs.get("update_fields")
+        if written is None or {"headline", "body"} & set(written):
+            search.stamp(self)
+            if written is not None:
+                kwargs["update_fields"] = {*written, *search.COLUMNS}
         super().save(**kwargs)
         self._remember_stored_state()
 

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import search
 from ..models import (
     Byline,
     Clip,
@@ -46,6 +47,7 @@ def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=
     - ``authors`` (in byline order) replaces the byline when given.
     - The text of each version is kept as an ``UpdateRevision``, with its ``writer``
       (the newsroom, ``user`` then being the login, or the seed).
+    - The search columns follow the headline and body (``coverage.search.stamp``).
     - Embedded URLs not yet described are described once the save has committed
       (``embeds.describe_later``).
     - Webhooks hear what readers see change (``webhooks.announce``): "update.published"
@@ -81,6 +83,7 @@ def save_update(*, update, authors=None, user=None, writer=Writer.NEWSROOM, now=
             update.save()  # Update.save dates public_changed_at if readers will see it
         else:
             update.stamp_public_change(now, was_public=was_public)
+            search.stamp(update)  # write_versioned writes every column as the instance holds it
             write_versioned(update, now)
         moved_from = ()
         if previous is not None and previous.story_id != update.story_id:

@@ -3,6 +3,7 @@
 - ``stories``: the story list, a story page, one update and what changed in it, an author's page.
 - ``changes``: ``changes.json``, the change feed behind live updating, and its pushed stream.
 - ``embed``: a story's embed, framed by partners' sites.
+- ``search``: search within a story.
 - ``comments``: readers' comments and their CSRF token (and the CSRF failure view).
 - ``site``: ``/favicon.ico``, ``robots.txt``, ``/healthz``.
 """
@@ -10,6 +11,7 @@
 from .changes import story_changes, story_stream
 from .comments import comment_token, csrf_failure, story_comment
 from .embed import story_embed
+from .search import story_search
 from .site import favicon, healthz, robots_txt
 from .stories import author_detail, story_detail, story_list, update_changes, update_detail
 
@@ -25,6 +27,7 @@ __all__ = [
     "story_detail",
     "story_embed",
     "story_list",
+    "story_search",
     "story_stream",
     "update_changes",
     "update_detail",
