@@ -362,9 +362,10 @@ def test_tokens_are_stored_hashed_revocable_and_rate_limited(client, settings):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     assert client.get(f"{API}/stories/", **headers).status_code == 200
     settings.LIVEBLOG_API_RATE_LIMIT = 2
-    client.get(f"{API}/stories/", **headers)
-    limited = client.get(f"{API}/stories/", **headers)
-    assert limited.status_code == 429 and int(limited["Retry-After"]) >= 1
+    # The limit counts per clock minute, which may turn among these: three in one minute still follow.
+    answers = [client.get(f"{API}/stories/", **headers) for _ in range(5)]
+    limited = [answer for answer in answers if answer.status_code == 429]
+    assert answers[0].status_code == 200 and limited and int(limited[0]["Retry-After"]) >= 1
     settings.LIVEBLOG_API_RATE_LIMIT = 1000
     services.revoke_token(token=token)
     revoked = client.get(f"{API}/stories/", **headers)
