@@ -67,12 +67,19 @@
     return counted("hours_ago", Math.floor(elapsed / HOUR));
   }
 
+  /* "Updated just now": a time after words of the sentence starts in lower case ("Just now" alone). */
+  function followsWords(time) {
+    var before = time.previousSibling;
+    return Boolean(before && before.nodeType === Node.TEXT_NODE && /\S/.test(before.textContent));
+  }
+
   function refreshTimes(root) {
     var now = Date.now();
     var times = (root || document).querySelectorAll("time[data-relative]");
     Array.prototype.forEach.call(times, function (time) {
       if (!time.dataset.absolute) time.dataset.absolute = time.title || time.textContent;
       var text = relativeText(new Date(time.getAttribute("datetime")), now);
+      if (text && followsWords(time)) text = text.charAt(0).toLocaleLowerCase(LANGUAGE) + text.slice(1);
       time.textContent = text || time.dataset.absolute;
       time.title = time.dataset.absolute;
     });
