@@ -26,11 +26,6 @@ def speaking(story=None):
         yield
 
 
-def is_right_to_left(code=None):
-    """Whether ``code`` (default: the active language) is written right to left."""
-    return translation.get_language_info(spoken(code or translation.get_language()))["bidi"]
-
-
 # One count of each plural form the site's languages have (Arabic has six: 0, 1, 2, 3–10,
 # 11–99, 100–102…): the page's scripts pick the text of the sample whose form their count
 # has (``Intl.PluralRules``), so a count's words need no catalogue of their own in the browser.

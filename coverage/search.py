@@ -8,7 +8,7 @@ written (``stamp``, called by ``Update.save``, ``UpdateQuerySet.bulk_create`` an
   case folding is done here, once: SQLite's LIKE folds only ASCII, and PostgreSQL's folding
   follows the database's locale.
 - ``search_vector`` (PostgreSQL only): the same words as a ``tsvector``, the headline's
-  weighted above the body's, under a GIN index (migration ``00xx_update_search``).
+  weighted above the body's, under a GIN index (migration ``0024_update_search``).
 
 A query is split into the same words. Each must begin a word of the update (``war`` finds
 "warning" and "war", not "toward"): on PostgreSQL through the ``tsvector`` and its index

@@ -44,10 +44,13 @@
     return fill(TEXTS[key] || key, values || {});
   }
 
+  var PLURALS = (function () {
+    try { return new Intl.PluralRules(LANGUAGE); } catch (error) { return new Intl.PluralRules("en"); }
+  })();
+
   function counted(key, count, values) {
     var forms = TEXTS[key] || {};
-    var rules;
-    try { rules = new Intl.PluralRules(LANGUAGE); } catch (error) { rules = new Intl.PluralRules("en"); }
+    var rules = PLURALS;
     var category = rules.select(count);
     var samples = Object.keys(forms);
     var chosen = samples.filter(function (sample) { return rules.select(Number(sample)) === category; })[0];
