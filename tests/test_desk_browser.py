@@ -74,10 +74,12 @@ def test_a_reporter_publishes_from_the_story_page_and_a_reader_sees_it(page, bro
 
 
 def test_a_failed_publish_keeps_the_text_and_retries_when_asked(page, story):
-    log_in(page, make_user(username="ivan", role="Reporters"))
+    log_in(page, make_user(username="ivan", role="Editors"))
     page.goto(story.get_absolute_url())
     body = page.get_by_label("Update (Markdown)")
+    expect(page.locator("#desk .desk-toggle")).to_have_text(["Key event", "Pin"])  # editors pin
     body.fill("عاجل: انقطاع الكهرباء في المدينة")
+    page.get_by_label("Pin", exact=True).check()
     page.route("**/api/v1/stories/**", lambda route: route.abort("internetdisconnected"))
     page.keyboard.press("Control+Enter")
     alert = page.get_by_role("alert")
@@ -93,4 +95,6 @@ def test_a_failed_publish_keeps_the_text_and_retries_when_asked(page, story):
     expect(page.locator("#desk .desk-status")).to_have_text("Published.")
     expect(alert).to_be_hidden()
     expect(body).to_have_value("")
-    assert story.updates.filter(body="عاجل: انقطاع الكهرباء في المدينة").count() == 1
+    assert list(story.updates.filter(pinned=True).values_list("body", flat=True)) == [
+        "عاجل: انقطاع الكهرباء في المدينة"
+    ]
