@@ -8,4 +8,4 @@ class CoverageConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import site  # noqa: F401  (registers the checks)
+        from . import desk, site  # noqa: F401  (the desk's login signals; the checks)

@@ -23,5 +23,6 @@ urlpatterns = [
     path("comments/token", views.comment_token, name="comment_token"),
     path("live/<unicode_slug:slug>/updates/<int:pk>/", views.update_detail, name="update_detail"),
     path("live/<unicode_slug:slug>/updates/<int:pk>/changes/", views.update_changes, name="update_changes"),
+    path("desk/<unicode_slug:slug>/", views.desk, name="desk"),
     path("authors/<unicode_slug:slug>/", views.author_detail, name="author_detail"),
 ]

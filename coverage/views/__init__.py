@@ -5,11 +5,13 @@
 - ``embed``: a story's embed, framed by partners' sites.
 - ``search``: search within a story.
 - ``comments``: readers' comments and their CSRF token (and the CSRF failure view).
+- ``desk``: the live desk of a newsroom login on a story page (JSON).
 - ``site``: ``/favicon.ico``, ``robots.txt``, ``/healthz``.
 """
 
 from .changes import story_changes, story_stream
 from .comments import comment_token, csrf_failure, story_comment
+from .desk import desk
 from .embed import story_embed
 from .search import story_search
 from .site import favicon, healthz, robots_txt
@@ -19,6 +21,7 @@ __all__ = [
     "author_detail",
     "comment_token",
     "csrf_failure",
+    "desk",
     "favicon",
     "healthz",
     "robots_txt",

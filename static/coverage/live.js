@@ -9,6 +9,8 @@
  *   When more changed than one answer holds ("reload": a tab that slept for
  *   hours), the page is loaded afresh: at once if the reader is at the top and
  *   typing nothing, else when they press the button offered;
+ * - the live desk, for a signed-in newsroom login only: when the desk's hint cookie is
+ *   there, the desk (/desk/<slug>/) is asked for and its script loaded; readers ask nothing;
  * - "since your last visit": a returning reader is told what is new on the story's
  *   newest page and can jump to the oldest unread (kept in this browser only).
  */
@@ -680,6 +682,33 @@
     if (stream.length) jumpTo(stream[stream.length - 1]);
   }
 
+
+  /* ---- the live desk ------------------------------------------------------ */
+
+  /* The page is the same for every reader, so it carries no sign of the newsroom: the hint
+   * cookie (coverage.desk) says a newsroom login signed in here, and /desk/<slug>/ says
+   * whether it may publish on this story (403 otherwise: a stale hint, cleared). */
+  var DESK_HINT = "liveblog_desk";
+
+  function openDesk(story) {
+    if (document.cookie.split(/;\s*/).indexOf(DESK_HINT + "=1") === -1) return;
+    var match = location.pathname.match(/^\/live\/([^/]+)\/$/); /* the story page, not its embed */
+    if (!match || !story.querySelector("#latest")) return;
+    fetch("/desk/" + match[1] + "/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (response.status === 403) document.cookie = DESK_HINT + "=; max-age=0; path=/; samesite=lax";
+        return response.ok ? response.json() : null;
+      })
+      .then(function (desk) {
+        if (!desk) return;
+        window.liveblog.desk = desk;
+        var script = document.createElement("script");
+        script.src = desk.script;
+        document.head.appendChild(script);
+      })
+      .catch(function () { /* no desk this time: the page reads as readers see it */ });
+  }
+
   /* ---- start ------------------------------------------------------------- */
 
   window.liveblog = { refreshTimes: refreshTimes, text: text };
@@ -700,4 +729,5 @@
     window.liveblog.story = new LiveStory(story);
     window.liveblog.story.start();
   }
+  if (story && window.fetch) openDesk(story);
 })();

@@ -1,0 +1,77 @@
+"""The live desk: what a newsroom login's story page needs to publish from the page itself.
+
+The story page stays one cached page for every reader; its script asks for this only when
+the desk's hint cookie (``desk``) says a newsroom login is signed in. The answer is the
+login's own (never cached): the desk's script and stylesheet, where to post (the write
+API, whose permissions and saves are the same as everywhere), the CSRF token the API asks
+of a session, the byline a new update gets, and the desk's words in the story's language.
+"""
+
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .. import languages, permissions
+from ..models import Author, Story
+
+
+def desk_texts():
+    """The words the desk's script writes, in the active language."""
+    return {
+        "title": gettext("Publish an update"),
+        "headline": gettext("Headline (optional)"),
+        "body": gettext("Update (Markdown)"),
+        # Translators: the live desk's byline note, e.g. "By Olena Kovalenko".
+        "byline": gettext("By %(name)s"),
+        "key_event": gettext("Key event"),
+        "pin": gettext("Pin"),
+        "publish": gettext("Publish"),
+        # Translators: the live desk's keyboard hint; the key names stay as written.
+        "shortcut": gettext("Ctrl+Enter (⌘+Enter) publishes."),
+        "publishing": gettext("Publishing…"),
+        "published": gettext("Published."),
+        "draft_restored": gettext("Your unsent draft was restored."),
+        "empty": gettext("Write the update before publishing it."),
+        "network": gettext("Not published: the site could not be reached. Your text is kept."),
+        # Translators: %(reason)s is the site's own explanation, e.g. "Your role may not add updates."
+        "refused": gettext("Not published: %(reason)s Your text is kept."),
+        "retry": gettext("Retry"),
+    }
+
+
+def _refused(reason):
+    return JsonResponse({"detail": reason}, status=403)
+
+
+@require_GET
+@never_cache
+def desk(request, slug):
+    """The desk of story ``slug`` for the signed-in login (JSON), or 403 unless that login
+    may add updates to it; 404 for a story readers cannot see."""
+    user = request.user
+    if not (user.is_authenticated and user.is_staff and user.is_active):
+        return _refused(gettext("Sign in to the newsroom to publish."))
+    story = get_object_or_404(Story.objects.public(), slug=slug)
+    if not user.has_perm("coverage.add_update"):
+        return _refused(gettext("Your role may not add updates."))
+    own = Author.objects.filter(user=user).first()
+    with languages.speaking(story):
+        texts = desk_texts()
+    return JsonResponse(
+        {
+            "story": story.slug,
+            "script": staticfiles_storage.url("coverage/desk.js"),
+            "stylesheet": staticfiles_storage.url("coverage/desk.css"),
+            "post_url": reverse("api:post_update", kwargs={"slug": story.slug}),
+            "csrf_token": get_token(request),
+            "author": own.name if own else None,
+            "can_pin": permissions.can_pin(user),
+            "draft_key": f"liveblog-desk:{story.slug}:{user.pk}",
+            "texts": texts,
+        }
+    )
