@@ -196,6 +196,36 @@ def test_reporter_posts_an_update_readers_get_in_the_next_poll_and_on_the_page(c
     assert revision.saved_by == reporter and revision.body == "مرحبا **بالعالم**"
 
 
+def test_a_retried_post_with_its_idempotency_key_posts_once(client):
+    reporter = make_user(username="olena", role="Reporters")
+    other = make_user(username="ivan", role="Reporters")
+    story = make_story()
+    key = "2f1c6a3e-9b7d-4c1e-8a52-0d6f3b9e7a14"
+    body = {"markdown": "Світло повернулося на лівому березі"}
+    first = send(client, "post", updates_path(story), body, HTTP_IDEMPOTENCY_KEY=key, **bearer(reporter))
+    again = send(client, "post", updates_path(story), body, HTTP_IDEMPOTENCY_KEY=key, **bearer(reporter))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert (again["ETag"], again["Location"]) == (first["ETag"], first["Location"])
+    assert list(Update.objects.values_list("body", flat=True)) == [body["markdown"]]
+
+    fresh = send(client, "post", updates_path(story), body, HTTP_IDEMPOTENCY_KEY="k2", **bearer(reporter))
+    unkeyed = send(client, "post", updates_path(story), body, **bearer(reporter))
+    assert (fresh.status_code, unkeyed.status_code) == (201, 201)
+    assert Update.objects.count() == 3
+
+    stolen = send(client, "post", updates_path(story), body, HTTP_IDEMPOTENCY_KEY=key, **bearer(other))
+    assert stolen.status_code == 422
+    assert stolen.json()["errors"] == [{"field": "Idempotency-Key", "message": "Used by another login."}]
+    junk = send(client, "post", updates_path(story), body, HTTP_IDEMPOTENCY_KEY="ключ", **bearer(reporter))
+    assert junk.status_code == 400
+    assert Update.objects.count() == 3
+
+    elsewhere = make_story(title="Another story")
+    there = send(client, "post", updates_path(elsewhere), body, HTTP_IDEMPOTENCY_KEY=key, **bearer(reporter))
+    assert there.status_code == 201 and Update.objects.filter(story=elsewhere).count() == 1
+
+
 def test_reporter_cannot_change_anothers_update_nor_a_story_nor_pin(client):
     reporter = make_user(role="Reporters")
     colleague = make_user(role="Reporters")

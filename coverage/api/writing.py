@@ -10,7 +10,9 @@ the ETag a read gave. Without it the write is refused (428), with a stale one to
 the difference and nothing anyone saved is overwritten.
 """
 
-from django.db import transaction
+import re
+
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -146,27 +148,73 @@ def _apply(update, changes, *, user, now, new):
         update.published_at = None
 
 
+# An Idempotency-Key: what a client makes up once per update it means to post (a UUID).
+REQUEST_KEY = re.compile(r"[\x21-\x7e]{1,80}")
+
+
+def _request_key(request):
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not REQUEST_KEY.fullmatch(key):
+        raise Problem(
+            400,
+            "Idempotency-Key must be 1 to 80 visible ASCII characters (a UUID will do).",
+            errors=[("Idempotency-Key", "1 to 80 visible ASCII characters.")],
+        )
+    return key or ""
+
+
+def _posted_before(story, key, user):
+    """The update a request with ``key`` already created in ``story``, or None."""
+    if not key:
+        return None
+    earlier = Update.objects.filter(story=story, request_key=key).first()
+    if earlier is not None and earlier.created_by_id != user.pk:
+        raise Problem(
+            422,
+            "This Idempotency-Key was used by another login: make up a new one.",
+            errors=[("Idempotency-Key", "Used by another login.")],
+        )
+    return earlier
+
+
 @router.post(
     "/stories/{slug}/updates/",
-    response={201: schemas.Update, **REFUSALS},
+    response={200: schemas.Update, 201: schemas.Update, **REFUSALS},
     summary="Post an update",
     url_name="post_update",
     **WRITE,
 )
 def post_update(request, response: HttpResponse, slug: str, payload: schemas.UpdateIn):
     """Add an update to a story: published now by default, or a draft, or scheduled.
-    The byline defaults to your own author profile."""
+    The byline defaults to your own author profile.
+
+    Send an ``Idempotency-Key`` header (a UUID made up once per update) to retry safely:
+    a request whose key already created an update answers 200 with that update, and
+    nothing is posted twice when an answer was lost on the way."""
     user = request.auth
     _require(user.has_perm("coverage.add_update"), "Your role may not add updates.")
     story = find_story(request, slug, user)
+    key = _request_key(request)
+    if earlier := _posted_before(story, key, user):
+        return _posted(response, story, earlier, status=200)
     now = timezone.now()
     authors = _authors(payload.authors, user)
-    update = Update(story=story)
+    update = Update(story=story, request_key=key)
     _apply(update, payload.dict(exclude={"authors"}), user=user, now=now, new=True)
-    services.save_update(update=update, authors=authors, user=user, now=now)
+    try:
+        services.save_update(update=update, authors=authors, user=user, now=now)
+    except IntegrityError:
+        # The same key's other request saved first (both were in flight): answer with its update.
+        if earlier := _posted_before(story, key, user):
+            return _posted(response, story, earlier, status=200)
+        raise
+    return _posted(response, story, update, status=201)
+
+
+def _posted(response, story, update, *, status):
     saved = _fresh(update)
     _saved(response, show.update_etag(saved), location=show.api_url("update", slug=story.slug, pk=saved.pk))
-    return Status(201, show.update_answer(saved, editable=True))
+    return Status(status, show.update_answer(saved, editable=True))
 
 
 @router.patch(

@@ -182,6 +182,16 @@ class Update(models.Model):
         help_text=_("A hash of the byline, text, pictures and status as the seed last wrote them."),
         verbose_name=_("seed digest"),
     )
+    request_key = models.CharField(
+        max_length=80,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The Idempotency-Key of the request that created this update: a retried request "
+            "with the same key gets this update back instead of a second one."
+        ),
+        verbose_name=_("request key"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -235,6 +245,11 @@ class Update(models.Model):
                 fields=["story", "source_position"],
                 condition=Q(source_position__isnull=False),
                 name="update_unique_source_position",
+            ),
+            models.UniqueConstraint(
+                fields=["story", "request_key"],
+                condition=~Q(request_key=""),
+                name="update_unique_request_key",
             ),
         ]
         # Each query a reader's page makes reads a few rows of one of these, newest first,
