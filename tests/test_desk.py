@@ -65,20 +65,25 @@ def test_the_desk_of_a_story_readers_cannot_see_is_not_found(client):
 def test_a_reporter_gets_the_desk_with_their_own_byline_and_no_pin(client):
     story = make_story(title="Нічна зміна")
     reporter = make_user(username="olena", role="Reporters")
+    make_author(name="周伟", slug="zhou-wei")
     client.force_login(reporter)
     answer = client.get(desk_url(story))
     assert answer.status_code == 200
     assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
     desk = answer.json()
     assert desk["story"] == story.slug
-    assert desk["script"] == "/static/coverage/desk.js"
+    assert desk["scripts"][0] == "/static/coverage/desk.js"
     assert desk["stylesheet"] == "/static/coverage/desk.css"
     assert desk["post_url"] == f"/api/v1/stories/{quote(story.slug)}/updates/"
-    assert desk["author"] == "Olena Tester"
+    assert desk["author"] == {"slug": "olena-tester", "name": "Olena Tester"}
+    assert desk["authors"] == [
+        {"slug": "olena-tester", "name": "Olena Tester"},
+        {"slug": "zhou-wei", "name": "周伟"},
+    ]
     assert desk["can_pin"] is False
     assert desk["draft_key"] == f"liveblog-desk:{story.slug}:{reporter.pk}"
     assert desk["texts"]["publish"] == "Publish"
-    assert desk["texts"]["byline"] == "By %(name)s"
+    assert desk["texts"]["remove_author"] == "Remove %(name)s from the byline"
 
 
 def test_an_editor_may_pin_from_the_desk(client):

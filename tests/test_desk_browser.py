@@ -38,8 +38,9 @@ def test_a_reporter_publishes_from_the_story_page_and_a_reader_sees_it(page, bro
     page.goto(story.get_absolute_url())
     body = page.get_by_label("Update (Markdown)")
     expect(body).to_be_visible()
-    expect(page.locator("#desk-note")).to_have_text("By Olena Tester · Ctrl+Enter (⌘+Enter) publishes.")
-    expect(page.locator("#desk .desk-toggle")).to_have_text(["Key event"])  # reporters do not pin
+    expect(page.locator("#desk-note")).to_have_text("Ctrl+Enter (⌘+Enter) publishes.")
+    expect(page.locator("#desk .desk-byline li")).to_have_text(["Olena Tester ×"])
+    expect(page.locator("#desk .desk-toggle")).to_have_text(["Key event", "Publish later"])  # no pin
 
     body.click()
     body.press_sequentially("Міст через Дніпро **відкрито** о 6:00")
@@ -77,7 +78,7 @@ def test_a_failed_publish_keeps_the_text_and_retries_when_asked(page, story):
     log_in(page, make_user(username="ivan", role="Editors"))
     page.goto(story.get_absolute_url())
     body = page.get_by_label("Update (Markdown)")
-    expect(page.locator("#desk .desk-toggle")).to_have_text(["Key event", "Pin"])  # editors pin
+    expect(page.locator("#desk .desk-toggle")).to_have_text(["Key event", "Pin", "Publish later"])
     body.fill("عاجل: انقطاع الكهرباء في المدينة")
     page.get_by_label("Pin", exact=True).check()
     page.route("**/api/v1/stories/**", lambda route: route.abort("internetdisconnected"))

@@ -19,6 +19,9 @@ from django.views.decorators.http import require_GET
 from .. import languages, permissions
 from ..models import Author, Story
 
+# The composer (desk.js) first; the others build on what it offers (window.liveblog.deskKit).
+DESK_SCRIPTS = ["desk.js"]
+
 
 def desk_texts():
     """The words the desk's script writes, in the active language."""
@@ -26,8 +29,24 @@ def desk_texts():
         "title": gettext("Publish an update"),
         "headline": gettext("Headline (optional)"),
         "body": gettext("Update (Markdown)"),
-        # Translators: the live desk's byline note, e.g. "By Olena Kovalenko".
-        "byline": gettext("By %(name)s"),
+        # Translators: the live desk's label over the update's authors.
+        "byline_label": gettext("Byline"),
+        "add_author": gettext("Add a co-author (type a name)"),
+        # Translators: the live desk's button that adds the typed name to the byline.
+        "add_author_button": gettext("Add"),
+        # Translators: a button's label for screen readers, e.g. "Remove Olena Kovalenko from the byline".
+        "remove_author": gettext("Remove %(name)s from the byline"),
+        # Translators: %(name)s is what the editor typed.
+        "unknown_author": gettext("No author is called “%(name)s”: pick a name from the list."),
+        "no_author": gettext("Add at least one author to the byline."),
+        # Translators: the live desk's toggle for publishing later instead of now.
+        "schedule": gettext("Publish later"),
+        "publish_at": gettext("Publish at"),
+        # Translators: the live desk's button when a time is chosen.
+        "schedule_button": gettext("Schedule"),
+        "when_missing": gettext("Choose when to publish it."),
+        # Translators: %(time)s is a date and time, e.g. "29 Nov 2026, 18:30".
+        "scheduled": gettext("Scheduled for %(time)s."),
         "key_event": gettext("Key event"),
         "pin": gettext("Pin"),
         "publish": gettext("Publish"),
@@ -60,16 +79,18 @@ def desk(request, slug):
     if not user.has_perm("coverage.add_update"):
         return _refused(gettext("Your role may not add updates."))
     own = Author.objects.filter(user=user).first()
+    newsroom = Author.objects.order_by("name").values("slug", "name")
     with languages.speaking(story):
         texts = desk_texts()
     return JsonResponse(
         {
             "story": story.slug,
-            "script": staticfiles_storage.url("coverage/desk.js"),
+            "scripts": [staticfiles_storage.url(f"coverage/{name}") for name in DESK_SCRIPTS],
             "stylesheet": staticfiles_storage.url("coverage/desk.css"),
             "post_url": reverse("api:post_update", kwargs={"slug": story.slug}),
             "csrf_token": get_token(request),
-            "author": own.name if own else None,
+            "author": {"slug": own.slug, "name": own.name} if own else None,
+            "authors": list(newsroom),
             "can_pin": permissions.can_pin(user),
             "draft_key": f"liveblog-desk:{story.slug}:{user.pk}",
             "texts": texts,

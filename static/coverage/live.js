@@ -702,9 +702,12 @@
       .then(function (desk) {
         if (!desk) return;
         window.liveblog.desk = desk;
-        var script = document.createElement("script");
-        script.src = desk.script;
-        document.head.appendChild(script);
+        desk.scripts.forEach(function (source) {
+          var script = document.createElement("script");
+          script.src = source;
+          script.async = false; /* in order: the composer first, then what builds on it */
+          document.head.appendChild(script);
+        });
       })
       .catch(function () { /* no desk this time: the page reads as readers see it */ });
   }
