@@ -30,6 +30,18 @@ def test_signing_in_to_the_admin_sets_the_hint_and_signing_out_clears_it(client)
     assert signed_out.cookies[HINT_COOKIE]["max-age"] == 0
 
 
+def test_a_login_signed_in_before_the_desk_gets_the_hint_on_its_next_admin_page(client):
+    client.force_login(make_user(role="Reporters"))  # no login signal: as before the desk existed
+    story = make_story()
+    assert HINT_COOKIE not in client.get(story.get_absolute_url()).cookies  # a reader's page: never
+    hinted = client.get("/admin/")
+    assert hinted.status_code == 200 and hinted.cookies[HINT_COOKIE].value == "1"
+    assert HINT_COOKIE not in client.get("/admin/").cookies  # set once, not on every page
+    client.logout()
+    client.cookies.pop(HINT_COOKIE, None)
+    assert HINT_COOKIE not in client.get("/admin/login/").cookies  # signed out: no hint
+
+
 def test_a_failed_sign_in_sets_no_hint(client):
     reporter = make_user(role="Reporters")
     refused = client.post("/admin/login/", {"username": reporter.username, "password": "wrong"})
