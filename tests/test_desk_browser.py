@@ -1,14 +1,19 @@
 """The live desk in a real browser: a reporter publishes from the story page itself while a
 reader, anonymous in another context, watches the same page."""
 
-from datetime import timedelta
+import sqlite3
+import urllib.request
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from coverage.models import Update
-from tests.factories import make_story, make_stream, make_user
+from tests.benchmarks import servers
+from tests.factories import make_author, make_story, make_stream, make_user
 from tests.test_admin_browser import log_in
 from tests.test_browser import serious_violations
 
@@ -99,3 +104,93 @@ def test_a_failed_publish_keeps_the_text_and_retries_when_asked(page, story):
     assert list(story.updates.filter(pinned=True).values_list("body", flat=True)) == [
         "عاجل: انقطاع الكهرباء في المدينة"
     ]
+
+
+def test_co_authors_are_added_by_typing_and_the_update_is_scheduled(browser, live_server, story):
+    for name in ("Олена Коваленко", "سارة أحمد", "周伟"):
+        make_author(name=name)
+    editor = make_user(username="ivan", role="Editors")
+    context = browser.new_context(base_url=live_server.url, timezone_id="Europe/Kyiv", locale="en-GB")
+    page = context.new_page()
+    log_in(page, editor)
+    page.goto(story.get_absolute_url())
+    byline = page.locator("#desk .desk-byline li")
+    expect(byline).to_have_text(["Ivan Tester ×"])
+
+    coauthor = page.get_by_label("Add a co-author (type a name)")
+    coauthor.fill("оле")  # the start of one name, in any case
+    coauthor.press("Enter")
+    coauthor.fill("周伟")
+    page.get_by_role("button", name="Add", exact=True).click()
+    coauthor.fill("Nobody Known")
+    coauthor.press("Enter")
+    expect(page.locator("#desk .desk-status")).to_have_text(
+        "No author is called “Nobody Known”: pick a name from the list."
+    )
+    page.get_by_role("button", name="Remove Ivan Tester from the byline").click()
+    expect(byline).to_have_text(["Олена Коваленко ×", "周伟 ×"])
+    expect(coauthor).to_be_focused()
+
+    body = page.get_by_label("Update (Markdown)")
+    body.fill("Засідання ради перенесено на вечір")
+    page.get_by_label("Publish later").check()
+    expect(page.locator("#desk .desk-publish")).to_have_text("Schedule")
+    when = datetime.now(ZoneInfo("Europe/Kyiv")).replace(second=0, microsecond=0) + timedelta(hours=2)
+    page.get_by_label("Publish at").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    page.reload()  # the byline and the time are part of the draft too
+    expect(byline).to_have_text(["Олена Коваленко ×", "周伟 ×"])
+    expect(page.get_by_label("Publish at")).to_have_value(when.strftime("%Y-%m-%dT%H:%M"))
+
+    page.get_by_label("Update (Markdown)").press("Control+Enter")
+    expect(page.locator("#desk .desk-status")).to_have_text(
+        f"Scheduled for {when:%b} {when.day}, {when.year}, {when:%-I:%M %p}."  # the page's language
+    )
+    scheduled = Update.objects.get(body="Засідання ради перенесено на вечір")
+    assert scheduled.status == Update.Status.SCHEDULED
+    assert scheduled.published_at == when
+    assert [author.name for author in scheduled.authors.all()] == ["Олена Коваленко", "周伟"]
+    page_now = Client().get(story.get_absolute_url()).content.decode()
+    assert "Засідання ради" not in page_now  # readers see it at its time, not before
+    expect(page.locator("#desk .desk-publish")).to_have_text("Publish")  # the composer starts afresh
+    expect(byline).to_have_text(["Ivan Tester ×"])
+    context.close()
+
+
+def test_with_the_server_stopped_a_publish_fails_visibly_and_the_text_stays(browser, served_site):
+    text = "Потяг №7 затримується на 40 хвилин"
+    database = served_site.work / "db.sqlite3"
+
+    def published():
+        with sqlite3.connect(database) as connection:
+            return connection.execute(
+                "select count(*) from coverage_update where body = ? and status = 'published'", [text]
+            ).fetchone()[0]
+
+    with servers.gunicorn(served_site.env, served_site.work, workers=1) as (port, server):
+        context = browser.new_context(base_url=f"http://127.0.0.1:{port}")
+        page = context.new_page()
+        page.goto("/admin/login/")
+        page.fill("#id_username", "editor")
+        page.fill("#id_password", served_site.password)
+        page.click("input[type=submit]")
+        page.goto("/live/served-site/")
+        body = page.get_by_label("Update (Markdown)")
+        body.fill(text)
+        server.terminate()  # the site goes down mid-sentence
+        server.wait(timeout=15)
+        body.press("Control+Enter")
+        alert = page.get_by_role("alert")
+        expect(alert.locator("p")).to_have_text(
+            "Not published: the site could not be reached. Your text is kept."
+        )
+        expect(body).to_have_value(text)
+        assert published() == 0
+
+    with servers.gunicorn(served_site.env, served_site.work, workers=1, port=port):
+        alert.get_by_role("button", name="Retry").click()
+        expect(page.locator("#desk .desk-status")).to_have_text("Published.")
+        expect(body).to_have_value("")
+        assert published() == 1
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/live/served-site/") as answer:
+            assert answer.read().decode().count(f">{text}</p>") == 1  # one update in the stream
+    context.close()
