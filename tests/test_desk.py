@@ -156,3 +156,23 @@ def test_a_readers_story_page_is_the_same_with_and_without_the_hint():
     assert (plain["X-Page-Cache"], hinted["X-Page-Cache"]) == ("MISS", "HIT")  # one shared page
     assert not hinted.cookies
     assert b"/desk/" not in plain.content and b"desk.js" not in plain.content
+
+
+@pytest.mark.usefixtures("_page_cache")
+def test_a_readers_story_page_is_the_same_bytes_without_the_desk_installed(settings):
+    """The desk is a middleware, a signal, a view and scripts a page loads later: taking all of it
+    away changes nothing in what an anonymous reader gets, before or after an editor used it."""
+    story = make_story(title="Повінь · فيضان · 洪水")
+    make_update(story=story, body="Рівень води **знижується**.", authors=[make_author(name="سارة أحمد")])
+    with_desk = Client().get(story.get_absolute_url())
+    editor = Client()
+    editor.post("/admin/login/", {"username": make_user(role="Editors").username, "password": PASSWORD})
+    assert editor.get(desk_url(story)).status_code == 200
+    after_desk = Client().get(story.get_absolute_url())
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != "coverage.desk.DeskHintMiddleware"]
+    without_desk = Client().get(story.get_absolute_url())
+    assert with_desk.status_code == after_desk.status_code == without_desk.status_code == 200
+    assert with_desk.content == after_desk.content == without_desk.content
+    assert with_desk["ETag"] == without_desk["ETag"]
+    same = {name: value for name, value in with_desk.headers.items() if name != "X-Page-Cache"}
+    assert {name: value for name, value in without_desk.headers.items() if name != "X-Page-Cache"} == same
