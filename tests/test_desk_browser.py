@@ -4,6 +4,7 @@ reader, anonymous in another context, watches the same page."""
 import sqlite3
 import urllib.request
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from tests.test_browser import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+SCREENSHOTS = Path(__file__).parent / "screenshots"
 POLL = 1  # seconds, set on the story as the newsroom would mid-event
 WITHIN_TWO_POLLS = 2 * POLL * 1000 + 2500  # ms, with room for a busy machine
 
@@ -193,4 +195,39 @@ def test_with_the_server_stopped_a_publish_fails_visibly_and_the_text_stays(brow
         assert published() == 1
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/live/served-site/") as answer:
             assert answer.read().decode().count(f">{text}</p>") == 1  # one update in the stream
+    context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+def test_the_desk_fits_a_phone_and_a_desk_and_is_accessible(browser, live_server, story, width, height):
+    make_author(name="سارة أحمد")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
+    page = context.new_page()
+    log_in(page, make_user(username="olena", role="Editors"))
+    page.goto(story.get_absolute_url())
+    page.get_by_label("Headline (optional)").fill("Нічне засідання")
+    page.get_by_label("Update (Markdown)").fill("Депутати **зібралися** о 23:00.\n\nسارة أحمد تتابع.")
+    coauthor = page.get_by_label("Add a co-author (type a name)")
+    coauthor.fill("سارة")
+    coauthor.press("Enter")
+    page.get_by_label("Publish later").check()
+    desk = page.locator("#desk")
+    expect(desk.locator(".desk-byline li")).to_have_text(["Olena Tester ×", "سارة أحمد ×"])
+    SCREENSHOTS.mkdir(exist_ok=True)
+    desk.screenshot(path=SCREENSHOTS / f"desk-{width}.png")
+    assert page.evaluate("document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth")
+    box = desk.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    for control in ("#desk-body", "#desk-coauthor", "#desk-when", ".desk-publish", ".desk-remove"):
+        assert desk.locator(control).first.bounding_box()["height"] >= 44 or control in ("#desk-body",)
+    # The keyboard reaches every control in reading order, from the headline to the publish button.
+    page.get_by_label("Headline (optional)").focus()
+    order = []
+    for _ in range(20):  # the time's field takes a Tab per part
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("document.activeElement.id || document.activeElement.className"))
+    assert order[:3] == ["desk-body", "desk-remove", "desk-remove"]
+    assert order.index("desk-coauthor") < order.index("desk-key-event") < order.index("desk-when")
+    assert order.index("desk-when") < order.index("desk-publish")
+    assert serious_violations(page) == []
     context.close()
