@@ -2,6 +2,7 @@
 reader, anonymous in another context, watches the same page."""
 
 import sqlite3
+import time
 import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -231,3 +232,37 @@ def test_the_desk_fits_a_phone_and_a_desk_and_is_accessible(browser, live_server
     assert order.index("desk-when") < order.index("desk-publish")
     assert serious_violations(page) == []
     context.close()
+
+
+def test_two_interactions_publish_and_a_readers_page_has_it_within_one_poll(browser, live_server, story):
+    """Acceptance: type, press Ctrl+Enter; no page load on the desk's side; an anonymous reader's
+    open page shows the update at its next poll, so within one poll interval (3 s here)."""
+    story.poll_interval = 3
+    story.save(update_fields=["poll_interval"])
+    reader = browser.new_context(base_url=live_server.url).new_page()
+    reader.goto(story.get_absolute_url())
+    expect(reader.locator("#updates > article.update")).to_have_count(3)
+
+    reporter = browser.new_context(base_url=live_server.url).new_page()
+    log_in(reporter, make_user(username="olena", role="Reporters"))
+    reporter.goto(story.get_absolute_url())
+    body = reporter.get_by_label("Update (Markdown)")
+    expect(body).to_be_visible()
+    loads = []
+    reporter.on("load", lambda page: loads.append(page.url))
+    reporter.evaluate("window.sameDocument = true")
+
+    body.fill("Мер: «Метро працює до ранку» 🚇")  # one
+    body.press("Control+Enter")  # two
+    expect(reporter.locator("#desk .desk-status")).to_have_text("Published.")
+    published_at = time.monotonic()
+    published = Update.objects.get(body="Мер: «Метро працює до ранку» 🚇")
+    reader.locator(f"#updates > #update-{published.pk}").wait_for(timeout=3_000 + 2_000)
+    waited = time.monotonic() - published_at
+    assert waited < 3 + 1.0, f"shown {waited:.2f} s after the publish; the poll interval is 3 s"
+    expect(reader.locator("#updates > article.update")).to_have_count(4)
+    assert reader.locator("#updates > article.update").first.get_attribute("id") == f"update-{published.pk}"
+    assert loads == [] and reporter.evaluate("window.sameDocument") is True  # no page load
+    expect(reporter.locator(f"#updates > #update-{published.pk}")).to_have_count(1)  # the desk's own page too
+    reader.context.close()
+    reporter.context.close()
