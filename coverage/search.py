@@ -25,6 +25,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
@@ -58,12 +59,17 @@ def _marks():
     return "".join(ranges)
 
 
-# A word: letters, digits and the marks on them (no underscore: PostgreSQL's parser splits
-# there, so ``words`` reads it as a space). One character class: an alternation costs twice.
-MARKS = _marks()
-WORD = re.compile(rf"[\w{MARKS}]+")
-# The same, in a pattern that reads underscores as they are, not as spaces (for highlighting).
-WORD_CHARACTER = rf"(?:[^\W_]|[{MARKS}])"
+@cache
+def _word():
+    """A word, and a word's character: built on first use (``_marks`` reads the whole plane,
+    which a process that never writes or searches an update need not pay for at start).
+
+    A word: letters, digits and the marks on them (no underscore: PostgreSQL's parser splits
+    there, so ``words`` reads it as a space). One character class: an alternation costs twice.
+    The character reads underscores as they are, not as spaces (for highlighting).
+    """
+    marks = _marks()
+    return re.compile(rf"[\w{marks}]+"), rf"(?:[^\W_]|[{marks}])"
 # Letters of scripts whose words a query may not begin: those written without spaces between
 # words (Thai, Lao, Myanmar, Khmer, Hiragana, Katakana, Han with its extensions, Hangul), and
 # those whose words take their article, conjunction or preposition as a first letter (Arabic
@@ -80,7 +86,7 @@ def words(text):
     """The casefolded words of ``text``, in order."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    return WORD.findall(text.casefold().replace("_", " "))
+    return _word()[0].findall(text.casefold().replace("_", " "))
 
 
 # A Markdown link's target, ``](url "title")``: readers see the link's text, not its URL.
@@ -149,7 +155,8 @@ class Query:
         alternatives = "|".join(re.escape(term) for term in sorted(self.terms, key=len, reverse=True))
         if self.anywhere:
             return re.compile(f"(?:{alternatives})", re.IGNORECASE)
-        return re.compile(rf"(?<!{WORD_CHARACTER})(?:{alternatives}){WORD_CHARACTER}*", re.IGNORECASE)
+        character = _word()[1]
+        return re.compile(rf"(?<!{character})(?:{alternatives}){character}*", re.IGNORECASE)
 
 
 def highlight(text, pattern):
