@@ -70,6 +70,8 @@ def _word():
     """
     marks = _marks()
     return re.compile(rf"[\w{marks}]+"), rf"(?:[^\W_]|[{marks}])"
+
+
 # Letters of scripts whose words a query may not begin: those written without spaces between
 # words (Thai, Lao, Myanmar, Khmer, Hiragana, Katakana, Han with its extensions, Hangul), and
 # those whose words take their article, conjunction or preposition as a first letter (Arabic

@@ -107,6 +107,17 @@ def test_drafts_are_not_embedded(client, story):
     assert draft.pk not in ids and scheduled.pk not in ids
 
 
+def test_a_renamed_storys_old_embed_address_redirects_to_its_new_one(client):
+    """Partners' pasted code names the seed's slug: a story an editor renamed keeps answering it."""
+    moved = make_stream(story=make_story(title="Повінь у місті", source_slug="flood_2026"), count=2)
+    response = client.get("/live/flood_2026/embed/")
+    assert response.status_code == 301
+    assert response["Location"] == embed_path(moved)
+    assert len(article_ids(client.get(response["Location"]))) == 2
+    draft = make_story(title="Чернетка", source_slug="draft_2026", status=Story.Status.DRAFT)
+    assert client.get(f"/live/{draft.source_slug}/embed/").status_code == 404
+
+
 def test_with_no_origins_set_nothing_may_frame_the_embed(client, story):
     response = client.get(embed_path(story))
     assert response.status_code == 200

@@ -36,6 +36,11 @@ class StoryQuerySet(models.QuerySet):
         """Stories readers may see: live or ended, never drafts."""
         return self.exclude(status=Story.Status.DRAFT)
 
+    def as_pages_read_them(self):
+        """Public stories with what a reader's page of one shows at hand: its last update's and
+        activity's times and its lead author, in the same query."""
+        return self.public().with_last_update().with_activity().select_related("lead_author")
+
     def with_last_update(self, now=None):
         """Annotated with the newest published and edited times of their public updates
         (``story.last_updated`` is the later of the two), in the same query."""

@@ -8,8 +8,8 @@ token (there is no comment form in it).
 
 import hashlib
 
-from django.http import Http404, QueryDict
-from django.shortcuts import render
+from django.http import QueryDict
+from django.shortcuts import redirect, render
 
 from liveblog import security
 
@@ -17,7 +17,7 @@ from .. import caching, idle, languages, live, pagination, partners, push
 from ..models import Story
 from ..pagecache import shared
 from ..site import absolute_url, origin_parts
-from .stories import NO_PARAMETERS, embed_frames, shared_page, stream_page
+from .stories import NO_PARAMETERS, embed_frames, moved_story, shared_page, stream_page
 
 
 def embed_page_key(request, slug):
@@ -42,17 +42,11 @@ def story_embed(request, slug):
     the X-Frame-Options DENY every other page sends is left out: browsers that know CSP
     follow frame-ancestors, and a DENY beside it would block the partners.
     """
-    story = (
-        Story.objects.public()
-        .with_last_update()
-        .with_activity()
-        .select_related("lead_author")
-        .filter(slug=slug)
-        .first()
-    )
+    story = Story.objects.as_pages_read_them().filter(slug=slug).first()
     if story is None:
         caching.forget(slug)  # the page cache's key made versions for it: nothing to keep
-        raise Http404("No such story.")
+        moved = moved_story(slug)  # partners' pasted code outlives a slug's change
+        return redirect("coverage:story_embed", slug=moved.slug, permanent=True)
     idle.end_if_idle(story)
     page, pinned = stream_page(story, story.updates.published(pagination.public_until()), {})
     shown = ([pinned] if pinned else []) + page.items

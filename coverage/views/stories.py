@@ -116,6 +116,15 @@ def allow_frames(response, origins):
     return response
 
 
+def moved_story(slug):
+    """The public story whose source slug is ``slug`` (its seed's name before an editor renamed
+    it), else 404: its pages' old addresses redirect to its new ones."""
+    moved = Story.objects.public().filter(source_slug=slug).first()
+    if moved is None:
+        raise Http404("No such story.")
+    return moved
+
+
 def public_story(slug):
     """The public story ``slug`` (else 404), ended first if it is live and idle (``idle``)."""
     story = get_object_or_404(Story.objects.public().with_activity().select_related("lead_author"), slug=slug)
@@ -171,20 +180,9 @@ def shared_page(request, response, etag):
 
 def render_story(request, slug, query, *, comment_form=None, status=200, csrf_token=""):
     # The summary, the lead image and the sharing tags each look at the story's images: read them once.
-    story = (
-        Story.objects.public()
-        .with_last_update()
-        .with_activity()
-        .select_related("lead_author")
-        .prefetch_related("images")
-        .filter(slug=slug)
-        .first()
-    )
+    story = Story.objects.as_pages_read_them().prefetch_related("images").filter(slug=slug).first()
     if story is None:
-        moved = Story.objects.public().filter(source_slug=slug).first()
-        if moved is not None:
-            return RenderedStory(redirect(moved, permanent=True))
-        raise Http404("No such story.")
+        return RenderedStory(redirect(moved_story(slug), permanent=True))
     idle.end_if_idle(story)
     page_number_args = {"before": query.get("before"), "after": query.get("after")}
     published = story.updates.published(pagination.public_until(**page_number_args))
