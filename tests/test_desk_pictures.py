@@ -113,3 +113,27 @@ def test_a_fake_picture_is_refused_and_deleting_the_draft_leaves_nothing_stored(
     assert deleted.status_code == 204
     assert (Update.objects.filter(story=story).count(), Image.objects.count()) == (0, 0)
     assert stored_files(settings) == []
+
+
+def test_a_compressed_answers_etag_is_weak_and_if_match_needs_the_strong_one(desk_session):
+    """The browser asks for compressed answers: the draft's ETag comes back weak (W/"…"), which
+    If-Match never matches, so the desk sends the strong tag it names (desk.js's request())."""
+    _, browser, desk = desk_session
+    posted = browser.post(
+        desk["post_url"],
+        json.dumps({"markdown": "Стисла відповідь · 压缩 · مضغوط " * 20, "status": "draft"}),
+        content_type="application/json",
+        HTTP_ACCEPT_ENCODING="gzip",
+    )
+    assert posted.status_code == 201 and posted["Content-Encoding"] == "gzip"
+    weak = posted["ETag"]
+    assert weak.startswith('W/"update-')
+    url = f"{desk['post_url']}{Update.objects.get().pk}/"
+
+    def publish(etag):
+        return browser.patch(
+            url, json.dumps({"status": "published"}), content_type="application/json", HTTP_IF_MATCH=etag
+        )
+
+    assert publish(weak).status_code == 412
+    assert publish(weak.removeprefix("W/")).status_code == 200

@@ -259,6 +259,14 @@
   kit.form.addEventListener("dragleave", function (event) {
     if (!kit.form.contains(event.relatedTarget)) kit.form.classList.remove("desk-dropping");
   });
+  /* Files dropped just beside the composer would open in the tab, leaving the desk. */
+  ["dragover", "drop"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (!carriesFiles(event) || kit.form.contains(event.target)) return;
+      event.preventDefault();
+      if (type === "dragover") event.dataTransfer.dropEffect = "none";
+    });
+  });
   kit.form.addEventListener("drop", function (event) {
     kit.form.classList.remove("desk-dropping");
     if (!carriesFiles(event)) return;
@@ -374,6 +382,7 @@
         if (result.ok) return;
         var message = text("picture_refused", Object.assign({ reason: kit.reason(result) }, named));
         mark(picture, message);
+        picture.remove.focus(); /* the way out: remove it (or replace it) and publish again */
         throw new Error(message);
       }, function () {
         throw new Error(text("picture_network", named));
@@ -396,6 +405,7 @@
       inFlight = pictures.slice();
       inFlight.forEach(function (picture) { mark(picture, ""); });
       refuse("");
+      say("");
       return inFlight.reduce(function (previous, picture, index) {
         return previous.then(function () { return upload(update, picture, index + 1); });
       }, Promise.resolve()).then(function () { return etag; }, function (error) {
@@ -413,6 +423,7 @@
       forgetFiles(sent.map(function (picture) { return picture.id; }));
       renumber();
       keepDetails();
+      say("");
     },
   });
 })();
