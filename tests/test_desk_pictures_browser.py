@@ -209,3 +209,21 @@ def test_a_fake_png_is_refused_by_the_site_the_draft_goes_and_the_composer_keeps
     update = story.updates.get(body="الجسر مفتوح من جديد")
     assert list(update.images.values_list("alt_text", flat=True)) == ["Міст уранці"]
     assert Image.objects.count() == 1
+
+
+def test_without_indexeddb_the_composer_says_pictures_must_be_added_again_after_a_reload(page, story):
+    page.add_init_script("Object.defineProperty(window, 'indexedDB', {value: undefined})")
+    body = open_desk(page, story)
+    note = page.locator(".desk-pictures-not-kept")
+    expect(note).to_have_text("Pictures are not kept in this browser: after a reload, add them again.")
+    body.fill("Без збереження · 不保存")
+    hand_over(page, "paste", "bridge.png", "image/png", png())
+    page.get_by_label("Alt text (required): what the picture shows").fill("Міст")
+    expect(page.locator("#desk .desk-picture")).to_have_count(1)
+    page.reload()
+    expect(page.get_by_label("Update (Markdown)")).to_have_value("Без збереження · 不保存")
+    expect(note).to_have_count(1)
+    expect(page.locator("#desk .desk-picture")).to_have_count(0)
+    expect(page.locator(".desk-pictures-problem")).to_have_text(
+        "Some pictures could not be restored: add them again."
+    )

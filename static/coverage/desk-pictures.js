@@ -419,7 +419,9 @@
       inFlight = [];
       if (!sent.length) return;
       pictures = pictures.filter(function (picture) { return sent.indexOf(picture) === -1; });
-      sent.forEach(function (picture) { list.removeChild(picture.item); });
+      sent.forEach(function (picture) {
+        if (picture.item.parentNode === list) list.removeChild(picture.item); /* unless removed meanwhile */
+      });
       forgetFiles(sent.map(function (picture) { return picture.id; }));
       renumber();
       keepDetails();
