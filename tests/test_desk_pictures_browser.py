@@ -227,3 +227,26 @@ def test_without_indexeddb_the_composer_says_pictures_must_be_added_again_after_
     expect(page.locator(".desk-pictures-problem")).to_have_text(
         "Some pictures could not be restored: add them again."
     )
+
+
+def test_a_picture_lost_on_the_way_fails_the_publish_and_the_draft_goes(page, story, settings):
+    body = open_desk(page, story)
+    body.fill("Світло повернулося · 电力恢复")
+    hand_over(page, "paste", "bridge.png", "image/png", png())
+    page.get_by_label("Alt text (required): what the picture shows").fill("Міст")
+    page.route("**/images/", lambda route: route.abort("internetdisconnected"))
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#desk .desk-problem p")).to_have_text(
+        "Not published: Picture 1 (bridge.png) could not be sent: the site could not be reached. "
+        "Your text is kept."
+    )
+    expect(page.locator("#desk .desk-picture")).to_have_count(1)
+    expect(body).to_have_value("Світло повернулося · 电力恢复")
+    assert (Update.objects.count(), Image.objects.count()) == (2, 0)
+
+    page.unroute("**/images/")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator("#desk .desk-status")).to_have_text("Published.")
+    update = story.updates.get(body="Світло повернулося · 电力恢复")
+    assert list(update.images.values_list("alt_text", flat=True)) == ["Міст"]
+    assert files_under(settings.MEDIA_ROOT)[0].startswith("images/")
