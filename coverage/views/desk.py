@@ -16,11 +16,11 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import languages, permissions
+from .. import images, languages, permissions
 from ..models import Author, Story
 
 # The composer (desk.js) first; the others build on what it offers (window.liveblog.deskKit).
-DESK_SCRIPTS = ["desk.js"]
+DESK_SCRIPTS = ["desk.js", "desk-pictures.js"]
 
 
 def desk_texts():
@@ -60,6 +60,38 @@ def desk_texts():
         # Translators: %(reason)s is the site's own explanation, e.g. "Your role may not add updates."
         "refused": gettext("Not published: %(reason)s Your text is kept."),
         "retry": gettext("Retry"),
+        # --- pictures (desk-pictures.js) ---
+        "pictures_title": gettext("Pictures"),
+        "picture_formats": str(images.ACCEPTED_NAMES),
+        "pictures_hint": gettext("Paste or drop pictures into the update, or add them with the button."),
+        "add_picture": gettext("Add a picture"),
+        # Translators: the legend over one picture's fields, e.g. "Picture 2: bridge.jpg".
+        "picture_legend": gettext("Picture %(number)s: %(name)s"),
+        "picture_preview": gettext("No preview"),
+        "alt_label": gettext("Alt text (required): what the picture shows"),
+        "caption_label": gettext("Caption"),
+        "credit_label": gettext("Credit"),
+        # Translators: a button's label for screen readers, e.g. "Remove picture 2 (bridge.jpg)".
+        "remove_picture": gettext("Remove picture %(number)s (%(name)s)"),
+        "remove_picture_button": gettext("Remove"),
+        "picture_added": gettext("Picture added: describe it in its alt text."),
+        "picture_removed": gettext("Picture removed."),
+        # Translators: %(name)s is a file's name, %(formats)s e.g. "JPEG, PNG, WebP or GIF".
+        "not_a_picture": gettext("“%(name)s” is not a picture: add a %(formats)s file. Nothing was sent."),
+        "picture_too_big": gettext(
+            "“%(name)s” is %(size)s MB; pictures can be at most %(limit)s MB. Nothing was sent."
+        ),
+        "alt_missing": gettext("Describe picture %(number)s (%(name)s) in its alt text before publishing."),
+        # Translators: %(reason)s is the site's own explanation of why the picture was refused.
+        "picture_refused": gettext("Picture %(number)s (%(name)s) was refused: %(reason)s"),
+        "picture_network": gettext(
+            "Picture %(number)s (%(name)s) could not be sent: the site could not be reached."
+        ),
+        "pictures_restored": gettext("Your unsent pictures were restored."),
+        "pictures_lost": gettext("Some pictures could not be restored: add them again."),
+        "pictures_not_kept": gettext(
+            "Pictures are not kept in this browser: after a reload, add them again."
+        ),
     }
 
 
@@ -93,6 +125,7 @@ def desk(request, slug):
             "authors": list(newsroom),
             "can_pin": permissions.can_pin(user),
             "draft_key": f"liveblog-desk:{story.slug}:{user.pk}",
+            "picture_max_bytes": images.MAX_UPLOAD_BYTES,
             "texts": texts,
         }
     )

@@ -44,7 +44,9 @@
 
   /* A request to the site as this login: JSON both ways (or a FormData body), with the CSRF
    * token. Resolves to {ok, code, answer, etag} for any answer; rejects only when the site
-   * could not be reached. */
+   * could not be reached. A compressed answer's ETag is weak (W/"…": another representation
+   * of the same version); `etag` is the strong tag If-Match must name, which never matches
+   * a weak one. */
   function request(url, options) {
     options = options || {};
     var headers = { Accept: "application/json", "X-CSRFToken": desk.csrf_token };
@@ -57,7 +59,8 @@
     return fetch(url, { method: options.method || "GET", credentials: "same-origin", headers: headers, body: body })
       .then(function (response) {
         return response.json().catch(function () { return null; }).then(function (answer) {
-          return { ok: response.ok, code: response.status, answer: answer, etag: response.headers.get("ETag") };
+          var etag = response.headers.get("ETag");
+          return { ok: response.ok, code: response.status, answer: answer, etag: etag && etag.replace(/^W\//, "") };
         });
       });
   }
@@ -281,10 +284,13 @@
     body: body,
     extras: extras,
     status: status,
-    /* Each: {pending(): bool, send(update): Promise of the update's new ETag (rejects with an
-     * Error whose message says what went wrong), clear()}. An update with attachments pending
-     * is posted as a draft, given them, then published (or scheduled): readers never see it
-     * half made, and if one is refused the draft is deleted and the composer keeps it all. */
+    /* Each: {pending(): bool, send(update, etag): Promise of the update's ETag once they are
+     * added (rejects with an Error whose message says what went wrong), clear(), and
+     * optionally check(): null, or {message, field} when something the editor must fill in is
+     * missing (publishing stops before anything is sent, the message shows and the field has
+     * the focus)}. An update with attachments pending is posted as a draft, given them, then
+     * published (or scheduled): readers never see it half made, and if one is refused the
+     * draft is deleted and the composer keeps it all. */
     attachments: [],
     keep: keep,
   };
@@ -349,6 +355,13 @@
     if (sent.later && (!sent.when || isNaN(new Date(sent.when).getTime()))) {
       failed(text("when_missing"), false);
       when.focus();
+      return;
+    }
+    var missing = null;
+    kit.attachments.some(function (attachment) { return (missing = attachment.check && attachment.check()); });
+    if (missing) {
+      failed(missing.message, false);
+      if (missing.field) missing.field.focus();
       return;
     }
     var withAttachments = kit.attachments.some(function (attachment) { return attachment.pending(); });
