@@ -288,6 +288,35 @@ def test_second_editor_with_a_stale_version_gets_412_and_the_current_text(client
     assert update.body == "Edited by one."
 
 
+def test_the_weak_etag_of_a_compressed_answer_names_the_same_version(client):
+    """``curl --compressed`` and browsers get a compressed answer whose ETag is weak; sending it
+    back in If-Match names that version still (a stale one is still refused)."""
+    editor = make_user(role="Editors")
+    update = make_update(body="Перша версія. " * 200)  # long enough to be compressed
+    read = client.get(f"{API}{update_path(update)}", HTTP_ACCEPT_ENCODING="gzip", **bearer(editor))
+    assert read["Content-Encoding"] == "gzip" and read["ETag"] == f'W/"update-{update.pk}-v1"'
+    changed = send(
+        client,
+        "patch",
+        update_path(update),
+        {"markdown": "Друга."},
+        HTTP_IF_MATCH=read["ETag"],
+        **bearer(editor),
+    )
+    assert changed.status_code == 200 and changed["ETag"] == f'"update-{update.pk}-v2"'
+    stale = send(
+        client,
+        "patch",
+        update_path(update),
+        {"markdown": "Третя."},
+        HTTP_IF_MATCH=read["ETag"],
+        **bearer(editor),
+    )
+    assert stale.status_code == 412
+    update.refresh_from_db()
+    assert update.body == "Друга."
+
+
 def test_editor_runs_the_whole_life_of_an_update(client):
     editor = make_user(role="Editors")
     headers = bearer(editor)
