@@ -326,7 +326,9 @@ def clean_upload(uploaded):
                 % {"formats": ACCEPTED_NAMES}
             ) from error
         raise UploadRefused(
-            _("This file is not a picture Pillow can read. Upload a %(formats)s picture.")
+            _(
+                "This file is not a readable picture (damaged, or not a picture at all). Upload a %(formats)s picture."
+            )
             % {"formats": ACCEPTED_NAMES}
         ) from error
     with picture:

@@ -105,7 +105,7 @@ def test_a_fake_picture_is_refused_and_deleting_the_draft_leaves_nothing_stored(
     assert refused.status_code == 422
     assert (
         refused.json()["detail"]
-        == "This file is not a picture Pillow can read. Upload a JPEG, PNG, WebP or GIF picture."
+        == "This file is not a readable picture (damaged, or not a picture at all). Upload a JPEG, PNG, WebP or GIF picture."
     )
     assert Image.objects.count() == 1
 
