@@ -327,7 +327,8 @@ def clean_upload(uploaded):
             ) from error
         raise UploadRefused(
             _(
-                "This file is not a readable picture (damaged, or not a picture at all). Upload a %(formats)s picture."
+                "This file is not a readable picture (damaged, or not a picture at all). "
+                "Upload a %(formats)s picture."
             )
             % {"formats": ACCEPTED_NAMES}
         ) from error

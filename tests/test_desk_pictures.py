@@ -104,8 +104,8 @@ def test_a_fake_picture_is_refused_and_deleting_the_draft_leaves_nothing_stored(
     refused = browser.post(f"{desk['post_url']}{pk}/images/", {"alt_text": "Підробка", "file": fake})
     assert refused.status_code == 422
     assert (
-        refused.json()["detail"]
-        == "This file is not a readable picture (damaged, or not a picture at all). Upload a JPEG, PNG, WebP or GIF picture."
+        refused.json()["detail"] == "This file is not a readable picture (damaged, or not a picture at all). "
+        "Upload a JPEG, PNG, WebP or GIF picture."
     )
     assert Image.objects.count() == 1
 

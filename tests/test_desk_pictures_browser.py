@@ -25,7 +25,10 @@ ALT = "Міст через Дніпро на світанку"
 CAPTION = "الجسر بعد إعادة فتحه"
 CREDIT = "摄影：李娜"
 BODY = "Міст **відкрито** о 6:00."
-NOT_A_PICTURE_PROBLEM = "This file is not a readable picture (damaged, or not a picture at all). Upload a JPEG, PNG, WebP or GIF picture."
+NOT_A_PICTURE_PROBLEM = (
+    "This file is not a readable picture (damaged, or not a picture at all). "
+    "Upload a JPEG, PNG, WebP or GIF picture."
+)
 
 # A file on the clipboard, pasted into the composer's text (or dropped on it) as a browser does.
 HAND_OVER = """([kind, name, type, bytes]) => {
