@@ -227,7 +227,7 @@ def test_the_desk_fits_a_phone_and_a_desk_and_is_accessible(browser, live_server
     for _ in range(20):  # the time's field takes a Tab per part
         page.keyboard.press("Tab")
         order.append(page.evaluate("document.activeElement.id || document.activeElement.className"))
-    assert order[:3] == ["desk-body", "desk-remove", "desk-remove"]
+    assert order[:4] == ["desk-body", "desk-secondary desk-add-picture", "desk-remove", "desk-remove"]
     assert order.index("desk-coauthor") < order.index("desk-key-event") < order.index("desk-when")
     assert order.index("desk-when") < order.index("desk-publish")
     assert serious_violations(page) == []
