@@ -2,6 +2,7 @@
 may change (asked by the desk's edit script, since the page is the same for everyone), with
 each one's ETag and who saved it last; refused to readers, bounded in queries."""
 
+import json
 from urllib.parse import quote
 
 import pytest
@@ -117,3 +118,34 @@ def test_the_query_count_does_not_grow_with_the_updates_asked(story):
     with CaptureQueriesContext(connection) as twelve:
         assert len(ask(client, story, updates).json()["updates"]) == 12
     assert len(twelve) == len(one) <= 7
+
+
+def test_an_edit_read_compressed_saves_with_the_etag_it_was_given(story):
+    """A browser's read is compressed (its ETag then weak, W/"…"): sent back as If-Match it
+    still names the version, so the desk's save is not refused as stale."""
+    editor = make_user(role="Editors")
+    update = make_update(story=story, body="Старий текст, " * 30)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(editor)
+    desk = browser.get(f"/desk/{story.slug}/").json()
+    read = browser.get(f"{desk['post_url']}{update.pk}/", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert read["Content-Encoding"] == "gzip"
+    assert read["ETag"] == f'W/"update-{update.pk}-v1"'
+    saved = browser.patch(
+        f"{desk['post_url']}{update.pk}/",
+        json.dumps({"markdown": "新的文本。"}),
+        content_type="application/json",
+        HTTP_IF_MATCH=read["ETag"],
+        HTTP_X_CSRFTOKEN=desk["csrf_token"],
+    )
+    assert saved.status_code == 200
+    assert Update.objects.get(pk=update.pk).body == "新的文本。"
+    stale = browser.patch(
+        f"{desk['post_url']}{update.pk}/",
+        json.dumps({"markdown": "Знову."}),
+        content_type="application/json",
+        HTTP_IF_MATCH=read["ETag"],
+        HTTP_X_CSRFTOKEN=desk["csrf_token"],
+    )
+    assert stale.status_code == 412
+    assert stale.json()["current"]["markdown"] == "新的文本。"

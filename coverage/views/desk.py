@@ -5,6 +5,8 @@ the desk's hint cookie (``desk``) says a newsroom login is signed in. The answer
 login's own (never cached): the desk's script and stylesheet, where to post (the write
 API, whose permissions and saves are the same as everywhere), the CSRF token the API asks
 of a session, the byline a new update gets, and the desk's words in the story's language.
+``desk_updates`` tells the desk's edit script which updates on the page the login may
+change (the page cannot say: it is the same for everyone).
 """
 
 import re

@@ -230,7 +230,8 @@
   }
 
   function remember(editor) {
-    if (!editor.base) return;
+    /* (A closed editor's text field still says "change" as it loses focus: it keeps nothing.) */
+    if (!editor.base || editors[editor.id] !== editor) return;
     var value = mine(editor);
     value.base = editor.base;
     keep(editor.id, value);
@@ -340,14 +341,12 @@
   function marked(parts, tag, label) {
     var box = element("div", { "class": "desk-compare-text", dir: "auto" });
     var run = null;
-    parts.forEach(function (part) {
-      var changed = part[1] && /\S/.test(part[0]);
-      if (changed && run) {
-        run.appendChild(document.createTextNode(part[0]));
-      } else if (changed) {
-        run = element(tag, { "data-label": label }, [part[0]]);
-        box.appendChild(run);
-      } else if (run && !/\S/.test(part[0]) && part[1]) {
+    function changed(part) { return Boolean(part && part[1] && /\S/.test(part[0])); }
+    parts.forEach(function (part, index) {
+      /* Spaces between two changed words stay in their run: one mark per changed phrase. */
+      var between = run && !/\S/.test(part[0]) && changed(parts[index + 1]);
+      if (changed(part) || between) {
+        if (!run) box.appendChild(run = element(tag, { "data-label": label }));
         run.appendChild(document.createTextNode(part[0]));
       } else {
         run = null;

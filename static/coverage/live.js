@@ -3,7 +3,8 @@
  * - share links (Web Share API or copy to clipboard);
  * - live updating of a live story's newest page: polls changes.json while the
  *   tab is visible, backs off on errors, shows "N new updates" instead of
- *   moving the text under the reader, applies edits, deletions and pins in place.
+ *   moving the text under the reader, applies edits, deletions and pins in place
+ *   (an update being edited on the live desk, data-editing, once its editor closes it).
  *   The stream says its order (data-order): newest first, new updates join its
  *   top; oldest first (the last page), its end, and the button floats at the bottom.
  *   When more changed than one answer holds ("reload": a tab that slept for
