@@ -88,6 +88,7 @@ def desk_texts():
         # Translators: %(reason)s is the site's own explanation.
         "edit_refused": gettext("Not saved: %(reason)s Your text is kept."),
         "cannot_open": gettext("This update could not be opened for editing: %(reason)s"),
+        "open_network": gettext("This update could not be opened: the site could not be reached."),
         # Translators: shown when another person saved the update while this editor was editing it.
         # %(name)s is who saved, %(time)s when.
         "conflict": gettext("%(name)s saved this update at %(time)s, while you were editing it."),

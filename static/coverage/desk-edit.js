@@ -205,7 +205,8 @@
     kit.request(apiUrl(id)).then(function (result) {
       if (editors[id] !== editor) return;
       if (!result.ok || typeof result.answer.markdown !== "string") {
-        status.textContent = text("cannot_open", { reason: kit.reason(result) });
+        close(editor, {}); /* a text kept from before stays kept */
+        announce(text("cannot_open", { reason: kit.reason(result) }));
         return;
       }
       var source = restored || result.answer;
@@ -221,7 +222,9 @@
         body.setSelectionRange(body.value.length, body.value.length);
       }
     }, function () {
-      if (editors[id] === editor) status.textContent = text("edit_network");
+      if (editors[id] !== editor) return;
+      close(editor, {});
+      announce(text("open_network"));
     });
   }
 
