@@ -24,5 +24,6 @@ urlpatterns = [
     path("live/<unicode_slug:slug>/updates/<int:pk>/", views.update_detail, name="update_detail"),
     path("live/<unicode_slug:slug>/updates/<int:pk>/changes/", views.update_changes, name="update_changes"),
     path("desk/<unicode_slug:slug>/", views.desk, name="desk"),
+    path("desk/<unicode_slug:slug>/updates/", views.desk_updates, name="desk_updates"),
     path("authors/<unicode_slug:slug>/", views.author_detail, name="author_detail"),
 ]

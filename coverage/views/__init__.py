@@ -11,7 +11,7 @@
 
 from .changes import story_changes, story_stream
 from .comments import comment_token, csrf_failure, story_comment
-from .desk import desk
+from .desk import desk, desk_updates
 from .embed import story_embed
 from .search import story_search
 from .site import favicon, healthz, robots_txt
@@ -22,6 +22,7 @@ __all__ = [
     "comment_token",
     "csrf_failure",
     "desk",
+    "desk_updates",
     "favicon",
     "healthz",
     "robots_txt",

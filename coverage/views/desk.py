@@ -5,9 +5,14 @@ the desk's hint cookie (``desk``) says a newsroom login is signed in. The answer
 login's own (never cached): the desk's script and stylesheet, where to post (the write
 API, whose permissions and saves are the same as everywhere), the CSRF token the API asks
 of a session, the byline a new update gets, and the desk's words in the story's language.
+``desk_updates`` tells the desk's edit script which updates on the page the login may
+change (the page cannot say: it is the same for everyone).
 """
 
+import re
+
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db.models import OuterRef, Subquery
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
@@ -17,10 +22,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .. import images, languages, permissions
-from ..models import Author, Story
+from ..api.representations import update_etag
+from ..models import Author, Story, Update, UpdateRevision, Writer
 
 # The composer (desk.js) first; the others build on what it offers (window.liveblog.deskKit).
-DESK_SCRIPTS = ["desk.js", "desk-pictures.js"]
+DESK_SCRIPTS = ["desk.js", "desk-pictures.js", "desk-edit.js"]
+# The most updates one question about editable updates names (a page shows far fewer).
+EDITABLE_ASKED = 200
+UPDATE_ID = re.compile(r"[0-9]{1,18}")
 
 
 def desk_texts():
@@ -92,6 +101,57 @@ def desk_texts():
         "pictures_not_kept": gettext(
             "Pictures are not kept in this browser: after a reload, add them again."
         ),
+        # -- edit and delete in place (desk-edit.js) --
+        # Translators: a button on each update of the live page, for the newsroom.
+        "edit": gettext("Edit"),
+        "delete": gettext("Delete"),
+        # Translators: a button's name for screen readers: "Edit update 42".
+        "edit_update": gettext("Edit update %(number)s"),
+        "delete_update": gettext("Delete update %(number)s"),
+        "edit_title": gettext("Edit this update"),
+        "edit_shortcut": gettext("Ctrl+Enter (⌘+Enter) saves, Escape cancels."),
+        "save": gettext("Save"),
+        "cancel": gettext("Cancel"),
+        "loading": gettext("Opening the update…"),
+        "saving": gettext("Saving…"),
+        "saved": gettext("Saved."),
+        "edit_restored": gettext("Your unsaved text for this update was restored."),
+        "edit_network": gettext("Not saved: the site could not be reached. Your text is kept."),
+        # Translators: %(reason)s is the site's own explanation.
+        "edit_refused": gettext("Not saved: %(reason)s Your text is kept."),
+        "cannot_open": gettext("This update could not be opened for editing: %(reason)s"),
+        "open_network": gettext("This update could not be opened: the site could not be reached."),
+        # Translators: shown when another person saved the update while this editor was editing it.
+        # %(name)s is who saved, %(time)s when.
+        "conflict": gettext("%(name)s saved this update at %(time)s, while you were editing it."),
+        "conflict_someone": gettext("Someone"),
+        "conflict_keep_note": gettext("Your text is kept until you choose."),
+        "theirs": gettext("Their version (saved)"),
+        "yours": gettext("Your version (not saved)"),
+        "headline_line": gettext("Headline:"),
+        "key_event_yes": gettext("Key event: yes"),
+        "key_event_no": gettext("Key event: no"),
+        # Translators: marks a word the other version lacks, read out by screen readers.
+        "removed_words": gettext("only in theirs:"),
+        "added_words": gettext("only in yours:"),
+        "diff_legend": gettext(
+            "Words only in their version are struck through; words only in yours are underlined."
+        ),
+        "save_mine": gettext("Save mine over theirs"),
+        "take_theirs": gettext("Take theirs"),
+        "keep_editing": gettext("Keep editing"),
+        "took_theirs": gettext("Their version stands; your text was dropped."),
+        "editing_mine": gettext("Editing your text, now based on their version."),
+        "delete_confirm": gettext("Delete this update? Readers’ pages drop it."),
+        "delete_yes": gettext("Delete it"),
+        "delete_no": gettext("Keep it"),
+        "deleting": gettext("Deleting…"),
+        "deleted": gettext("The update was deleted."),
+        "delete_stale": gettext(
+            "Not deleted: someone changed this update since this page showed it. Look again."
+        ),
+        "delete_refused": gettext("Not deleted: %(reason)s"),
+        "delete_network": gettext("Not deleted: the site could not be reached."),
     }
 
 
@@ -126,6 +186,60 @@ def desk(request, slug):
             "can_pin": permissions.can_pin(user),
             "draft_key": f"liveblog-desk:{story.slug}:{user.pk}",
             "picture_max_bytes": images.MAX_UPLOAD_BYTES,
+            "editable_url": reverse("coverage:desk_updates", kwargs={"slug": story.slug}),
             "texts": texts,
         }
     )
+
+
+def _saver(revision):
+    """Who made ``revision``, as the newsroom knows them (as the admin's conflict page says it)."""
+    if revision is None:
+        return ""
+    if revision.writer == Writer.SEED:
+        return gettext("the seed document")
+    if revision.saved_by is None:
+        return ""
+    return revision.saved_by.get_full_name() or revision.saved_by.get_username()
+
+
+@require_GET
+@never_cache
+def desk_updates(request, slug):
+    """Of the updates of story ``slug`` named by ``?id=`` (repeated), those the signed-in login
+    may change and delete, each with its ETag and who saved it last and when (JSON; 403 as
+    ``desk``).
+
+    The story page is the same for every reader, so it cannot say which of its updates this
+    login may edit: the desk's edit script asks here for the updates it shows (and for the one
+    someone else just saved, to say who). Three queries, however many are named."""
+    user = request.user
+    if not (user.is_authenticated and user.is_staff and user.is_active):
+        return _refused(gettext("Sign in to the newsroom to publish."))
+    if not user.has_perm("coverage.add_update"):
+        return _refused(gettext("Your role may not add updates."))
+    story = get_object_or_404(Story.objects.public(), slug=slug)
+    asked = {int(value) for value in request.GET.getlist("id")[:EDITABLE_ASKED] if UPDATE_ID.fullmatch(value)}
+    editable = []
+    if asked and user.has_perm("coverage.change_update"):
+        last = UpdateRevision.objects.filter(update=OuterRef("pk")).order_by("-version").values("pk")[:1]
+        found = permissions.editable_updates(user, Update.objects.filter(story=story, pk__in=asked))
+        found = found.annotate(last_revision=Subquery(last)).order_by("pk")
+        editable = list(found.values("pk", "version", "last_revision"))
+    revisions = UpdateRevision.objects.select_related("saved_by").in_bulk(
+        [row["last_revision"] for row in editable if row["last_revision"]]
+    )
+    answer = []
+    for row in editable:
+        revision = revisions.get(row["last_revision"])
+        answer.append(
+            {
+                "id": row["pk"],
+                # The version the page shows, as a write names it (If-Match): a delete of it
+                # is refused if someone saved since.
+                "etag": update_etag(Update(pk=row["pk"], version=row["version"])),
+                "saved_by": _saver(revision),
+                "saved_at": revision.saved_at.isoformat() if revision else None,
+            }
+        )
+    return JsonResponse({"updates": answer})

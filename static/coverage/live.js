@@ -3,7 +3,8 @@
  * - share links (Web Share API or copy to clipboard);
  * - live updating of a live story's newest page: polls changes.json while the
  *   tab is visible, backs off on errors, shows "N new updates" instead of
- *   moving the text under the reader, applies edits, deletions and pins in place.
+ *   moving the text under the reader, applies edits, deletions and pins in place
+ *   (an update being edited on the live desk, data-editing, once its editor closes it).
  *   The stream says its order (data-order): newest first, new updates join its
  *   top; oldest first (the last page), its end, and the button floats at the bottom.
  *   When more changed than one answer holds ("reload": a tab that slept for
@@ -178,6 +179,9 @@
     this.keyEvents = document.getElementById("key-events");
     this.keyEventsHtml = null;
     this.button = null;
+    /* Updates being edited in place (data-editing): their newest version (or null, deleted),
+     * shown once the editor closes (release). */
+    this.held = {};
   }
 
   LiveStory.prototype.start = function () {
@@ -319,7 +323,7 @@
       var fresh = self.toElement(item.html);
       loadScripts(fresh);
       if (current) {
-        current.replaceWith(fresh);
+        self.replace(current, fresh);
       } else if (!self.isPending(item.id)) {
         arrivals.push(fresh);
       } else {
@@ -375,9 +379,33 @@
     return this.pending.some(function (el) { return el.id === "update-" + id; });
   };
 
+  /* An update shown here changed: its new version replaces it, unless someone is editing it
+   * on this page (data-editing), whose form and text stay until they close it. */
+  LiveStory.prototype.replace = function (current, fresh) {
+    if (current.hasAttribute("data-editing")) this.held[current.id] = fresh;
+    else current.replaceWith(fresh);
+  };
+
+  /* The editor of update ``id`` closed it: what changed meanwhile is shown now. */
+  LiveStory.prototype.release = function (id) {
+    var key = "update-" + id;
+    if (!(key in this.held)) return;
+    var fresh = this.held[key];
+    var current = document.getElementById(key);
+    delete this.held[key];
+    if (!current) return;
+    if (fresh) {
+      current.replaceWith(fresh);
+      refreshTimes(fresh);
+    } else {
+      current.remove();
+    }
+  };
+
   LiveStory.prototype.remove = function (id) {
     var el = document.getElementById("update-" + id);
-    if (el) el.remove();
+    if (el && el.hasAttribute("data-editing")) this.held[el.id] = null;
+    else if (el) el.remove();
     var count = this.pending.length;
     this.pending = this.pending.filter(function (item) { return item.id !== "update-" + id; });
     if (this.pending.length !== count) this.offerPending();
