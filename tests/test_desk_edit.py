@@ -39,7 +39,8 @@ def signed_in(user):
 def test_the_desk_answer_says_where_to_ask(story):
     desk = signed_in(make_user(role="Reporters")).get(f"/desk/{story.slug}/").json()
     assert desk["editable_url"] == f"/desk/{quote(story.slug)}/updates/"
-    assert desk["scripts"] == ["/static/coverage/desk.js", "/static/coverage/desk-edit.js"]
+    assert desk["scripts"][0] == "/static/coverage/desk.js"  # the composer first, what builds on it after
+    assert desk["scripts"].count("/static/coverage/desk-edit.js") == 1
     assert desk["texts"]["save_mine"] == "Save mine over theirs"
 
 

@@ -53,7 +53,8 @@ def post_draft(browser, desk, markdown):
 
 def test_the_desk_loads_the_pictures_script_after_the_composer_with_its_words(desk_session):
     _, _, desk = desk_session
-    assert desk["scripts"] == ["/static/coverage/desk.js", "/static/coverage/desk-pictures.js"]
+    assert desk["scripts"][0] == "/static/coverage/desk.js"  # the composer first, what builds on it after
+    assert desk["scripts"].count("/static/coverage/desk-pictures.js") == 1
     assert desk["picture_max_bytes"] == images.MAX_UPLOAD_BYTES
     assert desk["texts"]["add_picture"] == "Add a picture"
     assert desk["texts"]["picture_formats"] == "JPEG, PNG, WebP or GIF"
