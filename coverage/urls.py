@@ -24,5 +24,7 @@ urlpatterns = [
     path("live/<unicode_slug:slug>/updates/<int:pk>/", views.update_detail, name="update_detail"),
     path("live/<unicode_slug:slug>/updates/<int:pk>/changes/", views.update_changes, name="update_changes"),
     path("desk/<unicode_slug:slug>/", views.desk, name="desk"),
+    path("desk/<unicode_slug:slug>/preview", views.desk_preview, name="desk_preview"),
+    path("desk/<unicode_slug:slug>/presence", views.desk_presence, name="desk_presence"),
     path("authors/<unicode_slug:slug>/", views.author_detail, name="author_detail"),
 ]
