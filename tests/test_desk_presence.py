@@ -67,6 +67,7 @@ def test_editors_see_each_other_with_their_names_in_any_script():
             {"id": ahmed.user.pk, "name": "أحمد", "doing": "here", "update": None},
         ],
         "heartbeat": presence.HEARTBEAT_SECONDS,
+        "writing": presence.WRITING_SECONDS,
     }
     assert olena.others("here") == [("أحمد", "here", None), ("王芳", "editing", update.pk)]
 

@@ -145,3 +145,18 @@ def test_the_preview_shows_the_update_as_readers_will_see_it(page, story):
     page.get_by_label("Update (Markdown)").press("Control+Enter")
     expect(page.locator("#desk .desk-status")).to_have_text("Published.")
     expect(preview).to_be_hidden()  # the composer is empty again, so is its preview
+
+
+def test_an_editor_who_stops_typing_is_no_longer_writing(page, second_editor, story, monkeypatch):
+    monkeypatch.setattr(presence, "WRITING_SECONDS", 2)
+    ivan, maria = page, second_editor
+    log_in(ivan, make_user(username="іван", role="Reporters"))
+    log_in(maria, make_user(username="maria", role="Reporters"))
+    open_desk(ivan, story)
+    open_desk(maria, story)
+    present = maria.locator("#desk-presence li")
+    expect(present).to_have_text(["Іван is here"], timeout=WITHIN_ONE_HEARTBEAT)
+    ivan.get_by_label("Headline (optional)").press_sequentially("Ранок")
+    expect(present).to_have_text(["Іван is writing…"], timeout=WITHIN_ONE_HEARTBEAT)
+    expect(present).to_have_text(["Іван is here"], timeout=2000 + WITHIN_ONE_HEARTBEAT)
+    assert ivan.get_by_label("Headline (optional)").input_value() == "Ранок"  # nothing was published

@@ -170,6 +170,7 @@ def test_a_text_longer_than_an_update_can_be_is_refused_and_nonsense_too():
     story = make_story()
     browser = newsroom()
     assert ask(browser, story, "я" * 100_001).status_code == 413
+    assert ask(browser, story, "я" * 250_000).status_code == 413  # refused by its length, unread
     assert ask(browser, story, "x", headline="H" * 301).status_code == 413
     token = browser.get(f"/desk/{story.slug}/").json()["csrf_token"]
     for body in ("not json", "[1]", json.dumps({"markdown": 5})):

@@ -41,7 +41,7 @@ def _sent(request):
 @require_POST
 @never_cache
 def desk_presence(request, slug):
-    """``{"present": [{"id", "name", "doing", "update"}], "heartbeat": seconds}``: the others at the
+    """``{"present": [{"id", "name", "doing", "update"}], "heartbeat": s, "writing": s}``: the others at the
     story's desk after noting what this login does (``{"doing": "writing"|"editing"|"here",
     "update": id|null}``); ``"gone"`` says goodbye (204). 403 unless the login may add
     updates; 400 for an update that is not the story's."""
@@ -60,5 +60,9 @@ def desk_presence(request, slug):
         return JsonResponse({"detail": "No such update in this story."}, status=400)
     presence.beat(story, request.user, doing=doing, update=update)
     return JsonResponse(
-        {"present": presence.present(story, besides=request.user), "heartbeat": presence.HEARTBEAT_SECONDS}
+        {
+            "present": presence.present(story, besides=request.user),
+            "heartbeat": presence.HEARTBEAT_SECONDS,
+            "writing": presence.WRITING_SECONDS,
+        }
     )

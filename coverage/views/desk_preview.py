@@ -43,7 +43,8 @@ def desk_preview(request, slug):
     if refused:
         return refused
     story = get_object_or_404(Story.objects.public(), slug=slug)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BYTES:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_BYTES:
         return JsonResponse({"detail": "Too long to preview."}, status=413)
     try:
         sent = json.loads(request.body)

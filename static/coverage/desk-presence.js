@@ -1,7 +1,7 @@
 /* liveblog live desk: who else is at this story's desk right now, so that two editors do
  * not write or correct the same thing.
  * - A heartbeat to /desk/<slug>/presence says what this editor does: "writing" (typed in
- *   the composer in the last WRITING_MS), "editing" an update (the desk:editing event), or
+ *   the composer in the last few seconds), "editing" an update (the desk:editing event), or
  *   "here". It goes every few seconds (the site says how often) while the page is visible,
  *   at once when what the editor does changes, and a goodbye (navigator.sendBeacon, a form
  *   with the CSRF token) when the page is left.
@@ -16,7 +16,7 @@
   var kit = window.liveblog && window.liveblog.deskKit;
   if (!kit || !kit.data.presence_url || document.getElementById("desk-presence")) return;
 
-  var WRITING_MS = 15000; /* "is writing…": typed this recently */
+  var writingMs = 15000; /* "is writing…": typed this recently; the site's answers say */
   var every = 10000; /* the heartbeat; each answer may say otherwise */
 
   /* ---- what the others see of this editor ------------------------------- */
@@ -32,7 +32,7 @@
 
   function doing() {
     if (editing !== null) return { doing: "editing", update: editing };
-    if (Date.now() - typedAt < WRITING_MS) return { doing: "writing", update: null };
+    if (Date.now() - typedAt < writingMs) return { doing: "writing", update: null };
     return { doing: "here", update: null };
   }
 
@@ -53,6 +53,7 @@
         if (result.code === 403) { stopped = true; show([]); return; } /* signed out */
         if (result.ok && result.answer) {
           if (result.answer.heartbeat > 0) every = result.answer.heartbeat * 1000;
+          if (result.answer.writing > 0) writingMs = result.answer.writing * 1000;
           show(result.answer.present || []);
         }
       }, function () { /* the site is out of reach: the next heartbeat tries again */ })
@@ -72,7 +73,7 @@
     typedAt = Date.now();
     changed();
     clearTimeout(writingTimer);
-    writingTimer = setTimeout(changed, WRITING_MS + 50);
+    writingTimer = setTimeout(changed, writingMs + 50);
   }
 
   kit.body.addEventListener("input", typing);
@@ -82,8 +83,8 @@
     changed();
   });
   document.addEventListener("desk:editing", function (event) {
-    var update = event.detail && event.detail.update;
-    editing = typeof update === "number" ? update : null;
+    var update = parseInt(event.detail && event.detail.update, 10); /* an id, as a number or text */
+    editing = isNaN(update) ? null : update;
     changed();
   });
   document.addEventListener("visibilitychange", function () {
