@@ -23,7 +23,7 @@
     trouble,
   ]);
   region.hidden = true;
-  kit.extras.appendChild(region);
+  kit.extras.insertBefore(region, kit.extras.firstChild); /* right under the text, before other parts' controls */
 
   var timer = null;
   var asking = false;
