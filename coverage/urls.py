@@ -25,5 +25,7 @@ urlpatterns = [
     path("live/<unicode_slug:slug>/updates/<int:pk>/changes/", views.update_changes, name="update_changes"),
     path("desk/<unicode_slug:slug>/", views.desk, name="desk"),
     path("desk/<unicode_slug:slug>/updates/", views.desk_updates, name="desk_updates"),
+    path("desk/<unicode_slug:slug>/preview", views.desk_preview, name="desk_preview"),
+    path("desk/<unicode_slug:slug>/presence", views.desk_presence, name="desk_presence"),
     path("authors/<unicode_slug:slug>/", views.author_detail, name="author_detail"),
 ]

@@ -6,12 +6,15 @@
 - ``search``: search within a story.
 - ``comments``: readers' comments and their CSRF token (and the CSRF failure view).
 - ``desk``: the live desk of a newsroom login on a story page (JSON).
+- ``desk_preview``, ``desk_presence``: the desk's preview of an update, and who else is there.
 - ``site``: ``/favicon.ico``, ``robots.txt``, ``/healthz``.
 """
 
 from .changes import story_changes, story_stream
 from .comments import comment_token, csrf_failure, story_comment
 from .desk import desk, desk_updates
+from .desk_presence import desk_presence
+from .desk_preview import desk_preview
 from .embed import story_embed
 from .search import story_search
 from .site import favicon, healthz, robots_txt
@@ -22,6 +25,8 @@ __all__ = [
     "comment_token",
     "csrf_failure",
     "desk",
+    "desk_presence",
+    "desk_preview",
     "desk_updates",
     "favicon",
     "healthz",

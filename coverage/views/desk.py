@@ -26,7 +26,7 @@ from ..api.representations import update_etag
 from ..models import Author, Story, Update, UpdateRevision, Writer
 
 # The composer (desk.js) first; the others build on what it offers (window.liveblog.deskKit).
-DESK_SCRIPTS = ["desk.js", "desk-pictures.js", "desk-edit.js"]
+DESK_SCRIPTS = ["desk.js", "desk-preview.js", "desk-pictures.js", "desk-edit.js", "desk-presence.js"]
 # The most updates one question about editable updates names (a page shows far fewer).
 EDITABLE_ASKED = 200
 UPDATE_ID = re.compile(r"[0-9]{1,18}")
@@ -152,11 +152,36 @@ def desk_texts():
         ),
         "delete_refused": gettext("Not deleted: %(reason)s"),
         "delete_network": gettext("Not deleted: the site could not be reached."),
+        # -- desk-preview.js: the update as readers will see it, under the composer.
+        # Translators: the heading (and screen readers' name) of the live desk's preview.
+        "preview": gettext("Preview"),
+        "preview_failed": gettext("The preview could not be shown; publishing still works."),
+        # -- desk-presence.js: who else is at this story's desk right now.
+        # Translators: the heading of the live desk's list of editors now on this story.
+        "presence": gettext("Also at this desk"),
+        # Translators: %(name)s is an editor's name, e.g. "Olena is writing…".
+        "presence_writing": gettext("%(name)s is writing…"),
+        # Translators: %(name)s is an editor's name; said in the composer's list of who is here.
+        "presence_editing_elsewhere": gettext("%(name)s is editing an update"),
+        # Translators: %(name)s is an editor's name; shown on the update being edited.
+        "presence_editing": gettext("%(name)s is editing this update"),
+        # Translators: %(name)s is an editor's name: they have the story's desk open.
+        "presence_here": gettext("%(name)s is here"),
     }
 
 
 def _refused(reason):
     return JsonResponse({"detail": reason}, status=403)
+
+
+def refusal(user):
+    """The 403 answer to a login that may not use the desk (not newsroom staff, or not allowed
+    to add updates), else None: the desk's own requests (preview, presence) ask it first."""
+    if not (user.is_authenticated and user.is_staff and user.is_active):
+        return _refused(gettext("Sign in to the newsroom to publish."))
+    if not user.has_perm("coverage.add_update"):
+        return _refused(gettext("Your role may not add updates."))
+    return None
 
 
 @require_GET
@@ -165,11 +190,9 @@ def desk(request, slug):
     """The desk of story ``slug`` for the signed-in login (JSON), or 403 unless that login
     may add updates to it; 404 for a story readers cannot see."""
     user = request.user
-    if not (user.is_authenticated and user.is_staff and user.is_active):
-        return _refused(gettext("Sign in to the newsroom to publish."))
+    if refused := refusal(user):
+        return refused
     story = get_object_or_404(Story.objects.public(), slug=slug)
-    if not user.has_perm("coverage.add_update"):
-        return _refused(gettext("Your role may not add updates."))
     own = Author.objects.filter(user=user).first()
     newsroom = Author.objects.order_by("name").values("slug", "name")
     with languages.speaking(story):
@@ -180,6 +203,8 @@ def desk(request, slug):
             "scripts": [staticfiles_storage.url(f"coverage/{name}") for name in DESK_SCRIPTS],
             "stylesheet": staticfiles_storage.url("coverage/desk.css"),
             "post_url": reverse("api:post_update", kwargs={"slug": story.slug}),
+            "preview_url": reverse("coverage:desk_preview", kwargs={"slug": story.slug}),
+            "presence_url": reverse("coverage:desk_presence", kwargs={"slug": story.slug}),
             "csrf_token": get_token(request),
             "author": {"slug": own.slug, "name": own.name} if own else None,
             "authors": list(newsroom),
@@ -214,10 +239,8 @@ def desk_updates(request, slug):
     login may edit: the desk's edit script asks here for the updates it shows (and for the one
     someone else just saved, to say who). Three queries, however many are named."""
     user = request.user
-    if not (user.is_authenticated and user.is_staff and user.is_active):
-        return _refused(gettext("Sign in to the newsroom to publish."))
-    if not user.has_perm("coverage.add_update"):
-        return _refused(gettext("Your role may not add updates."))
+    if refused := refusal(user):
+        return refused
     story = get_object_or_404(Story.objects.public(), slug=slug)
     asked = {int(value) for value in request.GET.getlist("id")[:EDITABLE_ASKED] if UPDATE_ID.fullmatch(value)}
     editable = []
