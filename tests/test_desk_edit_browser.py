@@ -81,7 +81,9 @@ def test_the_second_editor_sees_the_comparison_keeps_their_text_and_saves_it_ove
     expect(page.get_by_role("button", name=f"Edit update {update.pk}")).to_be_focused()
 
     # Maria's page hears of Ivan's save (live.js holds it), but her form and text stay while she edits.
-    other.wait_for_function(f"'update-{update.pk}' in window.liveblog.story.held", timeout=WITHIN_TWO_POLLS)
+    other.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
+        "(id) => id in window.liveblog.story.held", arg=f"update-{update.pk}", timeout=WITHIN_TWO_POLLS
+    )
     expect(mine).to_have_value(MINE)
     expect(other.locator(f"#update-{update.pk} .update-body")).to_have_text(ORIGINAL)  # hidden, not redrawn
     other.reload()  # her text comes back after a reload, on the version she started from
