@@ -182,9 +182,14 @@ class StaleProblem(Problem):
 UpdateStatus = Literal["draft", "scheduled", "published"]
 
 
+# The longest headline and text an update may have (the live desk's preview holds to them too).
+HEADLINE_CHARS = 300
+MARKDOWN_CHARS = 100_000
+
+
 class UpdateIn(Strict):
-    headline: str = Field("", max_length=300)
-    markdown: str = Field("", max_length=100_000, description="The body, in Markdown.")
+    headline: str = Field("", max_length=HEADLINE_CHARS)
+    markdown: str = Field("", max_length=MARKDOWN_CHARS, description="The body, in Markdown.")
     contributor_line: str = Field("", max_length=500)
     status: UpdateStatus = Field(
         "published", description="published: now (or at a past published_at); scheduled: at published_at."
@@ -201,8 +206,8 @@ class UpdateIn(Strict):
 class UpdatePatch(Strict):
     """Only the fields sent change."""
 
-    headline: str | None = Field(None, max_length=300)
-    markdown: str | None = Field(None, max_length=100_000)
+    headline: str | None = Field(None, max_length=HEADLINE_CHARS)
+    markdown: str | None = Field(None, max_length=MARKDOWN_CHARS)
     contributor_line: str | None = Field(None, max_length=500)
     status: UpdateStatus | None = None
     published_at: datetime | None = None
