@@ -44,9 +44,8 @@
 
   /* A request to the site as this login: JSON both ways (or a FormData body), with the CSRF
    * token. Resolves to {ok, code, answer, etag} for any answer; rejects only when the site
-   * could not be reached. A compressed answer's ETag is weak (W/"…": another representation
-   * of the same version); `etag` is the strong tag If-Match must name, which never matches
-   * a weak one. */
+   * could not be reached. `etag` is as the site sent it: a compressed answer's is weak
+   * (W/"…"), and the write API takes that as naming the same version. */
   function request(url, options) {
     options = options || {};
     var headers = { Accept: "application/json", "X-CSRFToken": desk.csrf_token };
@@ -59,8 +58,7 @@
     return fetch(url, { method: options.method || "GET", credentials: "same-origin", headers: headers, body: body })
       .then(function (response) {
         return response.json().catch(function () { return null; }).then(function (answer) {
-          var etag = response.headers.get("ETag");
-          return { ok: response.ok, code: response.status, answer: answer, etag: etag && etag.replace(/^W\//, "") };
+          return { ok: response.ok, code: response.status, answer: answer, etag: response.headers.get("ETag") };
         });
       });
   }
