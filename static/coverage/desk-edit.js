@@ -36,7 +36,6 @@
     setTimeout(function () { announcer.textContent = message; }, 50);
   }
 
-  function apiUrl(id) { return desk.post_url + id + "/"; }
   function keptKey(id) { return desk.draft_key + ":update:" + id; }
   function idOf(article) { return parseInt(article.id.slice("update-".length), 10); }
 
@@ -202,7 +201,7 @@
     cancel.addEventListener("click", function () { close(editor, { dropped: true }); });
 
     var restored = kept(id);
-    kit.request(apiUrl(id)).then(function (result) {
+    kit.request(kit.updateUrl(id)).then(function (result) {
       if (editors[id] !== editor) return;
       if (!result.ok || typeof result.answer.markdown !== "string") {
         close(editor, {}); /* a text kept from before stays kept */
@@ -277,7 +276,7 @@
     editor.busy = true;
     editor.form.setAttribute("aria-busy", "true");
     editor.status.textContent = text("saving");
-    kit.request(apiUrl(editor.id), {
+    kit.request(kit.updateUrl(editor.id), {
       method: "PATCH",
       body: { headline: sent.headline.trim(), markdown: sent.markdown, key_event: sent.key_event },
       headers: { "If-Match": etag },
@@ -450,7 +449,7 @@
       if (!etag) return;
       yes.disabled = true;
       said.textContent = text("deleting");
-      kit.request(apiUrl(id), { method: "DELETE", headers: { "If-Match": etag } }).then(function (result) {
+      kit.request(kit.updateUrl(id), { method: "DELETE", headers: { "If-Match": etag } }).then(function (result) {
         if (result.ok) {
           var next = article.nextElementSibling;
           var live = window.liveblog.story;

@@ -377,7 +377,7 @@
     body.append("credit", picture.credit.trim());
     body.append("file", picture.file, picture.file.name);
     var named = { number: number, name: picture.file.name };
-    return kit.request(desk.post_url + update.id + "/images/", { method: "POST", body: body })
+    return kit.request(kit.updateUrl(update.id) + "images/", { method: "POST", body: body })
       .then(function (result) {
         if (result.ok) return;
         var message = text("picture_refused", Object.assign({ reason: kit.reason(result) }, named));

@@ -71,6 +71,9 @@
     return first && first.message && detail.indexOf(first.message) === -1 ? detail + " " + first.message : detail;
   }
 
+  /* Where one update of this story is, in the write API. */
+  function updateUrl(id) { return desk.post_url + id + "/"; }
+
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
@@ -276,6 +279,7 @@
     element: element,
     store: store,
     request: request,
+    updateUrl: updateUrl,
     reason: reason,
     form: form,
     headline: headline,
@@ -333,7 +337,7 @@
 
   function undo(update) {
     /* The draft an attachment failed on goes: nothing half made stays in the newsroom's list. */
-    return request(desk.post_url + update.id + "/", { method: "DELETE", headers: { "If-Match": "*" } })
+    return request(updateUrl(update.id), { method: "DELETE", headers: { "If-Match": "*" } })
       .catch(function () { return null; });
   }
 
@@ -387,7 +391,7 @@
           var finish = { status: wanted.status };
           if (wanted.published_at) finish.published_at = wanted.published_at;
           if (sent.pinned) finish.pinned = true;
-          return request(desk.post_url + update.id + "/", {
+          return request(updateUrl(update.id), {
             method: "PATCH", body: finish, headers: { "If-Match": etag },
           });
         }, function (error) {
