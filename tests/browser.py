@@ -52,3 +52,47 @@ def page(browser, live_server, settings):
     page = context.new_page()
     yield page
     context.close()
+
+
+# Added before any of the page's own scripts: every layout shift (as Lighthouse's CLS counts
+# them) from the first paint on, with each moved part's text and where it was and went, in
+# page coordinates.
+LAYOUT_SHIFTS = """
+window.layoutShifts = [];
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (entry) {
+    var onPage = function (r) {
+      return [r.left + scrollX, r.top + scrollY, r.right + scrollX, r.bottom + scrollY];
+    };
+    window.layoutShifts.push({
+      value: entry.value,
+      at: Math.round(entry.startTime),
+      input: entry.hadRecentInput,
+      rects: (entry.sources || []).flatMap(function (s) {
+        return [onPage(s.previousRect), onPage(s.currentRect)];
+      }),
+      sources: (entry.sources || []).map(function (s) {
+        var node = s.node ? (s.node.outerHTML || s.node.textContent || "").slice(0, 60) : "?";
+        var rect = function (r) { return [r.x, r.y, r.width, r.height].join(","); };
+        return node + " " + rect(s.previousRect) + " -> " + rect(s.currentRect);
+      }),
+    });
+  });
+}).observe({ type: "layout-shift", buffered: true });
+"""
+
+
+def layout_shifts(page):
+    """The page's layout shifts from the end of parsing on (``LAYOUT_SHIFTS`` must have been added).
+
+    On a starved machine Chromium paints a page the parser has only half read: an icon before the
+    name beside it, a checkbox before its label. Such half-page paints come and go with the
+    machine's load, so they are left out; the page's own scripts are all deferred, so all they
+    do, and all that pictures and players do after parsing, is counted.
+    """
+    return page.evaluate(
+        """() => {
+          const parsed = performance.getEntriesByType("navigation")[0].domInteractive;
+          return window.layoutShifts.filter(shift => shift.at >= parsed);
+        }"""
+    )

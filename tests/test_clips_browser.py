@@ -11,22 +11,13 @@ from playwright.sync_api import expect
 
 from coverage.desk import HINT_COOKIE
 from coverage.models import Clip, Update
+from tests.browser import LAYOUT_SHIFTS, layout_shifts
 from tests.factories import make_story, make_update, make_user, migration
 from tests.test_admin_browser import log_in
 from tests.test_browser import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Records the page's layout shifts (as Lighthouse's CLS counts them) with where each moved
-# part was and went, in page coordinates, in window.layoutShifts.
-LAYOUT_SHIFTS = """
-window.layoutShifts = [];
-new PerformanceObserver(list => list.getEntries().forEach(entry => {
-  const onPage = r => [r.left + scrollX, r.top + scrollY, r.right + scrollX, r.bottom + scrollY];
-  window.layoutShifts.push({value: entry.value, input: entry.hadRecentInput,
-    rects: entry.sources.flatMap(source => [onPage(source.previousRect), onPage(source.currentRect)])});
-})).observe({type: "layout-shift", buffered: true});
-"""
 PLAYER_BOXES = """() => [...document.querySelectorAll("video, audio")].map(el => {
   const rect = el.getBoundingClientRect();
   return [rect.left + scrollX, rect.top + scrollY, rect.right + scrollX, rect.bottom + scrollY];
@@ -42,7 +33,7 @@ def shifts_outside_players(page):
         left, top, right, bottom = rect
         return any(p[0] <= left and p[1] <= top and right <= p[2] and bottom <= p[3] for p in players)
 
-    shifts = page.evaluate("window.layoutShifts")
+    shifts = layout_shifts(page)
     return [shift for shift in shifts if not shift["input"] and not all(map(inside, shift["rects"]))]
 
 

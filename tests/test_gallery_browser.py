@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from coverage import services
 from coverage.models import Story, Update
+from tests.browser import LAYOUT_SHIFTS, layout_shifts
 from tests.factories import make_story, make_stream, make_update
 from tests.test_browser import axe_source
 from tests.test_gallery import CAPTIONS, CREDITS, make_gallery_update
@@ -20,23 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
-# Added before any of the page's own scripts: every layout shift, from the first paint on.
-LAYOUT_SHIFTS = """
-window.layoutShifts = [];
-new PerformanceObserver(function (list) {
-  list.getEntries().forEach(function (entry) {
-    window.layoutShifts.push({
-      value: entry.value,
-      at: Math.round(entry.startTime),
-      sources: (entry.sources || []).map(function (source) {
-        var node = source.node ? (source.node.outerHTML || source.node.textContent || "").slice(0, 60) : "?";
-        var rect = function (r) { return [r.x, r.y, r.width, r.height].join(","); };
-        return node + " " + rect(source.previousRect) + " -> " + rect(source.currentRect);
-      }),
-    });
-  });
-}).observe({ type: "layout-shift", buffered: true });
-"""
 
 # The captions of the pictures wholly inside the scroller's box: what the reader sees.
 SHOWN_CAPTIONS = """track => {
@@ -79,10 +63,6 @@ def open_story(page, story):
     first = page.locator(".gallery img").first
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first.element_handle())
     return page.locator(".gallery").first
-
-
-def layout_shifts(page):
-    return page.evaluate("window.layoutShifts")
 
 
 def wait_shown(track, index):
