@@ -161,6 +161,7 @@
     this.streamUrl = window.EventSource ? story.dataset.streamUrl : null;
     this.source = null;
     this.streaming = false;
+    this.settleAt = null; /* when the poll owed after a stream opened is due */
     this.streamErrors = 0;
     this.streamTimer = null;
     this.cursor = story.dataset.cursor;
@@ -221,7 +222,9 @@
    * offer (404), is closed: the page polls as usual and tries the stream again later.
    * The push engine subscribes a stream a moment after sending its opening message; a change
    * published in that moment never reaches this page by the stream, so each (re)opened stream
-   * is followed by one poll STREAM_SETTLE later, from the cursor the opening gave. */
+   * is followed by one poll STREAM_SETTLE later, from the cursor the opening gave. That poll is
+   * owed until one starts at or after its time (settleAt): a poll already under way when the
+   * stream opens, answered after it, must not put it off by a minute (schedule keeps it). */
 
   LiveStory.prototype.openStream = function () {
     var self = this;
@@ -233,6 +236,7 @@
     source.addEventListener("open", function () {
       self.streaming = true;
       self.streamErrors = 0;
+      self.settleAt = Date.now() + STREAM_SETTLE;
       self.schedule(STREAM_SETTLE);
     });
     source.addEventListener("changes", function (event) {
@@ -263,6 +267,7 @@
     if (this.source) this.source.close();
     this.source = null;
     this.streaming = false;
+    this.settleAt = null;
   };
 
   LiveStory.prototype.pollInterval = function () {
@@ -278,6 +283,7 @@
     var self = this;
     this.cancel();
     if (this.stopped || document.hidden) return;
+    if (this.settleAt) delay = Math.min(delay, Math.max(0, this.settleAt - Date.now()));
     this.timer = setTimeout(function () { self.poll(); }, delay);
   };
 
@@ -289,6 +295,7 @@
 
   LiveStory.prototype.poll = function () {
     var self = this;
+    if (this.settleAt && Date.now() >= this.settleAt) this.settleAt = null;
     var url = this.url + "?since=" + encodeURIComponent(this.cursor);
     fetch(url, { headers: { Accept: "application/json" }, credentials: "omit" })
       .then(function (response) {
